@@ -1,0 +1,60 @@
+"""Reading an applicant file, all or nothing.
+
+`read_applicant_bytes` runs every stage (decode, headers, rows, cross-row
+checks) and either returns every applicant or raises one `ImportRejected`
+listing every problem found, sorted by row. It touches no database and no
+clock: the same bytes and rules always give the same answer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.importing.cross_checks import cross_row_problems
+from api.importing.decoding import decode_table
+from api.importing.headers import map_columns
+from api.importing.model import ImportResult, ImportRules
+from api.importing.report import ImportProblem, ImportRejected, Message
+from api.importing.validation import validate_rows
+
+__all__ = ["read_applicant_bytes", "read_applicant_file"]
+
+_NO_APPLICANTS = Message(
+    zh="文件中没有任何考生 (只有表头)", en="no applicants: the file has a header but no rows"
+)
+
+
+def read_applicant_file(path: Path, *, draw_rules: ImportRules) -> ImportResult:
+    """Read an applicant list from a CSV or XLSX file; see read_applicant_bytes."""
+    return read_applicant_bytes(path.read_bytes(), filename=path.name, draw_rules=draw_rules)
+
+
+def read_applicant_bytes(data: bytes, *, filename: str, draw_rules: ImportRules) -> ImportResult:
+    """Every normalised applicant of the file, or ImportRejected with every problem.
+
+    The format is decided by the content; `filename` is used in messages and to
+    spot a file named .xlsx that is not a workbook.
+    """
+    table = decode_table(data, filename=filename)
+    try:
+        columns, header_warnings = map_columns(table.rows)
+    except ImportRejected as rejected:
+        raise ImportRejected(table.problems + rejected.problems, filename=filename) from None
+    applicants, keys, row_problems = validate_rows(table.rows, columns=columns, rules=draw_rules)
+    cross_problems, cross_warnings = cross_row_problems(keys, columns=columns)
+    problems = [*table.problems, *row_problems, *cross_problems]
+    if not keys:
+        problems.append(ImportProblem.at(_NO_APPLICANTS, row=None, column=None))
+    if problems:
+        raise ImportRejected(tuple(sorted(problems, key=_by_row)), filename=filename)
+    return ImportResult(
+        rows=tuple(applicants),
+        warnings=(*table.warnings, *header_warnings, *cross_warnings),
+        encoding=table.encoding,
+        format=table.format,
+    )
+
+
+def _by_row(problem: ImportProblem) -> int:
+    """File-level problems first, then in row order (sorting is stable within a row)."""
+    return 0 if problem.row is None else problem.row
