@@ -1,0 +1,253 @@
+"""The public lists of a draw (公示名单), read from its bundle: what the announcement and the
+spreadsheet show, and nothing more.
+
+Everything comes from the bundle's public files (protocol §13): masked names and ID numbers from
+`applicants.jsonl` (§4.1), outcomes, waitlists, counts and cutoffs from `results.json` (§12).
+Before a record is listed its masks are checked (§4.1, §13.2): a document is never the place
+where a full name or ID number reaches a wall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from api.documents.errors import UnmaskedPersonalData
+from lottery import Bundle, PublicRecord, School, ceremony_digest, tagged_hash
+from lottery.tickets import hex16, school_ticket
+
+__all__ = [
+    "DrawFacts",
+    "ListedApplicant",
+    "PublicLists",
+    "SchoolList",
+    "check_masked",
+    "draw_facts",
+    "public_lists",
+    "school_number",
+    "unit_tier",
+]
+
+_MASK = "*"
+_ID_KEPT = 8  # §4.1: the first 4 and the last 4 characters
+
+
+@dataclass(frozen=True)
+class DrawFacts:
+    """What identifies a draw and lets anyone check it (§6.4, §7.5, §12.3, §12.4)."""
+
+    draw_id: str
+    title: str
+    authority: str
+    mode: str
+    tie_breaking: str
+    sealed_at: str
+    applicant_count: int
+    applicant_root: str
+    manifest_digest: str
+    ceremony_digest: str
+    seed: str
+    results_digest: str
+    key_fingerprint: str
+    has_actions: bool
+
+
+@dataclass(frozen=True)
+class ListedApplicant:
+    """One line of a public list. `lottery_number` is the child's number (§8.2) and
+    `school_number` the number used at this school (§8.3; the same under single tie-breaking);
+    `tier_*` is the unit's tier at the school (§8.4: a group takes its best member's); `label`
+    the seat type of an admitted child (§9.4), else None; `position` the 1-based waitlist
+    position (§10.6), else None."""
+
+    application: str
+    masked_name: str
+    masked_id: str
+    lottery_number: str
+    school_number: str
+    tier_id: str
+    tier_label: str
+    label: str | None
+    position: int | None
+
+
+@dataclass(frozen=True)
+class SchoolList:
+    """A school's published lists and counts (§12.2). `by_tier` holds `(tier id, label,
+    admitted)` for every tier in order; `reserved` holds `(category, label, reserved seats,
+    admitted with that label)`; the cutoff (§10.8) is None when nobody was admitted."""
+
+    school_id: str
+    name: str
+    seats: int
+    admitted_count: int
+    admitted: tuple[ListedApplicant, ...]
+    waitlist: tuple[ListedApplicant, ...]
+    by_tier: tuple[tuple[str, str, int], ...]
+    reserved: tuple[tuple[str, str, int, int], ...]
+    cutoff_tier: tuple[str, str] | None
+    cutoff_number: str | None
+
+
+@dataclass(frozen=True)
+class PublicLists:
+    """The whole announcement: the draw's facts, its schools, and outcome totals (§10.7)."""
+
+    facts: DrawFacts
+    schools: tuple[SchoolList, ...]
+    status_counts: tuple[tuple[str, int], ...]
+
+
+def draw_facts(bundle: Bundle) -> DrawFacts:
+    """The draw's identity and digests. The digests are recomputed from the files' bytes
+    (§6.4, §12.3), so what is printed is what a verifier computes."""
+    manifest, files = bundle.manifest, bundle.files
+    return DrawFacts(
+        draw_id=manifest.rules.draw_id,
+        title=manifest.rules.title,
+        authority=manifest.rules.authority,
+        mode=manifest.rules.mode,
+        tie_breaking=manifest.rules.tie_breaking,
+        sealed_at=manifest.sealed_at,
+        applicant_count=manifest.applicants.count,
+        applicant_root=manifest.applicants.root,
+        manifest_digest=tagged_hash("manifest", files["manifest.json"]).hex(),
+        ceremony_digest=ceremony_digest(bundle.ceremony).hex(),
+        seed=bundle.ceremony.seed.hex(),
+        results_digest=tagged_hash("results", files["results.json"]).hex(),
+        key_fingerprint=manifest.signing_key.fingerprint,
+        has_actions="actions.json" in files,
+    )
+
+
+def check_masked(record: PublicRecord) -> None:
+    """Raise `UnmaskedPersonalData` unless the record's name and ID number are masked
+    (§4.1): the name shows a `*`, the ID number at most 8 characters besides `*`.
+    The message never repeats the value, which may be a full name or number."""
+    where = f"application {record.application}"
+    if _MASK not in record.masked_name:
+        raise UnmaskedPersonalData(
+            f"{where}: masked_name has no '*'; it may be a full name and is not printed (§4.1)"
+        )
+    visible = len(record.masked_id) - record.masked_id.count(_MASK)
+    if _MASK not in record.masked_id or visible > _ID_KEPT:
+        raise UnmaskedPersonalData(
+            f"{where}: masked_id shows {visible} characters, at most {_ID_KEPT} may show (§4.1)"
+        )
+
+
+def unit_tier(
+    record: PublicRecord, school: School, members: Sequence[PublicRecord]
+) -> tuple[str, str]:
+    """`(tier id, label)` of the record's unit at `school` (§4.6, §8.4): the best tier of
+    any member; `members` is the record's group (or the record alone)."""
+    order = {tier.id: i for i, tier in enumerate(school.tiers)}
+    last = len(school.tiers) - 1
+    best = min(order[m.tier_map[school.id]] if school.id in m.tier_map else last for m in members)
+    tier = school.tiers[best]
+    return tier.id, tier.label
+
+
+def school_number(bundle: Bundle, record: PublicRecord, school_id: str) -> str:
+    """The hex16 number the record's unit uses at a school under multiple tie-breaking (§8.3)."""
+    unit_key = f"g:{record.group}" if record.group is not None else f"a:{record.application}"
+    return hex16(school_ticket(bundle.ceremony.seed, unit_key, school_id))
+
+
+def _groups(records: Sequence[PublicRecord]) -> dict[str, list[PublicRecord]]:
+    groups: dict[str, list[PublicRecord]] = {}
+    for record in records:
+        if record.group is not None:
+            groups.setdefault(record.group, []).append(record)
+    return groups
+
+
+def _school_list(
+    bundle: Bundle,
+    school: School,
+    entry: dict[str, object],
+    admitted_rows: list[list[object]],
+    rows: dict[str, list[object]],
+    by_application: dict[str, PublicRecord],
+    groups: dict[str, list[PublicRecord]],
+) -> SchoolList:
+    """One school's lists: admitted in application order (§12.1), waitlist in its order."""
+    categories = {c.id: c.label for c in bundle.manifest.rules.categories}
+    multiple = bundle.manifest.rules.tie_breaking == "multiple"
+
+    def listed(application: str, label: str | None, position: int | None) -> ListedApplicant:
+        record = by_application[application]
+        check_masked(record)
+        members = groups[record.group] if record.group is not None else [record]
+        tier_id, tier_label = unit_tier(record, school, members)
+        number = str(rows[application][1])
+        return ListedApplicant(
+            application=application,
+            masked_name=record.masked_name,
+            masked_id=record.masked_id,
+            lottery_number=number,
+            school_number=number if not multiple else school_number(bundle, record, school.id),
+            tier_id=tier_id,
+            tier_label=tier_label,
+            label=label,
+            position=position,
+        )
+
+    admitted = tuple(listed(str(row[0]), str(row[4]), None) for row in admitted_rows)
+    waitlist_ids = entry["waitlist"]
+    assert isinstance(waitlist_ids, list)
+    waitlist = tuple(listed(str(a), None, n) for n, a in enumerate(waitlist_ids, start=1))
+    tier_labels = {t.id: t.label for t in school.tiers}
+    by_tier = entry["by_tier"]
+    reserved = entry["reserved"]
+    cutoff = entry["cutoff"]
+    assert isinstance(by_tier, list) and isinstance(reserved, list)
+    seats_by_category = {r.category: r.seats for r in school.reserved}
+    return SchoolList(
+        school_id=school.id,
+        name=school.name,
+        seats=school.seats,
+        admitted_count=int(str(entry["admitted"])),
+        admitted=admitted,
+        waitlist=waitlist,
+        by_tier=tuple((str(t), tier_labels[str(t)], int(n)) for t, n in by_tier),
+        reserved=tuple(
+            (str(c), categories.get(str(c), str(c)), seats_by_category[str(c)], int(n))
+            for c, n in reserved
+        ),
+        cutoff_tier=None
+        if not isinstance(cutoff, dict)
+        else (str(cutoff["tier"]), tier_labels[str(cutoff["tier"])]),
+        cutoff_number=None if not isinstance(cutoff, dict) else str(cutoff["lottery_number"]),
+    )
+
+
+def public_lists(bundle: Bundle) -> PublicLists:
+    """The public lists of every school of the bundle, in manifest order (§12.2).
+
+    Raises `UnmaskedPersonalData` if a listed record is not masked.
+    """
+    results = bundle.results
+    rows: dict[str, list[object]] = {str(row[0]): list(row) for row in results["applicants"]}
+    by_application = {record.application: record for record in bundle.records}
+    groups = _groups(bundle.records)
+    entries = {str(entry["id"]): entry for entry in results["schools"]}
+    admitted_rows: dict[str, list[list[object]]] = {s.id: [] for s in bundle.manifest.rules.schools}
+    for row in rows.values():
+        if row[2] == "admitted":
+            admitted_rows[str(row[3])].append(row)
+    schools = tuple(
+        _school_list(
+            bundle,
+            school,
+            entries[school.id],
+            admitted_rows[school.id],
+            rows,
+            by_application,
+            groups,
+        )
+        for school in bundle.manifest.rules.schools
+    )
+    statuses = ("admitted", "waitlisted", "unplaced")
+    counts = tuple((s, sum(1 for row in rows.values() if row[2] == s)) for s in statuses)
+    return PublicLists(facts=draw_facts(bundle), schools=schools, status_counts=counts)

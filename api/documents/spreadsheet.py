@@ -1,0 +1,151 @@
+"""The public lists as an Excel workbook (openpyxl): a summary sheet, then one sheet per school
+with its admitted list and waitlist (protocol §10.6, §12.2), the same data as the announcement.
+
+Application numbers, masked ID numbers and lottery numbers are stored as text (cell type string,
+number format `@`), so that Excel never turns `00012` into 12 or a hex number into a date.
+The bytes are deterministic: document times come from the draw and the zip entries carry a
+fixed timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from api.documents.public_lists import PublicLists, SchoolList, public_lists
+from api.documents.wording import MODE_TEXT, STATUS_TEXT, label_text, verify_command
+from lottery import Bundle
+
+__all__ = ["results_xlsx"]
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_TEXT = "@"
+_BAD_SHEET_CHARACTERS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+_HEADER = (
+    "名单 List",
+    "序号 No.",
+    "报名号 Application",
+    "姓名 Name",
+    "身份证号 ID number",
+    "摇号号码 Lottery number",
+    "本校号码 Number at this school",
+    "类别 Tier",
+    "名额 Seat",
+)
+_WIDTHS = (14, 8, 18, 12, 22, 20, 20, 16, 26)
+
+
+def _write_row(sheet: Worksheet, values: tuple[object, ...], *, bold: bool = False) -> None:
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.number_format = _TEXT
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def _summary(sheet: Worksheet, lists: PublicLists) -> None:
+    facts = lists.facts
+    for label, value in (
+        ("标题 Title", facts.title),
+        ("摇号编号 Draw", facts.draw_id),
+        ("主办 Authority", facts.authority),
+        ("方式 Mode", MODE_TEXT.get(facts.mode, facts.mode)),
+        ("封存时间 Sealed at", facts.sealed_at),
+        ("报名人数 Applicants", facts.applicant_count),
+        ("方案摘要 Manifest digest", facts.manifest_digest),
+        ("随机种子 Seed", facts.seed),
+        ("结果摘要 Results digest", facts.results_digest),
+        ("签名公钥指纹 Signing key fingerprint", facts.key_fingerprint),
+        ("验证 Verify", verify_command(facts.manifest_digest, facts.key_fingerprint)),
+        *((STATUS_TEXT[s], n) for s, n in lists.status_counts),
+    ):
+        _write_row(sheet, (label, value))
+    _write_row(sheet, ())
+    header = ("学校 School", "名称 Name", "计划 Plan", "录取 Admitted", "候补 Waitlist",
+              "截止类别 Cutoff tier", "截止号码 Cutoff number")  # fmt: skip
+    tiers = sorted({tier for school in lists.schools for tier, _, _ in school.by_tier})
+    _write_row(sheet, (*header, *(f"类别 tier {t}" for t in tiers)), bold=True)
+    for school in lists.schools:
+        counts = {tier: n for tier, _, n in school.by_tier}
+        cutoff_tier = school.cutoff_tier[0] if school.cutoff_tier is not None else ""
+        _write_row(
+            sheet,
+            (school.school_id, school.name, school.seats, school.admitted_count,
+             len(school.waitlist), cutoff_tier, school.cutoff_number or "",
+             *(counts.get(t, "") for t in tiers)),
+        )  # fmt: skip
+    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["B"].width = 70
+
+
+def _school_sheet(sheet: Worksheet, school: SchoolList, categories: dict[str, str]) -> None:
+    _write_row(sheet, (f"{school.name} ({school.school_id})", f"计划 Plan {school.seats}"))
+    _write_row(sheet, _HEADER, bold=True)
+    for n, a in enumerate(school.admitted, start=1):
+        _write_row(
+            sheet,
+            ("录取 admitted", n, a.application, a.masked_name, a.masked_id, a.lottery_number,
+             a.school_number, a.tier_label, label_text(a.label, categories)),
+        )  # fmt: skip
+    for a in school.waitlist:
+        _write_row(
+            sheet,
+            ("候补 waitlist", a.position, a.application, a.masked_name, a.masked_id,
+             a.lottery_number, a.school_number, a.tier_label, ""),
+        )  # fmt: skip
+    for column, width in zip("ABCDEFGHI", _WIDTHS, strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A3"
+
+
+def _sheet_titles(lists: PublicLists) -> list[str]:
+    """Excel sheet names: at most 31 characters, none of `[]:*?/\\`, unique."""
+    titles: list[str] = []
+    for n, school in enumerate(lists.schools, start=1):
+        title = school.school_id.translate(_BAD_SHEET_CHARACTERS)[:31]
+        if title.casefold() in {t.casefold() for t in titles}:
+            title = f"{title[:24]}~{n}"
+        titles.append(title)
+    return titles
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with every entry's time fixed and entries in a stable order."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name))
+    return buffer.getvalue()
+
+
+def results_xlsx(bundle: Bundle) -> bytes:
+    """The public lists of a read bundle as an .xlsx workbook (bytes).
+
+    Raises `UnmaskedPersonalData` (and writes nothing) if any listed record is not masked.
+    """
+    lists = public_lists(bundle)
+    categories = {c.id: c.label for c in bundle.manifest.rules.categories}
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "Summary 汇总"
+    _summary(summary, lists)
+    for school, title in zip(lists.schools, _sheet_titles(lists), strict=True):
+        _school_sheet(workbook.create_sheet(title), school, categories)
+    sealed = datetime.datetime.strptime(lists.facts.sealed_at, "%Y-%m-%dT%H:%M:%SZ")
+    workbook.properties.created = sealed
+    workbook.properties.modified = sealed
+    workbook.properties.creator = "sunshine draw"
+    workbook.properties.title = f"{lists.facts.title} 公示名单"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _fixed_zip(buffer.getvalue())

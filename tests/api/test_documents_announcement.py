@@ -1,0 +1,187 @@
+"""The announcement list (公示名单) and the notary's draw record, read back from the PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+from sample_draws import Child, rules_for, run_test_draw, tiers
+from test_documents_lists import bundle_of, multi_children, multi_draw, privates
+
+from api.documents import InvalidDocumentInput, announcement_pdf, draw_record_pdf
+from api.documents.public_lists import draw_facts
+from lottery import School, read_bundle
+
+VECTORS = Path(__file__).parents[1] / "vectors" / "draws"
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF, whitespace removed (extraction spaces words unpredictably)."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def page_count(data: bytes) -> int:
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_announcement_header_lets_anyone_verify() -> None:
+    _, bundle = multi_draw()
+    found = pdf_text(announcement_pdf(bundle))
+    facts = draw_facts(bundle)
+    for value in (
+        facts.manifest_digest,
+        facts.seed,
+        facts.results_digest,
+        facts.key_fingerprint,
+        "Testdraw",
+        "Testbureau",
+        "verify-draw",
+        f"--expect-manifest{facts.manifest_digest}",
+    ):
+        assert value in found, value
+    # the digests printed are those a verifier computes from the files (§6.4, §12.3)
+    assert facts.seed == bundle.results["seed"]
+    assert facts.manifest_digest == bundle.results["manifest"]
+
+
+def test_announcement_lists_every_school_with_masked_rows_and_counts() -> None:
+    result, bundle = multi_draw()
+    found = pdf_text(announcement_pdf(bundle))
+    by_application = {r.application: r for r in bundle.records}
+    for entry in bundle.results["schools"]:
+        school = next(s for s in bundle.manifest.rules.schools if s.id == entry["id"])
+        assert f"{school.name}（{school.id}）" in found
+        assert f"Plan:{school.seats}" in found
+        assert f"录取Admitted:{entry['admitted']}" in found
+        assert f"候补Waitlist:{len(entry['waitlist'])}" in found
+        if entry["cutoff"] is not None:
+            assert entry["cutoff"]["lottery_number"] in found
+        for application in entry["waitlist"]:
+            record = by_application[application]
+            assert f"{application}{record.masked_name}{record.masked_id}" in found
+    for application, _, status, _, _ in bundle.results["applicants"]:
+        if status == "admitted":
+            record = by_application[application]
+            assert f"{application}{record.masked_name}{record.masked_id}" in found
+    assert len(result.results["applicants"]) == 32
+
+
+def test_announcement_and_record_never_show_a_full_name_or_id_number() -> None:
+    _, bundle = multi_draw()
+    found = pdf_text(announcement_pdf(bundle)) + pdf_text(
+        draw_record_pdf(bundle, witnesses_present=["王某 公证员"], place="某县", printed_at=NOW)
+    )
+    people = privates(multi_children())
+    assert people and all(p.name not in found and p.id_number not in found for p in people)
+    assert all(p.receipt not in found for p in people)
+    # and the masked forms are what is there instead
+    assert bundle.records[0].masked_name in found
+
+
+NOW = "2026-07-02T03:00:00Z"
+
+
+def test_same_bundle_gives_identical_bytes_and_another_draw_does_not() -> None:
+    _, bundle = multi_draw()
+    _, other = multi_draw("single")
+    first = announcement_pdf(bundle)
+    assert first == announcement_pdf(bundle)
+    assert first != announcement_pdf(other)
+    record = draw_record_pdf(bundle, witnesses_present=["甲"], place="某县", printed_at=NOW)
+    assert record == draw_record_pdf(bundle, witnesses_present=["甲"], place="某县", printed_at=NOW)
+    assert b"/CreationDate (D:20260701020000+00'00')" in first  # sealed_at, not the clock
+    assert b"/CreationDate (D:20260702030000+00'00')" in record
+
+
+def test_draw_record_shows_ceremony_files_and_counts() -> None:
+    result, bundle = multi_draw()
+    data = draw_record_pdf(
+        bundle,
+        witnesses_present=["李明 公证员", "王芳 家长代表"],
+        place="某县教育局",
+        printed_at=NOW,
+    )
+    found = pdf_text(data)
+    manifest = bundle.manifest
+    for witness in manifest.witnesses:
+        assert witness.commitment in found
+    for _, secret in bundle.ceremony.reveals:
+        assert secret is not None and secret.hex() in found
+    assert bundle.ceremony.seed.hex() in found
+    assert manifest.applicants.root in found
+    assert manifest.beacon is not None and manifest.beacon.primary.source.replace(" ", "") in found
+    assert bundle.ceremony.beacon is not None and bundle.ceremony.beacon.value in found
+    import hashlib
+
+    for name, content in bundle.files.items():
+        assert f"{name}{len(content)}{hashlib.sha256(content).hexdigest()}" in found
+    for role in ("公证员Notary", "监督员Supervisor", "纪检监察", "家长代表", "操作员Operator"):
+        assert role in found
+    assert "李明公证员、王芳家长代表" in found and "某县教育局" in found
+    for entry in result.results["schools"]:
+        tiers_text = ";".join(f"{t}:{n}" for t, n in entry["by_tier"])
+        assert f"{entry['id']}{entry['seats']}{entry['admitted']}{tiers_text}" in found
+
+
+def test_draw_record_states_a_withheld_reveal() -> None:
+    bundle = read_bundle(VECTORS / "single" / "11-missing-reveal")
+    found = pdf_text(draw_record_pdf(bundle, witnesses_present=[], place="某县", printed_at=NOW))
+    assert "未揭示notrevealed" in found
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"printed_at": "2026-07-02 03:00"}, "printed_at: '2026-07-02 03:00' is not a time"),
+        ({"place": "  "}, "place: '  ' is empty"),
+        ({"witnesses_present": "张三"}, "give a list of names"),
+        ({"witnesses_present": ["张三", ""]}, "witnesses_present item 2: '' is empty"),
+    ],
+)
+def test_draw_record_refuses_bad_arguments(arguments: dict[str, object], message: str) -> None:
+    _, bundle = multi_draw()
+    given: dict[str, object] = {"witnesses_present": ["张三"], "place": "某县", "printed_at": NOW}
+    given |= arguments
+    with pytest.raises(InvalidDocumentInput, match=re.escape(message)):
+        draw_record_pdf(bundle, **given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "case", sorted(p.name for p in (VECTORS / "multi").iterdir() if p.is_dir())
+)
+def test_every_multi_vector_bundle_renders(case: str) -> None:
+    bundle = read_bundle(VECTORS / "multi" / case)
+    found = pdf_text(announcement_pdf(bundle))
+    assert draw_facts(bundle).results_digest in found
+    for entry in bundle.results["schools"]:
+        for application in entry["waitlist"]:
+            assert application in found
+
+
+def test_three_thousand_applicants_render_in_a_few_seconds() -> None:
+    schools = [
+        School(id=f"S{k:02d}", name=f"第{k}小学", seats=150, tiers=tiers("HOME", "G"))
+        for k in range(1, 11)
+    ]
+    children = [
+        Child(
+            application=f"A{i:05d}",
+            preferences=(f"S{i % 10 + 1:02d}",),
+            tiers={f"S{i % 10 + 1:02d}": "HOME"} if i % 3 == 0 else {},
+        )
+        for i in range(3000)
+    ]
+    bundle = bundle_of(run_test_draw(rules_for(schools), children, label="large"))
+    started = time.perf_counter()
+    data = announcement_pdf(bundle)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 8, f"{elapsed:.1f} s"
+    # 3,000 lines (1,500 admitted, 1,500 on waitlists) over many pages, header on each
+    assert page_count(data) > 40
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert "报名号 Application" in reader.pages[page_count(data) // 2].extract_text()
