@@ -1,1 +1,81 @@
-"""Allocation modes of protocol §9-§11, on the array form of `problem`."""
+"""Allocation modes of protocol §9-§11, on the array form of `problem`.
+
+`allocate` is the one entry point the draw calls: it checks the problem, builds every
+(unit, school) pair with its priority key (§8.4), runs the mode (§10), and derives labels (§9.4),
+waitlists (§10.6), cutoffs (§10.8) and balanced classes (§11).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lottery.allocation.choice import choice_rules
+from lottery.allocation.classes import balanced_classes
+from lottery.allocation.deferred import deferred_acceptance
+from lottery.allocation.errors import AllocationError, InvalidAction, InvalidProblem
+from lottery.allocation.explain import ChoiceExplanation, Explanation, explain_applicant
+from lottery.allocation.modes import immediate_acceptance, single_school_lottery
+from lottery.allocation.outcome import cutoffs, final_labels, members_of_units, waitlists
+from lottery.allocation.pairs import build_pairs
+from lottery.allocation.problem import (
+    Allocation,
+    AllocationProblem,
+    ClassRules,
+    Mode,
+    SchoolRules,
+    TieBreaking,
+)
+from lottery.allocation.replay import Move, Placement, PostDrawAction, replay_actions
+from lottery.allocation.validate import check_problem
+
+__all__ = [
+    "Allocation",
+    "AllocationError",
+    "AllocationProblem",
+    "ChoiceExplanation",
+    "ClassRules",
+    "Explanation",
+    "InvalidAction",
+    "InvalidProblem",
+    "Mode",
+    "Move",
+    "Placement",
+    "PostDrawAction",
+    "SchoolRules",
+    "TieBreaking",
+    "allocate",
+    "explain_applicant",
+    "replay_actions",
+]
+
+
+def allocate(problem: AllocationProblem) -> Allocation:
+    """Run the draw's allocation mode on `problem` (protocol §10) and derive what is published.
+
+    Raises `InvalidProblem` if the problem is inconsistent; allocates nothing in that case.
+    """
+    check_problem(problem)
+    pairs = build_pairs(problem)
+    rules = choice_rules(problem, pairs)
+    if problem.mode == "single_school_lottery":
+        assigned = single_school_lottery(pairs, rules)
+    elif problem.mode == "immediate_acceptance":
+        assigned, labels = immediate_acceptance(pairs, rules)
+    else:  # deferred_acceptance, and zone_assignment on its generated lists (§10.5)
+        assigned = deferred_acceptance(pairs, rules)
+    if problem.mode != "immediate_acceptance":
+        labels = final_labels(pairs, rules, assigned)
+    members = members_of_units(problem)
+    unit_school = np.where(assigned >= 0, pairs.pair_school[np.maximum(assigned, 0)], -1)
+    unit_school = unit_school.astype(np.int32)
+    if problem.mode == "zone_assignment":  # §10.5: no waitlists in this mode
+        lists = tuple(np.zeros(0, dtype=np.int32) for _ in problem.schools)
+    else:
+        lists = waitlists(pairs, members, assigned)
+    return Allocation(
+        unit_school=unit_school,
+        unit_label=labels,
+        waitlists=lists,
+        cutoffs=cutoffs(pairs, assigned),
+        classes=balanced_classes(problem, members, unit_school),
+    )

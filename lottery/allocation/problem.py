@@ -30,7 +30,9 @@ __all__ = [
     "TieBreaking",
 ]
 
-Mode = Literal["single_school_lottery", "deferred_acceptance", "immediate_acceptance", "zone_assignment"]
+Mode = Literal[
+    "single_school_lottery", "deferred_acceptance", "immediate_acceptance", "zone_assignment"
+]
 TieBreaking = Literal["single", "multiple"]
 
 I32 = npt.NDArray[np.int32]

@@ -1,0 +1,197 @@
+"""The draw pipeline: seal the list, form the seed, allocate, publish signed results.
+
+`seal` (§5, §6) fixes the rules and the applicant list before any secret is revealed;
+`run_draw` (§8-§12) takes a ceremony (`lottery.ceremony.form_seed`) and produces the signed
+results. Keys and times are arguments; nothing here reads a clock or the machine's entropy.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from lottery.allocation import allocate
+from lottery.allocation.problem import Allocation, AllocationProblem
+from lottery.applicants import applicant_root, check_records
+from lottery.ceremony import Ceremony, ceremony_digest
+from lottery.encoding import canonical_json
+from lottery.errors import CeremonyError, InvalidRules
+from lottery.hashing import tagged_hash
+from lottery.manifest import (
+    ApplicantCommitment,
+    Beacon,
+    DrawRules,
+    Manifest,
+    Witness,
+    manifest_digest,
+    validate_manifest,
+    validate_rules,
+)
+from lottery.records import PublicRecord, sorted_records
+from lottery.results import results_document
+from lottery.signing import sign_document, signing_key_info
+from lottery.units import build_problem
+
+__all__ = ["DrawResult", "SealedDraw", "rehearse", "rerun_results", "run_draw", "seal"]
+
+
+@contextmanager
+def _without_gc_pauses() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of small lists are built.
+
+    The collector would rescan them again and again (it adds seconds to a million-applicant
+    draw); none of them form cycles. Nothing about the outcome depends on this.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True, eq=False)
+class SealedDraw:
+    """A sealed draw: the manifest, its records in order and its signature (§5, §6)."""
+
+    manifest: Manifest
+    records: tuple[PublicRecord, ...]
+    encoded_records: tuple[bytes, ...]  # JCS of each record, the lines of applicants.jsonl
+    manifest_digest: bytes
+    manifest_signature: dict[str, str]
+
+
+@dataclass(frozen=True, eq=False)
+class DrawResult:
+    """A finished draw: everything the public bundle holds (§13), and the allocation."""
+
+    sealed: SealedDraw
+    ceremony: Ceremony
+    ceremony_signature: dict[str, str]
+    problem: AllocationProblem
+    allocation: Allocation
+    results: dict[str, Any]
+    results_json: bytes  # JCS(results)
+    results_digest: bytes
+    results_signature: dict[str, str]
+
+
+def seal(
+    *,
+    rules: DrawRules,
+    records: Iterable[PublicRecord],
+    witnesses: Sequence[Witness],
+    min_reveals: int,
+    beacon: Beacon | None,
+    signing_key: Ed25519PrivateKey,
+    sealed_at: str,
+) -> SealedDraw:
+    """Check everything, sort the records, commit to them and sign the manifest (§4-§6).
+
+    Raises `InvalidRules` or `InvalidRecord` before anything is produced.
+    """
+    validate_rules(rules)
+    with _without_gc_pauses():
+        ordered = sorted_records(records)
+        check_records(rules, ordered)
+        encoded = tuple(record.encoded() for record in ordered)
+    manifest = Manifest(
+        rules=rules,
+        sealed_at=sealed_at,
+        applicants=ApplicantCommitment(count=len(ordered), root=applicant_root(encoded)),
+        witnesses=tuple(sorted(witnesses, key=lambda w: w.id)),
+        min_reveals=min_reveals,
+        beacon=beacon,
+        signing_key=signing_key_info(signing_key),
+    )
+    validate_manifest(manifest)
+    digest = manifest_digest(manifest)
+    return SealedDraw(
+        manifest=manifest,
+        records=ordered,
+        encoded_records=encoded,
+        manifest_digest=digest,
+        manifest_signature=sign_document("manifest", digest, signing_key),
+    )
+
+
+def rerun_results(
+    manifest: Manifest,
+    records: Sequence[PublicRecord],
+    *,
+    seed: bytes,
+    ceremony_hex: str,
+    kind: Literal["results", "rehearsal"] = "results",
+) -> tuple[AllocationProblem, Allocation, dict[str, Any]]:
+    """Allocate from the manifest, records and seed and build the results document (§8-§12)."""
+    with _without_gc_pauses():
+        return _rerun(manifest, records, seed=seed, ceremony_hex=ceremony_hex, kind=kind)
+
+
+def _rerun(
+    manifest: Manifest,
+    records: Sequence[PublicRecord],
+    *,
+    seed: bytes,
+    ceremony_hex: str,
+    kind: Literal["results", "rehearsal"],
+) -> tuple[AllocationProblem, Allocation, dict[str, Any]]:
+    problem = build_problem(manifest, records, seed)
+    allocation = allocate(problem)
+    results = results_document(
+        manifest=manifest,
+        manifest_digest=manifest_digest(manifest),
+        ceremony_digest=bytes.fromhex(ceremony_hex),
+        problem=problem,
+        allocation=allocation,
+        kind=kind,
+    )
+    return problem, allocation, results
+
+
+def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519PrivateKey) -> DrawResult:
+    """Run the official draw of a sealed list with its ceremony and sign the results (§12)."""
+    if ceremony.manifest_digest != sealed.manifest_digest:
+        raise CeremonyError(
+            f"ceremony is for manifest {ceremony.manifest_digest.hex()}, "
+            f"not this draw's {sealed.manifest_digest.hex()}"
+        )
+    if signing_key_info(signing_key) != sealed.manifest.signing_key:
+        raise InvalidRules("signing key is not the key named in the manifest (§12.4)")
+    c_digest = ceremony_digest(ceremony)
+    problem, allocation, results = rerun_results(
+        sealed.manifest, sealed.records, seed=ceremony.seed, ceremony_hex=c_digest.hex()
+    )
+    with _without_gc_pauses():
+        results_json = canonical_json(results)
+    r_digest = tagged_hash("results", results_json)
+    return DrawResult(
+        sealed=sealed,
+        ceremony=ceremony,
+        ceremony_signature=sign_document("ceremony", c_digest, signing_key),
+        problem=problem,
+        allocation=allocation,
+        results=results,
+        results_json=results_json,
+        results_digest=r_digest,
+        results_signature=sign_document("results", r_digest, signing_key),
+    )
+
+
+def rehearse(
+    sealed: SealedDraw, text: str, signing_key: Ed25519PrivateKey
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A rehearsal (§16): the allocation with `H("rehearsal-seed", text)`, signed as
+    kind `rehearsal`. It can never pass for the official results."""
+    seed = tagged_hash("rehearsal-seed", text.encode("utf-8"))
+    _, _, results = rerun_results(
+        sealed.manifest, sealed.records, seed=seed, ceremony_hex="0" * 64, kind="rehearsal"
+    )
+    digest = tagged_hash("results", canonical_json(results))
+    return results, sign_document("rehearsal", digest, signing_key)

@@ -1,0 +1,135 @@
+"""Public bundles, protocol §13: layout, canonical files, signatures, nothing personal."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from sample_draws import Child, plain_school, record_for, rules_for, run_test_draw
+
+from lottery import (
+    BundleError,
+    EncodingError,
+    InvalidRecord,
+    LotteryError,
+    SignatureError,
+    read_bundle,
+    write_bundle,
+)
+
+CHILDREN = [Child(f"A{i:02d}", group="TW" if i < 2 else None) for i in range(8)]
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return run_test_draw(rules_for([plain_school(3)]), CHILDREN, label="bundle")
+
+
+@pytest.fixture
+def bundle_dir(tmp_path: Path, result) -> Path:  # type: ignore[no-untyped-def]
+    write_bundle(tmp_path / "bundle", result)
+    return tmp_path / "bundle"
+
+
+def test_directory_and_zip_read_back_the_same(tmp_path: Path, result) -> None:  # type: ignore[no-untyped-def]
+    write_bundle(tmp_path / "b", result, zip_path=tmp_path / "b.zip")
+    from_dir, from_zip = read_bundle(tmp_path / "b"), read_bundle(tmp_path / "b.zip")
+    assert from_dir.files == from_zip.files
+    assert from_dir.ceremony == result.ceremony
+    assert from_dir.records == result.sealed.records
+    assert sorted(from_dir.files) == sorted(p.name for p in (tmp_path / "b").iterdir())
+
+
+def test_zip_bytes_are_reproducible(tmp_path: Path, result) -> None:  # type: ignore[no-untyped-def]
+    write_bundle(tmp_path / "x", result, zip_path=tmp_path / "x.zip")
+    write_bundle(tmp_path / "y", result, zip_path=tmp_path / "y.zip")
+    assert (tmp_path / "x.zip").read_bytes() == (tmp_path / "y.zip").read_bytes()
+
+
+def test_zip_with_one_top_level_folder(tmp_path: Path, bundle_dir: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "nested.zip", "w") as archive:
+        for path in bundle_dir.iterdir():
+            archive.writestr(f"draw-2026/{path.name}", path.read_bytes())
+    read_bundle(tmp_path / "nested.zip")
+
+
+def test_nothing_personal_in_the_bundle(bundle_dir: Path) -> None:
+    everything = b"".join(p.read_bytes() for p in bundle_dir.iterdir())
+    for child in CHILDREN:
+        private, _ = record_for(child, "bundle")
+        assert private.name.encode() not in everything
+        assert private.id_number.encode() not in everything
+        assert private.receipt.encode() not in everything
+
+
+def test_refuses_a_non_empty_directory_and_leaves_nothing_half_written(
+    tmp_path: Path,
+    result,  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "other.txt").write_text("keep me")
+    with pytest.raises(BundleError, match="not empty"):
+        write_bundle(tmp_path / "taken", result)
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == ["other.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def _tamper(bundle_dir: Path, name: str, old: bytes, new: bytes) -> None:
+    path = bundle_dir / name
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "error"),
+    [
+        ("results.json", b'"admitted"', b'"waitlisted"', SignatureError),
+        ("manifest.json", b'"seats":3', b'"seats":4', SignatureError),
+        ("applicants.jsonl", b'"sex":"F"', b'"sex":"M"', BundleError),
+        ("ceremony.json", b'"seed":"', b'"seed":"0', SignatureError),
+        ("results.json", b"{", b"{ ", EncodingError),
+        ("manifest.sig.json", b'"signature":"', b'"signature":"00', SignatureError),
+    ],
+)
+def test_tampering_is_detected(
+    bundle_dir: Path, name: str, old: bytes, new: bytes, error: type[LotteryError]
+) -> None:
+    _tamper(bundle_dir, name, old, new)
+    with pytest.raises(error):
+        read_bundle(bundle_dir)
+
+
+def test_dropped_applicant_is_detected(bundle_dir: Path) -> None:
+    lines = (bundle_dir / "applicants.jsonl").read_bytes().split(b"\n")
+    (bundle_dir / "applicants.jsonl").write_bytes(b"\n".join(lines[:3] + lines[4:]))
+    with pytest.raises(BundleError, match="7 records, manifest says 8"):
+        read_bundle(bundle_dir)
+
+
+def test_forged_seed_in_canonical_form_is_detected(bundle_dir: Path) -> None:
+    document = json.loads((bundle_dir / "ceremony.json").read_text())
+    document["seed"] = "0" * 64
+    from lottery import canonical_json
+
+    (bundle_dir / "ceremony.json").write_bytes(canonical_json(document))
+    with pytest.raises(SignatureError, match="ceremony signature: digest"):
+        read_bundle(bundle_dir)
+
+
+def test_missing_and_unexpected_files(bundle_dir: Path) -> None:
+    (bundle_dir / "notes.txt").write_text("x")
+    with pytest.raises(BundleError, match="unexpected files"):
+        read_bundle(bundle_dir)
+    (bundle_dir / "notes.txt").unlink()
+    (bundle_dir / "results.sig.json").unlink()
+    with pytest.raises(BundleError, match="missing required files"):
+        read_bundle(bundle_dir)
+
+
+def test_record_with_unknown_field(bundle_dir: Path) -> None:
+    _tamper(bundle_dir, "applicants.jsonl", b'{"application"', b'{"age":7,"application"')
+    with pytest.raises(InvalidRecord, match="unexpected \\['age'\\]"):
+        read_bundle(bundle_dir)

@@ -1,0 +1,276 @@
+"""Generate the multi-school draw vectors: complete public bundles, byte for byte.
+
+Run from the repository root: `.venv/bin/python tests/vectors/draws/multi/generate.py` (writes
+into tests/vectors/draws/multi/). Every secret derives by SHA-256 from a stated label
+(tests/lottery/sample_draws.py); the bundles are signed with the TEST key. The test
+`tests/lottery/test_allocation_vectors.py` re-runs this generator into a temporary directory and
+requires the committed files to be identical.
+
+Post-draw actions (§14): the engine's bundle writer does not write `actions.json` yet, so this
+generator adds `actions.json` and `actions.sig.json` itself, from `lottery.allocation.replay`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[3]), str(HERE.parents[2] / "lottery")]
+
+from sample_draws import Ceremonial, Child, run_test_draw, signing_test_key, tiers  # noqa: E402
+
+from lottery import (  # noqa: E402
+    ClassPolicy,
+    DrawResult,
+    ReservedSeats,
+    School,
+    canonical_json,
+    tagged_hash,
+    write_bundle,
+)
+from lottery.allocation import PostDrawAction, replay_actions  # noqa: E402
+from lottery.manifest import Category, DrawRules  # noqa: E402
+from lottery.signing import sign_document  # noqa: E402
+
+ACTIONS_AT = "2026-07-03T01:00:00Z"
+
+
+def _rules(
+    schools: list[School],
+    mode: str,
+    *,
+    categories: tuple[str, ...] = (),
+    tie_breaking: str = "single",
+    max_preferences: int = 3,
+) -> DrawRules:
+    return DrawRules(
+        draw_id="TEST-MULTI-2026",
+        title="Test multi-school draw",
+        authority="Test bureau",
+        mode=mode,
+        schools=tuple(schools),
+        categories=tuple(Category(id=c, label=f"category {c}") for c in categories),
+        tie_breaking=tie_breaking,  # type: ignore[arg-type]
+        max_preferences=max_preferences,
+    )
+
+
+def _school(sid: str, seats: int, *tier_ids: str, **extra: Any) -> School:
+    return School(
+        id=sid, name=f"School {sid}", seats=seats, tiers=tiers(*(tier_ids or ("G",))), **extra
+    )
+
+
+def _preferences(i: int) -> tuple[str, ...]:
+    """A fixed spread of lists over S01..S04: popular S01, lists of length 1 to 3."""
+    lists = [
+        ("S01", "S02", "S03"),
+        ("S01", "S03"),
+        ("S02", "S01", "S04"),
+        ("S01",),
+        ("S03", "S04", "S01"),
+        ("S01", "S04"),
+        ("S04", "S02"),
+    ]
+    return lists[i % len(lists)]
+
+
+def _children(n: int, *, groups: dict[int, str] | None = None, **by_index: Any) -> list[Child]:
+    """Children C000.. with spread preferences; a group's members take its first member's list."""
+    groups = groups or {}
+    first_of: dict[str, int] = {}
+    out = []
+    for i in range(n):
+        group = groups.get(i)
+        leader = first_of.setdefault(group, i) if group else i
+        tiers_of = by_index.get("tiers", {}).get(i, {})
+        category = by_index.get("categories", {}).get(leader)
+        out.append(
+            Child(
+                f"C{i:03d}",
+                preferences=_preferences(leader),
+                tiers=tiers_of,
+                category=category,
+                group=group,
+                sex="M" if i % 3 else "F",
+            )
+        )
+    return out
+
+
+def _four_schools(**extra: Any) -> list[School]:
+    return [
+        _school("S01", 4, "SIB", "HOME", "G", **extra),
+        _school("S02", 3, "SIB", "HOME", "G"),
+        _school("S03", 3, "SIB", "HOME", "G"),
+        _school("S04", 5, "SIB", "HOME", "G"),
+    ]
+
+
+TIERS = {
+    2: {"S01": "HOME"},
+    5: {"S01": "SIB"},
+    9: {"S02": "HOME", "S01": "HOME"},
+    13: {"S03": "SIB"},
+}
+GROUPS = {6: "TWINS-A", 7: "TWINS-A", 14: "TRIPLETS", 15: "TRIPLETS", 16: "TRIPLETS"}
+
+
+def draw_da_single() -> tuple[DrawRules, list[Child]]:
+    return _rules(_four_schools(), "deferred_acceptance"), _children(22, tiers=TIERS)
+
+
+def draw_da_multiple() -> tuple[DrawRules, list[Child]]:
+    rules = _rules(_four_schools(), "deferred_acceptance", tie_breaking="multiple")
+    return rules, _children(22, tiers=TIERS)
+
+
+def draw_da_reserved_groups() -> tuple[DrawRules, list[Child]]:
+    schools = _four_schools(reserved=(ReservedSeats("MIG", 1), ReservedSeats("MIL", 1)))
+    rules = _rules(schools, "deferred_acceptance", categories=("MIG", "MIL"))
+    categories = {3: "MIG", 10: "MIG", 17: "MIG", 6: "MIL", 11: "MIL"}
+    return rules, _children(24, groups=GROUPS, tiers=TIERS, categories=categories)
+
+
+def draw_ia() -> tuple[DrawRules, list[Child]]:
+    return _rules(_four_schools(), "immediate_acceptance"), _children(
+        22, groups=GROUPS, tiers=TIERS
+    )
+
+
+def draw_ia_reserved_after_open() -> tuple[DrawRules, list[Child]]:
+    """§9.1 step 2 with `size(u) <= remaining`: in round one S01's two seats (one reserved for
+    MIG, unused) go to open applicants and S02 fills with its HOME tier; the MIG children
+    rejected there apply to S01 in round two and find no seat, though `avail` is still 1."""
+    schools = [
+        _school("S01", 2, reserved=(ReservedSeats("MIG", 1),)),
+        _school("S02", 3, "HOME", "G"),
+    ]
+    rules = _rules(schools, "immediate_acceptance", categories=("MIG",), max_preferences=2)
+    home = {"S02": "HOME"}
+    children = [
+        Child("C000", preferences=("S01",)),
+        Child("C001", preferences=("S01",), sex="M"),
+        Child("C002", preferences=("S01",)),
+        Child("C003", preferences=("S02", "S01"), category="MIG", sex="M"),
+        Child("C004", preferences=("S02", "S01"), category="MIG"),
+        Child("C005", preferences=("S02",), tiers=home, sex="M"),
+        Child("C006", preferences=("S02",), tiers=home),
+        Child("C007", preferences=("S02",), tiers=home, sex="M"),
+    ]
+    return rules, children
+
+
+def draw_zone_siblings() -> tuple[DrawRules, list[Child]]:
+    schools = [
+        _school("Z01", 5, "SIB", "G"),
+        _school("Z02", 5, "SIB", "G"),
+        _school("Z03", 6, "SIB", "G"),
+    ]
+    rules = _rules(schools, "zone_assignment", max_preferences=1)
+    sibling = {0: "Z01", 4: "Z02", 8: "Z03", 12: "Z01", 13: "Z02"}
+    children = [
+        Child(
+            f"C{i:03d}",
+            preferences=(),
+            tiers={sibling[i]: "SIB"} if i in sibling else {},
+            group="TWINS-Z" if i in (5, 6) else None,
+            sex="M" if i % 2 else "F",
+        )
+        for i in range(15)
+    ]
+    return rules, children
+
+
+def draw_classes(twins: str) -> Callable[[], tuple[DrawRules, list[Child]]]:
+    def build() -> tuple[DrawRules, list[Child]]:
+        policy = ClassPolicy(count=None, max_size=3, twins=twins)  # type: ignore[arg-type]
+        schools = _four_schools(classes=policy)
+        schools[3] = _school("S04", 5, "SIB", "HOME", "G", classes=ClassPolicy(2, 45, twins))  # type: ignore[arg-type]
+        return _rules(schools, "deferred_acceptance"), _children(24, groups=GROUPS, tiers=TIERS)
+
+    return build
+
+
+def draw_da_actions() -> tuple[DrawRules, list[Child]]:
+    return draw_da_reserved_groups()
+
+
+def _actions_document(result: DrawResult) -> dict[str, Any]:
+    """Post-draw actions of §14: decline the first admitted child of S01, disqualify one
+    twin, decline a child holding a seat it listed second or later."""
+    problem, allocation = result.problem, result.allocation
+    ids = list(problem.applicant_ids)
+    school_ids = [s.id for s in problem.schools]
+    unit_school = allocation.unit_school[problem.applicant_unit].tolist()
+    first_s01 = next(a for a, s in enumerate(unit_school) if s == 0)
+    twin = ids.index("C006")
+    later = next(
+        a
+        for a, s in enumerate(unit_school)
+        if s > 0
+        and a not in (first_s01, twin)
+        and problem.unit_size[problem.applicant_unit[a]] == 1
+    )
+    chosen = [("decline", first_s01), ("disqualify", twin), ("decline", later)]
+    actions = tuple(PostDrawAction(kind, a) for kind, a in chosen)  # type: ignore[arg-type]
+    _, moves = replay_actions(problem, allocation, actions)
+    return {
+        "protocol": "sunshine-draw/1",
+        "kind": "actions",
+        "results": result.results_digest.hex(),
+        "actions": [
+            {
+                "seq": seq,
+                "type": action.kind,
+                "application": ids[action.applicant],
+                "at": ACTIONS_AT,
+                "moves": [
+                    [
+                        ids[m.applicant],
+                        None if m.from_school is None else school_ids[m.from_school],
+                        school_ids[m.to_school],
+                    ]
+                    for m in action_moves
+                ],
+            }
+            for seq, (action, action_moves) in enumerate(zip(actions, moves, strict=True), start=1)
+        ],
+    }
+
+
+DRAWS: list[tuple[str, Callable[[], tuple[DrawRules, list[Child]]]]] = [
+    ("01-da-single-tie-breaking", draw_da_single),
+    ("02-da-multiple-tie-breaking", draw_da_multiple),
+    ("03-da-reserved-groups-tiers", draw_da_reserved_groups),
+    ("04-immediate-acceptance", draw_ia),
+    ("05-ia-reserved-after-open-seats", draw_ia_reserved_after_open),
+    ("06-zone-assignment-siblings", draw_zone_siblings),
+    ("07-da-classes-apart", draw_classes("apart")),
+    ("08-da-classes-together", draw_classes("together")),
+    ("09-da-post-draw-actions", draw_da_actions),
+]
+
+
+def generate(out: Path) -> None:
+    """Write every case under `out` (each case folder fresh)."""
+    for name, build in DRAWS:
+        shutil.rmtree(out / name, ignore_errors=True)
+        rules, children = build()
+        result = run_test_draw(rules, children, label=f"vector multi {name}", how=Ceremonial())
+        write_bundle(out / name, result)
+        if name.endswith("post-draw-actions"):
+            document = _actions_document(result)
+            encoded = canonical_json(document)
+            digest = tagged_hash("actions", encoded)
+            (out / name / "actions.json").write_bytes(encoded)
+            signature = sign_document("actions", digest, signing_test_key())
+            (out / name / "actions.sig.json").write_bytes(canonical_json(signature))
+
+
+if __name__ == "__main__":
+    generate(HERE if len(sys.argv) < 2 else Path(sys.argv[1]))

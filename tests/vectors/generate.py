@@ -1,0 +1,373 @@
+"""Generate the engine's test vectors: deterministic, byte for byte.
+
+Run from the repository root: `.venv/bin/python tests/vectors/generate.py` (writes into
+tests/vectors/). Every input is written in this file or derived by SHA-256 from a stated label
+(see tests/lottery/sample_draws.py): no clock, no entropy. The test
+`tests/lottery/test_vectors.py` re-runs this generator into a temporary directory and requires
+the committed files to be identical.
+
+Owned here: encoding/, hashing/, records/, merkle/, seed/, tickets/, draws/single/. Not touched:
+rfc9162-merkle/ (external), draws/multi/ and tamper/ (other generators).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent / "lottery")]
+
+from sample_draws import (  # noqa: E402
+    Ceremonial,
+    Child,
+    derive,
+    plain_school,
+    record_for,
+    rules_for,
+    run_test_draw,
+    tiers,
+)
+
+from lottery import (  # noqa: E402
+    ClassPolicy,
+    PrivateRecord,
+    ReservedSeats,
+    School,
+    applicant_entry,
+    canonical_json,
+    make_receipt_code,
+    merkle_root,
+    private_digest,
+    tagged_hash,
+    witness_commitment,
+    write_bundle,
+)
+from lottery.hashing import USES  # noqa: E402
+from lottery.merkle import ApplicantTree  # noqa: E402
+from lottery.records import format_receipt  # noqa: E402
+from lottery.tickets import class_ticket, hex16, school_ticket, ticket, zone_order  # noqa: E402
+
+OWNED = ("encoding", "hashing", "records", "merkle", "seed", "tickets", "draws/single")
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# --- encoding (§2) -----------------------------------------------------------------------
+
+ENCODING_INPUTS: list[tuple[str, str]] = [
+    ("empty-object", "{}"),
+    ("empty-array", "[]"),
+    ("key-order", '{"b": 1, "a": 2, "aa": 3, "A": 4, "_": 5, "0": 6}'),
+    ("nested", '{"z": {"y": [1, {"b": null, "a": true}], "x": false}}'),
+    ("integers", "[0, -1, 1, 9007199254740991, -9007199254740991, 100]"),
+    ("non-ascii", '{"name": "王小明", "school": "示范县实验小学", "emoji": "😀"}'),
+    ("escapes", '["quote \\" backslash \\\\ slash /", "\\b\\t\\n\\f\\r", "\\u0000\\u001f\\u007f"]'),
+    ("line-separators", '["\\u2028\\u2029", "\\u0085"]'),
+    ("whitespace-in-strings", '{"a b": " x "}'),
+    ("float-rejected", '{"a": 1.5}'),
+    ("float-integral-rejected", "[1.0]"),
+    ("exponent-rejected", "[1e2]"),
+    ("negative-zero-rejected", "[-0.0]"),
+    ("too-big-rejected", "[9007199254740992]"),
+    ("too-small-rejected", "[-9007199254740992]"),
+    ("lone-surrogate-rejected", '["\\ud800"]'),
+]
+
+
+def encoding_cases() -> list[dict[str, Any]]:
+    from lottery import EncodingError
+
+    cases = []
+    for name, text in ENCODING_INPUTS:
+        try:
+            canonical: str | None = canonical_json(json.loads(text)).decode("utf-8")
+        except EncodingError:
+            canonical = None
+        cases.append({"name": name, "input": text, "canonical": canonical})
+    return cases
+
+
+# --- hashing, records, merkle, seed, tickets ----------------------------------------------
+
+
+def hashing_cases() -> list[dict[str, str]]:
+    return [
+        {"use": use, "data": data.hex(), "hash": tagged_hash(use, data).hex()}
+        for use in sorted(USES)
+        for data in (b"", b"sunshine")
+    ]
+
+
+def records_cases() -> dict[str, Any]:
+    receipts = []
+    for n in range(6):
+        entropy = derive(f"receipt vector {n}", 10) if n > 1 else bytes([255 * n] * 10)
+        code = make_receipt_code(entropy)
+        receipts.append({"entropy": entropy.hex(), "code": code, "printed": format_receipt(code)})
+    privates = [
+        PrivateRecord("A001", "11010120190101123X", "王小明", "0123456789ABCDEF"),
+        PrivateRecord("2026SY00042", "330681201905170028", "欧阳娜娜", "ZZZZZZZZZZZZZZZZ"),
+        PrivateRecord("B-7.x_9", "110101201812310011", "Zoë Brontë", "00000000000000G1"),
+    ]
+    return {
+        "receipts": receipts,
+        "private": [
+            {"private": p.document(), "private_digest": private_digest(p)} for p in privates
+        ],
+    }
+
+
+def merkle_cases() -> list[dict[str, Any]]:
+    children = [
+        Child(f"A{i:03d}", tiers={"S01": "T1"} if i % 3 == 0 else {}, sex="M" if i % 2 else "F")
+        for i in range(20)
+    ]
+    lines = [record_for(child, "merkle")[1].encoded() for child in children]
+    cases = []
+    for size in range(21):
+        entries = [applicant_entry(line) for line in lines[:size]]
+        tree = ApplicantTree.from_entries(entries)
+        cases.append(
+            {
+                "size": size,
+                "records": [line.hex() for line in lines[:size]],
+                "root": merkle_root(entries).hex(),
+                "proofs": [[p.hex() for p in tree.proof(m)] for m in range(size)],
+            }
+        )
+    return cases
+
+
+def seed_cases() -> dict[str, Any]:
+    commitments = [
+        {"witness": w, "secret": derive(f"seed vector/{w}").hex()} for w in ("W1", "W2", "notary-1")
+    ]
+    for c in commitments:
+        c["commitment"] = witness_commitment(c["witness"], bytes.fromhex(c["secret"]))
+    seeds = []
+    for name, how in SEED_CEREMONIES:
+        result = run_test_draw(rules_for([plain_school(2)]), [Child("A1")], label=name, how=how)
+        document = {
+            "beacon": None
+            if result.ceremony.beacon is None
+            else {"used": result.ceremony.beacon.used, "value": result.ceremony.beacon.value},
+            "manifest": result.sealed.manifest_digest.hex(),
+            "reveals": [
+                {"secret": None if s is None else s.hex(), "witness": w}
+                for w, s in result.ceremony.reveals
+            ],
+        }
+        seeds.append({"name": name, "seed_input": document, "seed": result.ceremony.seed.hex()})
+    return {"commitments": commitments, "seeds": seeds}
+
+
+SEED_CEREMONIES = [
+    ("all-reveal-primary-beacon", Ceremonial()),
+    ("one-withheld", Ceremonial(min_reveals=2, withheld=(1,))),
+    ("fallback-beacon", Ceremonial(fallback=True, use_fallback=True)),
+    ("no-beacon", Ceremonial(beacon=False, witnesses=1, min_reveals=1)),
+]
+
+
+def tickets_cases() -> list[dict[str, str]]:
+    cases = []
+    for n in range(3):
+        seed = derive(f"ticket vector seed {n}")
+        for key in ("a:A001", "a:2026SY00042", "g:TW00007", "a:Z"):
+            for school in ("S01", "XQ-SY01"):
+                cases.append(
+                    {
+                        "seed": seed.hex(),
+                        "unit": key,
+                        "school": school,
+                        "ticket": hex16(ticket(seed, key)),
+                        "school_ticket": hex16(school_ticket(seed, key, school)),
+                        "zone_order": hex16(zone_order(seed, key, school)),
+                        "class_ticket": hex16(class_ticket(seed, school, key)),
+                    }
+                )
+    return cases
+
+
+# --- complete single-school draws (§13 bundles) -------------------------------------------
+
+
+def _mixed(n: int, prefix: str = "A", **kwargs: Any) -> list[Child]:
+    return [Child(f"{prefix}{i:03d}", sex="M" if i % 2 else "F", **kwargs) for i in range(n)]
+
+
+def _tiered(spec: list[tuple[str, int]], school: str = "S01") -> list[Child]:
+    out: list[Child] = []
+    for tier, count in spec:
+        for _ in range(count):
+            i = len(out)
+            out.append(Child(f"A{i:03d}", tiers={school: tier}, sex="M" if i % 3 else "F"))
+    return out
+
+
+def _three_tier(seats: int, **extra: Any) -> School:
+    return School(id="S01", name="School S01", seats=seats, tiers=tiers("T1", "T2", "T3"), **extra)
+
+
+def draw_plain() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([plain_school(5)]), _mixed(12), Ceremonial()
+
+
+def draw_tiers() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([_three_tier(6)]), _tiered([("T1", 3), ("T2", 5), ("T3", 7)]), Ceremonial()
+
+
+def draw_empty_tier() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([_three_tier(5)]), _tiered([("T1", 2), ("T3", 9)]), Ceremonial()
+
+
+def _with_category(children: list[Child], members: set[int], category: str) -> list[Child]:
+    return [
+        Child(
+            c.application,
+            c.preferences,
+            c.tiers,
+            category if i in members else None,
+            c.group,
+            c.sex,
+        )
+        for i, c in enumerate(children)
+    ]
+
+
+def draw_reserved_filled() -> tuple[Any, Any, Ceremonial]:
+    school = _three_tier(6, reserved=(ReservedSeats("MIG", 3),))
+    children = _with_category(
+        _tiered([("T1", 4), ("T2", 6), ("T3", 10)]), {12, 14, 15, 17, 19, 11}, "MIG"
+    )
+    return rules_for([school], categories=["MIG"]), children, Ceremonial()
+
+
+def draw_reserved_released() -> tuple[Any, Any, Ceremonial]:
+    school = _three_tier(6, reserved=(ReservedSeats("MIG", 4), ReservedSeats("SIB", 1)))
+    children = _with_category(_tiered([("T1", 2), ("T2", 3), ("T3", 8)]), {9}, "MIG")
+    return rules_for([school], categories=["MIG", "SIB"]), children, Ceremonial()
+
+
+def draw_group_passed_over() -> tuple[Any, Any, Ceremonial]:
+    children = _tiered([("T1", 2), ("T2", 3), ("T3", 4)])
+    children = [
+        Child(
+            c.application, c.preferences, c.tiers, None, "TRIPLETS" if 2 <= i <= 4 else None, c.sex
+        )
+        for i, c in enumerate(children)
+    ]
+    return rules_for([_three_tier(4)]), children, Ceremonial()
+
+
+def draw_twins_admitted() -> tuple[Any, Any, Ceremonial]:
+    children = _tiered([("T1", 2), ("T2", 12)])
+    children = [
+        Child(
+            c.application,
+            c.preferences,
+            c.tiers,
+            None,
+            "TWINS-1" if i < 2 else "TWINS-2" if i in (5, 6) else None,
+            c.sex,
+        )
+        for i, c in enumerate(children)
+    ]
+    return rules_for([_three_tier(6)]), children, Ceremonial()
+
+
+def draw_more_seats() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([plain_school(30)]), _mixed(10), Ceremonial()
+
+
+def draw_several_schools() -> tuple[Any, Any, Ceremonial]:
+    schools = [plain_school(3, "S01"), plain_school(4, "S02"), plain_school(2, "S03")]
+    children = [
+        Child(f"A{i:03d}", preferences=(f"S0{1 + i % 3}",), sex="M" if i % 2 else "F")
+        for i in range(17)
+    ]
+    return rules_for(schools), children, Ceremonial()
+
+
+def draw_multiple_tie_breaking() -> tuple[Any, Any, Ceremonial]:
+    schools = [plain_school(3, "S01"), plain_school(3, "S02")]
+    children = [Child(f"A{i:03d}", preferences=(f"S0{1 + i % 2}",), sex="F") for i in range(12)]
+    return rules_for(schools, tie_breaking="multiple"), children, Ceremonial()
+
+
+def draw_missing_reveal() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([plain_school(4)]), _mixed(9), Ceremonial(min_reveals=2, withheld=(2,))
+
+
+def draw_beacon_fallback() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([plain_school(4)]), _mixed(9), Ceremonial(fallback=True, use_fallback=True)
+
+
+def draw_no_beacon() -> tuple[Any, Any, Ceremonial]:
+    return rules_for([plain_school(4)]), _mixed(9), Ceremonial(beacon=False)
+
+
+def _class_children() -> list[Child]:
+    children = _mixed(40)
+    groups = {0: "TW1", 1: "TW1", 10: "TW2", 11: "TW2", 12: "TW2", 20: "TW3", 21: "TW3"}
+    return [
+        Child(c.application, c.preferences, c.tiers, None, groups.get(i), c.sex)
+        for i, c in enumerate(children)
+    ]
+
+
+def draw_classes_apart() -> tuple[Any, Any, Ceremonial]:
+    school = plain_school(30, classes=ClassPolicy(count=3, max_size=45, twins="apart"))
+    return rules_for([school]), _class_children(), Ceremonial()
+
+
+def draw_classes_together() -> tuple[Any, Any, Ceremonial]:
+    school = plain_school(30, classes=ClassPolicy(count=None, max_size=8, twins="together"))
+    return rules_for([school]), _class_children(), Ceremonial()
+
+
+DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
+    ("01-plain", draw_plain),
+    ("02-tiers", draw_tiers),
+    ("03-empty-tier", draw_empty_tier),
+    ("04-reserved-filled", draw_reserved_filled),
+    ("05-reserved-released", draw_reserved_released),
+    ("06-group-passed-over", draw_group_passed_over),
+    ("07-twins-admitted", draw_twins_admitted),
+    ("08-more-seats-than-applicants", draw_more_seats),
+    ("09-several-schools", draw_several_schools),
+    ("10-multiple-tie-breaking", draw_multiple_tie_breaking),
+    ("11-missing-reveal", draw_missing_reveal),
+    ("12-beacon-fallback", draw_beacon_fallback),
+    ("13-no-beacon", draw_no_beacon),
+    ("14-classes-apart", draw_classes_apart),
+    ("15-classes-together", draw_classes_together),
+]
+
+
+def generate(out: Path) -> None:
+    """Write every owned vector under `out` (a fresh copy of each owned folder)."""
+    for folder in OWNED:
+        shutil.rmtree(out / folder, ignore_errors=True)
+    _write_json(out / "encoding" / "cases.json", encoding_cases())
+    _write_json(out / "hashing" / "tagged.json", hashing_cases())
+    _write_json(out / "records" / "records.json", records_cases())
+    _write_json(out / "merkle" / "trees.json", merkle_cases())
+    _write_json(out / "seed" / "seeds.json", seed_cases())
+    _write_json(out / "tickets" / "tickets.json", tickets_cases())
+    for name, build in DRAWS:
+        rules, children, how = build()
+        result = run_test_draw(rules, children, label=f"vector {name}", how=how)
+        write_bundle(out / "draws" / "single" / name, result)
+
+
+if __name__ == "__main__":
+    generate(HERE if len(sys.argv) < 2 else Path(sys.argv[1]))
