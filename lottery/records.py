@@ -221,7 +221,7 @@ def mask_name(name: str) -> str:
     """Masked name (§4.1, informative rule): first and last character, `*` between; a
     two-character name keeps its first character."""
     if len(name) <= 1:
-        return name
+        return "*"  # a one-character name would otherwise be published in clear
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
@@ -230,7 +230,7 @@ def mask_name(name: str) -> str:
 def mask_id_number(id_number: str) -> str:
     """Masked ID number (§4.1): all but the first 4 and last 4 characters replaced by `*`."""
     if len(id_number) <= 8:
-        return id_number
+        return "*" * len(id_number)  # too short to keep any of it without publishing it all
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 

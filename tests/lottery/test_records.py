@@ -78,6 +78,8 @@ def test_masks() -> None:
     assert mask_name("王小明") == "王*明"
     assert mask_name("欧阳娜娜") == "欧**娜"
     assert mask_name("李四") == "李*"
+    assert mask_name("李") == "*"
+    assert mask_id_number("1234567") == "*******"
     assert mask_id_number("11010120190101123X") == "1101**********123X"
 
 
