@@ -1,0 +1,36 @@
+"""SQLModel tables of the service. Importing this package registers every table."""
+
+from api.models.applicants import Applicant, ApplicantPrivate
+from api.models.ceremony import BeaconValue, Commitment, Reveal, Witness
+from api.models.documents import (
+    Action,
+    AuditEvent,
+    BundleFile,
+    Outcome,
+    Rehearsal,
+    SignedDocument,
+)
+from api.models.draws import Bureau, Category, Draw, ReservedQuota, School, Tier
+from api.models.tokens import ApiToken
+
+__all__ = [
+    "Action",
+    "ApiToken",
+    "Applicant",
+    "ApplicantPrivate",
+    "AuditEvent",
+    "BeaconValue",
+    "BundleFile",
+    "Bureau",
+    "Category",
+    "Commitment",
+    "Draw",
+    "Outcome",
+    "Rehearsal",
+    "ReservedQuota",
+    "Reveal",
+    "School",
+    "SignedDocument",
+    "Tier",
+    "Witness",
+]

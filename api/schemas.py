@@ -1,0 +1,279 @@
+"""Request and response shapes of the HTTP API (pydantic models at the edge).
+
+`*Create` shapes are what an operator sends, `*Public` what anyone may read, `*Private` what
+only the bureau's operator and auditor read. No `*Public` shape has a name, an ID number or a
+receipt code field: the test suite checks every public answer for them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "ActionCreate",
+    "ActionPublic",
+    "ApplicantPrivate",
+    "ApplicantPublic",
+    "ApplicantRow",
+    "ApplicantsCreated",
+    "AuditEventPublic",
+    "BeaconCreate",
+    "BeaconSourceSpec",
+    "BeaconSpec",
+    "CategorySpec",
+    "ClassesSpec",
+    "CommitmentCreate",
+    "DrawCreate",
+    "DrawPublic",
+    "LookupRequest",
+    "LookupResult",
+    "RehearsalCreate",
+    "RehearsalPublic",
+    "ReservedSpec",
+    "RevealCreate",
+    "SchoolSpec",
+    "TierSpec",
+    "WitnessCreate",
+    "WitnessCreated",
+    "WitnessPublic",
+]
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TierSpec(_Strict):
+    id: Identifier
+    label: Label
+
+
+class ReservedSpec(_Strict):
+    category: Identifier
+    seats: int = Field(ge=1, le=1_000_000)
+
+
+class ClassesSpec(_Strict):
+    count: int | None = Field(default=None, ge=1, le=1000)
+    max_size: int = Field(ge=1, le=50)
+    twins: Literal["apart", "together"] = "apart"
+
+
+class SchoolSpec(_Strict):
+    id: Identifier
+    name: Label
+    seats: int = Field(ge=1, le=1_000_000)
+    level: Literal["primary", "junior"] = "primary"
+    tiers: list[TierSpec] = Field(min_length=1, max_length=50)
+    reserved: list[ReservedSpec] = Field(default_factory=list, max_length=50)
+    classes: ClassesSpec | None = None
+
+
+class CategorySpec(_Strict):
+    id: Identifier
+    label: Label
+
+
+class BeaconSourceSpec(_Strict):
+    source: Label
+    round: Label
+    format: Literal["hex64", "decimal"]
+
+
+class BeaconSpec(_Strict):
+    """The public beacon registered in the manifest (protocol §7.2)."""
+
+    primary: BeaconSourceSpec
+    fallback: BeaconSourceSpec | None = None
+
+
+class DrawCreate(_Strict):
+    """A new draw and its rules (protocol §6.1, §6.2)."""
+
+    id: Identifier
+    title: Label
+    mode: Literal[
+        "single_school_lottery", "deferred_acceptance", "immediate_acceptance", "zone_assignment"
+    ]
+    tie_breaking: Literal["single", "multiple"] = "single"
+    max_preferences: int = Field(default=1, ge=1, le=50)
+    min_reveals: int = Field(default=1, ge=1, le=100)
+    beacon: BeaconSpec | None = None
+    birth_date_from: datetime.date
+    birth_date_to: datetime.date
+    schools: list[SchoolSpec] = Field(min_length=1, max_length=10_000)
+    categories: list[CategorySpec] = Field(default_factory=list, max_length=100)
+
+
+class DrawPublic(BaseModel):
+    """What anyone may know about a draw that is past its draft."""
+
+    id: str
+    title: str
+    authority: str
+    state: str
+    version: int
+    mode: str
+    tie_breaking: str
+    max_preferences: int
+    min_reveals: int
+    beacon: BeaconSpec | None
+    birth_date_from: datetime.date
+    birth_date_to: datetime.date
+    schools: list[SchoolSpec]
+    categories: list[CategorySpec]
+    applicant_count: int
+    manifest_digest: str | None
+
+
+class ApplicantRow(_Strict):
+    """One applicant sent as JSON; checked exactly like a row of an imported file."""
+
+    application: Identifier | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    id_number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    preferences: list[Identifier] = Field(default_factory=list, max_length=50)
+    tiers: dict[Identifier, Identifier] = Field(default_factory=dict)
+    category: Identifier | None = None
+    group: Identifier | None = None
+
+
+class ApplicantCreated(BaseModel):
+    """The registration receipt of one child: what the clerk prints for the family."""
+
+    application: str
+    receipt_code: str
+    masked_name: str
+
+
+class ApplicantsCreated(BaseModel):
+    count: int
+    receipts: list[ApplicantCreated]
+
+
+class ApplicantPublic(BaseModel):
+    """A public record (protocol §4.1): masked, salted, nothing personal."""
+
+    application: str
+    category: str | None
+    group: str | None
+    masked_id: str
+    masked_name: str
+    preferences: list[str]
+    private_digest: str
+    sex: str
+    tiers: dict[str, str]
+
+
+class ApplicantPrivate(ApplicantPublic):
+    """The bureau's view: the public record and the personal data."""
+
+    name: str
+    id_number: str
+    birth_date: datetime.date
+    receipt_code: str
+
+
+class WitnessCreate(_Strict):
+    id: Identifier
+    name: Label
+
+
+class WitnessPublic(BaseModel):
+    id: str
+    name: str
+    commitment: str | None
+    revealed: bool
+
+
+class WitnessCreated(WitnessPublic):
+    """Returned once, at registration: the witness's own credential."""
+
+    token: str
+
+
+class CommitmentCreate(_Strict):
+    commitment: Hex64
+
+
+class RevealCreate(_Strict):
+    secret: Hex64
+
+
+class BeaconCreate(_Strict):
+    used: Literal["primary", "fallback"] = "primary"
+    value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class RehearsalCreate(_Strict):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class RehearsalPublic(BaseModel):
+    seq: int
+    text: str
+    at: str
+    actor: str
+    digest: str
+    marking: str
+
+
+class ActionCreate(_Strict):
+    type: Literal["decline", "disqualify"]
+    application: Identifier
+
+
+class ActionPublic(BaseModel):
+    seq: int
+    type: str
+    application: str
+    at: str
+    moves: list[tuple[str, str | None, str]]
+
+
+class AuditEventPublic(BaseModel):
+    seq: int
+    prev: str
+    at: str
+    actor: str
+    action: str
+    details: dict[str, object]
+    entry_hash: str
+
+
+class LookupRequest(_Strict):
+    application: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    receipt: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class WaitlistPlace(BaseModel):
+    school: str
+    position: int
+
+
+class LookupResult(BaseModel):
+    """A family's answer: outcome, lottery number, waitlists, explanation, inclusion proof."""
+
+    application: str
+    masked_name: str
+    state: str
+    lottery_number: str | None
+    status: str | None
+    school: str | None
+    label: str | None
+    waitlist: list[WaitlistPlace]
+    explanation_zh: str
+    explanation_en: str
+    record: ApplicantPublic
+    leaf_index: int
+    tree_size: int
+    inclusion_proof: list[str]
+    applicant_root: str

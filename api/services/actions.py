@@ -1,0 +1,171 @@
+"""Post-draw actions (递补, protocol §14): a decline or a disqualification frees a seat, which the
+waitlist fills in order. The engine replays every action from the published assignment
+(`lottery.allocation.replay_actions`); the service records the actions, the moves, the signed
+actions document (`actions.json` + `actions.sig.json` of the bundle) and the updated outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from api import audit
+from api.errors import Conflict, NotFound
+from api.lifecycle import State, bump
+from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
+from api.services.sealing import DataChanged, reseal, signed_document
+from api.signer import Signer
+from lottery import (
+    canonical_json,
+    ceremony_from_document,
+    parse_canonical,
+    rerun_results,
+    tagged_hash,
+)
+from lottery.allocation.replay import Move, PostDrawAction, replay_actions
+
+__all__ = ["actions_document", "actions_of", "record_action"]
+
+
+def actions_of(session: Session, draw: Draw) -> list[Action]:
+    """The draw's actions in order."""
+    return list(
+        session.exec(select(Action).where(Action.draw_id == draw.id).order_by(col(Action.seq)))
+    )
+
+
+def actions_document(results_digest: str, actions: list[Action]) -> dict[str, Any]:
+    """The actions document of protocol §14.3 (moves as stored, in replay order)."""
+    return {
+        "protocol": "sunshine-draw/1",
+        "kind": "actions",
+        "results": results_digest,
+        "actions": [
+            {
+                "seq": a.seq,
+                "type": a.type,
+                "application": a.application,
+                "at": a.at,
+                "moves": json.loads(a.moves),
+            }
+            for a in actions
+        ],
+    }
+
+
+def _replayed_moves(
+    session: Session, draw: Draw, signer: Signer, pending: list[tuple[str, str]]
+) -> list[list[list[str | None]]]:
+    """Replay every action (stored ones and the new one) with the engine; the moves of each."""
+    sealed = reseal(session, draw, signer=signer)
+    ceremony_row = signed_document(session, draw, "ceremony")
+    results_row = signed_document(session, draw, "results")
+    assert ceremony_row is not None and results_row is not None
+    ceremony = ceremony_from_document(parse_canonical(ceremony_row.document), sealed.manifest)
+    problem, allocation, results = rerun_results(
+        sealed.manifest, sealed.records, seed=ceremony.seed, ceremony_hex=ceremony_row.digest
+    )
+    if canonical_json(results) != results_row.document:
+        raise DataChanged("重算结果与已公布结果不一致", "re-run results differ from the published")
+    index = {application: i for i, application in enumerate(problem.applicant_ids)}
+    schools = [s.id for s in sealed.manifest.rules.schools]
+    actions = tuple(PostDrawAction(kind=kind, applicant=index[app]) for kind, app in pending)  # type: ignore[arg-type]
+    _, moves = replay_actions(problem, allocation, actions)
+
+    def row(move: Move) -> list[str | None]:
+        source = None if move.from_school is None else schools[move.from_school]
+        return [problem.applicant_ids[move.applicant], source, schools[move.to_school]]
+
+    return [[row(m) for m in action_moves] for action_moves in moves]
+
+
+def record_action(
+    session: Session,
+    draw: Draw,
+    *,
+    kind: str,
+    application: str,
+    actor: str,
+    at: str,
+    signer: Signer,
+) -> Action:
+    """Record a decline or disqualification, replay, and re-sign the actions document (§14)."""
+    bump(session, draw, allowed=(State.PUBLISHED,), what=("递补操作", "a post-draw action"))
+    outcome = session.exec(
+        select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
+    ).first()
+    if outcome is None:
+        raise NotFound(f"没有报名号 {application}", f"no applicant {application} in this draw")
+    earlier = actions_of(session, draw)
+    if any(a.application == application for a in earlier):
+        raise Conflict(f"{application} 已被移出", f"{application} was already removed")
+    pending = [(a.type, a.application) for a in earlier] + [(kind, application)]
+    moves = _replayed_moves(session, draw, signer, pending)[-1]
+    assert draw.id is not None
+    action = Action(
+        draw_id=draw.id,
+        seq=len(earlier) + 1,
+        type=kind,
+        application=application,
+        at=at,
+        moves=canonical_json(moves).decode("utf-8"),
+    )
+    session.add(action)
+    _update_outcomes(session, draw, outcome, kind, moves)
+    _sign_document(session, draw, [*earlier, action], signer=signer, at=at)
+    audit.record(
+        session,
+        draw_id=draw.id,
+        actor=actor,
+        action="action.recorded",
+        details={"seq": action.seq, "type": kind, "application": application, "moves": moves},
+        at=at,
+        signer=signer,
+    )
+    return action
+
+
+def _update_outcomes(
+    session: Session, draw: Draw, removed: Outcome, kind: str, moves: list[list[str | None]]
+) -> None:
+    removed.status = "declined" if kind == "decline" else "disqualified"
+    removed.school, removed.label = None, None
+    session.add(removed)
+    for application, _, to_school in moves:
+        row = session.exec(
+            select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
+        ).one()
+        row.status, row.school, row.label = "admitted", to_school, "open"
+        session.add(row)
+
+
+def _sign_document(
+    session: Session, draw: Draw, actions: list[Action], *, signer: Signer, at: str
+) -> None:
+    results = signed_document(session, draw, "results")
+    assert results is not None and draw.id is not None
+    document = canonical_json(actions_document(results.digest, actions))
+    digest = tagged_hash("actions", document)
+    signature = signer.signature_file("actions", digest)
+    stored = signed_document(session, draw, "actions")
+    if stored is None:
+        stored = SignedDocument(
+            draw_id=draw.id, kind="actions", digest="", document=b"", signature=b"", at=at
+        )
+    stored.digest, stored.document, stored.signature, stored.at = (
+        digest.hex(),
+        document,
+        signature,
+        at,
+    )
+    session.add(stored)
+    for name, content in (("actions.json", document), ("actions.sig.json", signature)):
+        row = session.exec(
+            select(BundleFile).where(BundleFile.draw_id == draw.id, BundleFile.name == name)
+        ).first()
+        if row is None:
+            row = BundleFile(draw_id=draw.id, name=name, content=content)
+        row.content = content
+        session.add(row)

@@ -1,0 +1,147 @@
+"""The parent look-up: application number + receipt code -> the child's own outcome.
+
+A wrong code and an unknown number give the same answer (`NotFound`, same body), and both
+paths compute the same hash and constant-time comparison, so timing tells nothing either.
+Nothing here lists or enumerates children. The inclusion proof lets the family check, with the
+verifier, that the record is in the sealed tree (protocol §5.3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections import OrderedDict
+
+from sqlmodel import Session, col, select
+
+from api.errors import NotFound
+from api.lifecycle import State
+from api.models import Applicant, ApplicantPrivate, Draw, Outcome
+from api.schemas import LookupResult, WaitlistPlace
+from api.services.applicants import _public, applicant_records
+from api.services.sealing import signed_document
+from lottery import ApplicantTree, InvalidRecord, applicant_entry, normalise_receipt
+
+__all__ = ["look_up"]
+
+_DUMMY_RECEIPT = "0" * 16
+_lock = threading.Lock()
+
+
+def _no_match() -> NotFound:
+    return NotFound(
+        "报名号或回执码不正确", "the application number or the receipt code is not correct"
+    )
+
+
+def _receipt_hash(code: str) -> bytes:
+    return hashlib.sha256(code.encode("utf-8")).digest()
+
+
+_TREES: OrderedDict[str, tuple[ApplicantTree, dict[str, int]]] = OrderedDict()
+_TREES_KEPT = 8
+
+
+def _tree(session: Session, draw: Draw) -> tuple[ApplicantTree, dict[str, int]]:
+    """The applicant tree of the draw's list and each application's leaf index.
+
+    Once sealed, the list can no longer change: its tree is cached under the manifest's
+    applicant root (content-addressed, so it can never be stale). Before sealing it is rebuilt.
+    """
+    manifest = signed_document(session, draw, "manifest")
+    root = None if manifest is None else str(json.loads(manifest.document)["applicants"]["root"])
+    if root is not None:
+        with _lock:
+            cached = _TREES.get(root)
+            if cached is not None:
+                _TREES.move_to_end(root)
+                return cached
+    records = applicant_records(session, draw)
+    tree = ApplicantTree.from_entries(applicant_entry(r.encoded()) for r in records)
+    built = (tree, {r.application: i for i, r in enumerate(records)})
+    if root is not None and tree.root.hex() == root:
+        with _lock:
+            _TREES[root] = built
+            while len(_TREES) > _TREES_KEPT:
+                _TREES.popitem(last=False)
+    return built
+
+
+def look_up(session: Session, draw: Draw, *, application: str, receipt: str) -> LookupResult:
+    """The child's outcome, or `NotFound` (identical for every failure)."""
+    try:
+        code = normalise_receipt(receipt)
+    except InvalidRecord:
+        code = _DUMMY_RECEIPT
+    row = session.exec(
+        select(Applicant, ApplicantPrivate)
+        .join(ApplicantPrivate, col(Applicant.id) == col(ApplicantPrivate.applicant_id))
+        .where(Applicant.draw_id == draw.id, Applicant.application == application)
+    ).first()
+    stored = _DUMMY_RECEIPT if row is None else row[1].receipt_code
+    matches = hmac.compare_digest(_receipt_hash(code), _receipt_hash(stored))
+    if row is None or not matches or code == _DUMMY_RECEIPT:
+        raise _no_match()
+    applicant = row[0]
+    tree, leaf_index = _tree(session, draw)
+    index = leaf_index[application]
+    outcome = None
+    if draw.state == State.PUBLISHED:
+        outcome = session.exec(
+            select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
+        ).first()
+    return _answer(draw, applicant, outcome, tree, index)
+
+
+def _answer(
+    draw: Draw, applicant: Applicant, outcome: Outcome | None, tree: ApplicantTree, index: int
+) -> LookupResult:
+    waitlist = [] if outcome is None else json.loads(outcome.waitlist)
+    zh, en = _explain(draw, outcome, waitlist)
+    return LookupResult(
+        application=applicant.application,
+        masked_name=applicant.masked_name,
+        state=draw.state,
+        lottery_number=None if outcome is None else outcome.lottery_number,
+        status=None if outcome is None else outcome.status,
+        school=None if outcome is None else outcome.school,
+        label=None if outcome is None else outcome.label,
+        waitlist=[WaitlistPlace(school=s, position=p) for s, p in waitlist],
+        explanation_zh=zh,
+        explanation_en=en,
+        record=_public(applicant),
+        leaf_index=index,
+        tree_size=tree.size,
+        inclusion_proof=[p.hex() for p in tree.proof(index)],
+        applicant_root=tree.root.hex(),
+    )
+
+
+def _explain(draw: Draw, outcome: Outcome | None, waitlist: list[list[object]]) -> tuple[str, str]:
+    if outcome is None:
+        return (
+            "结果尚未公布; 您孩子的记录已在名单中, 可用包含证明核对",
+            "results are not published yet; your child's record is in the list "
+            "(check it with the inclusion proof)",
+        )
+    places_zh = "; ".join(f"{s} 候补第 {p} 位" for s, p in waitlist)
+    places_en = "; ".join(f"{s} waitlist position {p}" for s, p in waitlist)
+    if outcome.status == "admitted":
+        seat_zh = "专项名额" if (outcome.label or "").startswith("reserved:") else "普通名额"
+        zh = f"已录取: {outcome.school} ({seat_zh}), 摇号号码 {outcome.lottery_number}"
+        en = f"admitted to {outcome.school} ({outcome.label} seat), lottery number {outcome.lottery_number}"
+        if waitlist:
+            zh += f"; 同时在更靠前志愿候补: {places_zh}"
+            en += f"; also on the waitlist of a school listed before it: {places_en}"
+        return zh, en
+    if outcome.status == "waitlisted":
+        return (
+            f"未录取, 候补: {places_zh}; 摇号号码 {outcome.lottery_number}",
+            f"not admitted; on the waitlist: {places_en}; lottery number {outcome.lottery_number}",
+        )
+    return (
+        f"未录取, 不在候补名单; 摇号号码 {outcome.lottery_number}",
+        f"not admitted and on no waitlist; lottery number {outcome.lottery_number}",
+    )

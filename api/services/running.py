@@ -1,0 +1,178 @@
+"""The run step, publication and rehearsals (protocol §7.4-§7.5, §12, §16).
+
+The run writes everything in ONE transaction: the state change, the ceremony and results
+documents, the bundle files and the per-child outcomes. A crash before the commit leaves no
+results; a run of a draw that is already drawn returns the stored results, never new ones. The
+engine is deterministic from the sealed data and the ceremony, so a re-run after a crash gives
+byte-identical results.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Literal
+
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, col, func, select
+
+from api import audit
+from api.errors import InvalidInput
+from api.lifecycle import State, bump, transition
+from api.models import Draw, Rehearsal, SignedDocument
+from api.services.ceremony import beacon_value, reveals_of
+from api.services.sealing import reseal, signed_document
+from api.signer import Signer
+from lottery import (
+    BeaconValue,
+    DrawResult,
+    LotteryError,
+    bundle_files,
+    canonical_json,
+    form_seed,
+    rehearse,
+    run_draw,
+)
+
+__all__ = ["REHEARSAL_MARK", "publish", "rehearsal", "rehearsals_of", "run"]
+
+REHEARSAL_MARK = "模拟摇号 — 非正式结果 / REHEARSAL — not the official result"
+
+
+def run(
+    session: Session, draw: Draw, *, actor: str, at: str, signer: Signer, delay: float = 0.0
+) -> str:
+    """ceremony -> drawn; returns the results digest. Idempotent: a drawn draw returns its own."""
+    if draw.state in (State.DRAWN, State.PUBLISHED):
+        stored = signed_document(session, draw, "results")
+        assert stored is not None
+        return stored.digest
+    transition(session, draw, to=State.DRAWN, what=("摇号", "running the draw"))
+    sealed = reseal(session, draw, signer=signer)
+    entered = beacon_value(session, draw)
+    if sealed.manifest.beacon is not None and entered is None:
+        raise InvalidInput("请先录入信标值", "enter the beacon value first")
+    beacon = None
+    if entered is not None:
+        used: Literal["primary", "fallback"] = "fallback" if entered[0] == "fallback" else "primary"
+        beacon = BeaconValue(used=used, value=entered[1])
+    try:
+        ceremony = form_seed(sealed.manifest, reveals_of(session, draw), beacon)
+        result = run_draw(sealed, ceremony, signer.private_key)
+    except LotteryError as error:
+        raise InvalidInput(f"不能摇号: {error}", f"cannot run the draw: {error}") from None
+    _store_result(session, draw, result, at=at)
+    if delay:
+        time.sleep(delay)  # tests only: a window to kill the server inside the transaction
+    assert draw.id is not None
+    audit.record(
+        session,
+        draw_id=draw.id,
+        actor=actor,
+        action="draw.run",
+        details={"seed": ceremony.seed.hex(), "results": result.results_digest.hex()},
+        at=at,
+        signer=signer,
+    )
+    return result.results_digest.hex()
+
+
+def _store_result(session: Session, draw: Draw, result: DrawResult, *, at: str) -> None:
+    assert draw.id is not None
+    files = bundle_files(result)
+    for kind in ("ceremony", "results"):
+        document = files[f"{kind}.json"]
+        signature = files[f"{kind}.sig.json"]
+        session.add(
+            SignedDocument(
+                draw_id=draw.id,
+                kind=kind,
+                digest=json.loads(signature)["digest"],
+                document=document,
+                signature=signature,
+                at=at,
+            )
+        )
+    session.execute(
+        insert(SQLModel.metadata.tables["bundle_files"]),
+        [{"draw_id": draw.id, "name": name, "content": data} for name, data in files.items()],
+    )
+    positions: dict[str, list[list[object]]] = {}
+    for school in result.results["schools"]:
+        for position, application in enumerate(school["waitlist"], start=1):
+            positions.setdefault(application, []).append([school["id"], position])
+    rows = [
+        {
+            "draw_id": draw.id,
+            "application": application,
+            "lottery_number": number,
+            "status": status,
+            "school": school,
+            "label": label,
+            "waitlist": canonical_json(positions.get(application, [])).decode("utf-8"),
+        }
+        for application, number, status, school, label in result.results["applicants"]
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(SQLModel.metadata.tables["outcomes"]), rows[start : start + 5000])
+
+
+def publish(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer) -> None:
+    """drawn -> published: results and bundle become public."""
+    transition(session, draw, to=State.PUBLISHED, what=("公布结果", "publishing"))
+    results = signed_document(session, draw, "results")
+    assert results is not None and draw.id is not None
+    audit.record(
+        session,
+        draw_id=draw.id,
+        actor=actor,
+        action="draw.published",
+        details={"results": results.digest},
+        at=at,
+        signer=signer,
+    )
+
+
+def rehearsal(
+    session: Session, draw: Draw, *, text: str, actor: str, at: str, signer: Signer
+) -> Rehearsal:
+    """A practice run with a stated text (protocol §16): signed as `rehearsal`, logged, stored
+    apart from the results, never publishable, and unable to touch the official seed."""
+    bump(session, draw, allowed=(State.SEALED, State.CEREMONY), what=("模拟摇号", "a rehearsal"))
+    sealed = reseal(session, draw, signer=signer)
+    try:
+        document, signature = rehearse(sealed, text, signer.private_key)
+    except LotteryError as error:
+        raise InvalidInput(f"模拟摇号失败: {error}", f"rehearsal failed: {error}") from None
+    assert draw.id is not None
+    seq = 1 + session.exec(select(func.count()).where(Rehearsal.draw_id == draw.id)).one()
+    row = Rehearsal(
+        draw_id=draw.id,
+        seq=seq,
+        text=text,
+        actor=actor,
+        at=at,
+        digest=signature["digest"],
+        document=canonical_json(document),
+        signature=canonical_json(signature),
+    )
+    session.add(row)
+    audit.record(
+        session,
+        draw_id=draw.id,
+        actor=actor,
+        action="rehearsal.run",
+        details={"seq": seq, "text": text, "digest": signature["digest"]},
+        at=at,
+        signer=signer,
+    )
+    return row
+
+
+def rehearsals_of(session: Session, draw: Draw) -> list[Rehearsal]:
+    """Every rehearsal of the draw, in order."""
+    return list(
+        session.exec(
+            select(Rehearsal).where(Rehearsal.draw_id == draw.id).order_by(col(Rehearsal.seq))
+        )
+    )
