@@ -1,0 +1,35 @@
+"""The standalone verifier of sunshine draws, protocol `sunshine-draw/1` (docs/protocol.md).
+
+A second, independent implementation of the protocol: it reads a public bundle and re-runs every
+step that decides an outcome (§17), and checks one child's record for a parent. It needs only the
+Python standard library and `cryptography`, and shares no code with the engine.
+"""
+
+from verifier.errors import BundleError, CanonicalError, CheckFailed, VerificationError
+from verifier.parent import (
+    ApplicantNotFound,
+    ParentReport,
+    SchoolLine,
+    check_applicant,
+    normalise_receipt,
+    private_digest,
+)
+from verifier.report import CHECKS, CheckResult, Report
+from verifier.verify import verify_bundle
+
+__all__ = [
+    "CHECKS",
+    "ApplicantNotFound",
+    "BundleError",
+    "CanonicalError",
+    "CheckFailed",
+    "CheckResult",
+    "ParentReport",
+    "Report",
+    "SchoolLine",
+    "VerificationError",
+    "check_applicant",
+    "normalise_receipt",
+    "private_digest",
+    "verify_bundle",
+]

@@ -1,0 +1,178 @@
+"""Verifier benchmark: the standalone verifier on large multi-school draws made by the engine.
+
+Run: `.venv/bin/python bench/bench_verifier.py [--sizes 150000,1000000] [--keep DIR]`.
+
+For each size the engine (`lottery` public API) seals a synthetic deferred-acceptance draw
+(popularity-skewed preferences, 10 per child; 3 tiers with a better tier at some listed schools;
+reserved seats at a tenth of the schools; 2% twins), holds the ceremony, runs it and writes the
+bundle to a temporary directory. Then `python -m verifier BUNDLE` checks it in its own process,
+as a notary would (all 13 checks of protocol §17, standard library + cryptography only), and the
+times are printed side by side.
+Targets: 150,000 applicants / 1,000 schools under 5 s; 1,000,000 / 6,000 schools under 40 s.
+Inputs come from `random.Random(7)`: benchmark data only, never part of a draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import accumulate
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY))
+
+import lottery as engine  # noqa: E402
+
+SCHOOLS_FOR = {150_000: 1_000, 1_000_000: 6_000}
+PREFERENCES = 10
+
+
+def _schools(count: int, applicants: int, rng: random.Random) -> tuple[engine.School, ...]:
+    seats_each = max(1, applicants * 95 // 100 // count)
+    tiers = (
+        engine.Tier("T1", "Household and home"),
+        engine.Tier("T2", "Household"),
+        engine.Tier("T3", "General"),
+    )
+    return tuple(
+        engine.School(
+            id=f"S{index:05d}",
+            name=f"School {index}",
+            seats=seats_each,
+            tiers=tiers,
+            reserved=(engine.ReservedSeats("mil", 2),) if index % 10 == 0 else (),
+        )
+        for index in range(count)
+    )
+
+
+def _records(
+    applicants: int, school_ids: list[str], rng: random.Random
+) -> list[engine.PublicRecord]:
+    weights = list(accumulate(rng.lognormvariate(0.0, 1.0) for _ in school_ids))
+    records = []
+    index = 0
+    while index < applicants:
+        twins = 2 if rng.random() < 0.01 and index + 1 < applicants else 1
+        preferences: list[str] = []
+        while len(preferences) < PREFERENCES:
+            school = rng.choices(school_ids, cum_weights=weights)[0]
+            if school not in preferences:
+                preferences.append(school)
+        category = "mil" if rng.random() < 0.02 else None
+        group = f"G{index:07d}" if twins == 2 else None
+        for _ in range(twins):
+            application = f"A{index:07d}"
+            tiers = {preferences[0]: "T1"} if rng.random() < 0.2 else {}
+            if rng.random() < 0.3:
+                tiers[preferences[1]] = "T2"
+            private = engine.PrivateRecord(
+                application=application,
+                id_number="11010120150101001X",
+                name="童" + application,
+                receipt=engine.make_receipt_code(
+                    hashlib.sha256(application.encode()).digest()[:10]
+                ),
+            )
+            records.append(
+                engine.public_record(
+                    private,
+                    category=category,
+                    group=group,
+                    preferences=preferences,
+                    tiers=tiers,
+                    sex=rng.choice("FM"),  # type: ignore[arg-type]
+                )
+            )
+            index += 1
+    return records
+
+
+def run(applicants: int, keep: Path | None) -> None:
+    rng = random.Random(7)
+    key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"bench key").digest())
+    schools = _schools(SCHOOLS_FOR.get(applicants, max(1, applicants // 150)), applicants, rng)
+    started = time.perf_counter()
+    records = _records(applicants, [s.id for s in schools], rng)
+    made = time.perf_counter()
+    rules = engine.DrawRules(
+        draw_id="BENCH",
+        title="Benchmark",
+        authority="Bench bureau",
+        mode="deferred_acceptance",
+        schools=schools,
+        categories=(engine.Category("mil", "Military families"),),
+        max_preferences=PREFERENCES,
+    )
+    secret = hashlib.sha256(b"bench witness").digest()
+    witness = engine.Witness("W1", "Notary", engine.witness_commitment("W1", secret))
+    sealed = engine.seal(
+        rules=rules,
+        records=records,
+        witnesses=[witness],
+        min_reveals=1,
+        beacon=None,
+        signing_key=key,
+        sealed_at="2026-07-01T02:00:00Z",
+    )
+    sealed_at = time.perf_counter()
+    result = engine.run_draw(sealed, engine.form_seed(sealed.manifest, {"W1": secret}, None), key)
+    drawn = time.perf_counter()
+    directory = Path(tempfile.mkdtemp(prefix="bench-verifier-"))
+    bundle = directory / "bundle"
+    engine.write_bundle(bundle, result)
+    written = time.perf_counter()
+    del records, sealed, result  # the verifier starts from the files alone, in its own process
+    verify_started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "verifier", str(bundle), "--json"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
+    )
+    verified = time.perf_counter()
+    report = json.loads(done.stdout)
+    failed = [c for c in report["checks"] if c["status"] not in ("PASS", "ABSENT")]
+    status = "PASS" if report["passed"] else f"FAIL at check {failed[0]['number']}"
+    size_mb = sum(f.stat().st_size for f in bundle.iterdir()) / 1e6
+    print(
+        f"{applicants:>9,} applicants, {len(schools):,} schools, {PREFERENCES} preferences, "
+        f"bundle {size_mb:.0f} MB\n"
+        f"  engine : records {made - started:6.1f} s  seal {sealed_at - made:6.1f} s  "
+        f"run_draw {drawn - sealed_at:6.1f} s  write {written - drawn:6.1f} s  "
+        f"(seal+draw {drawn - made:.1f} s)\n"
+        f"  verify : {verified - verify_started:6.1f} s (python -m verifier, own process) -> {status}",
+        flush=True,
+    )
+    for check in failed:
+        print(f"    ({check['number']}) {check['status']} {check['detail']}")
+    if keep is not None:
+        shutil.copytree(bundle, keep / f"bundle-{applicants}", dirs_exist_ok=True)
+    shutil.rmtree(directory)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="150000,1000000", help="comma-separated applicant counts"
+    )
+    parser.add_argument("--keep", type=Path, help="copy each bundle into this directory")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.keep)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The command line: numbered PASS/FAIL lines, exit codes, --json, pins and language."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verifier.cli import main
+from verifier.messages import language_from_environment
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+VALID = sorted(p.parent for p in (VECTORS / "draws").rglob("manifest.json"))[0]
+TAMPERED = VECTORS / "tamper" / "swapped_outcomes"
+
+
+def test_valid_bundle_prints_thirteen_numbered_lines_and_exits_0(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([str(VALID), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    for number in range(1, 14):
+        assert f"({number:2d}) " in out
+    assert "FAIL" not in out and "all checks passed" in out
+
+
+def test_tampered_bundle_exits_1_and_shows_expected_and_found(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([str(TAMPERED), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "(10) FAIL" in out and "expected:" in out and "found:" in out and "FAILED" in out
+
+
+def test_chinese_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(TAMPERED), "--lang", "zh"]) == 1
+    out = capsys.readouterr().out
+    assert "失败" in out and "应为" in out and "验证失败" in out
+
+
+def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(VALID), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["passed"] is True
+    assert [c["number"] for c in report["checks"]] == list(range(1, 14))
+    assert len(report["manifest_digest"]) == 64
+
+
+def test_expect_manifest_pin(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(VALID), "--json"]) == 0
+    digest = json.loads(capsys.readouterr().out)["manifest_digest"]
+    assert main([str(VALID), "--expect-manifest", digest.upper()]) == 0
+    assert main([str(VALID), "--expect-manifest", "ab" * 32, "--lang", "en"]) == 1
+    assert "--expect-manifest" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("environ", "lang"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN"}, "en"),
+        ({"LC_MESSAGES": "zh_TW"}, "zh"),
+        ({}, "en"),
+        ({"LANG": "C"}, "en"),
+    ],
+)
+def test_language_from_locale(environ: dict[str, str], lang: str) -> None:
+    assert language_from_environment(environ) == lang
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(VALID), "--applicant", "A000"])
+    assert exit_info.value.code == 2
+    capsys.readouterr()
+
+
+def test_python_dash_m_verifier_uses_the_locale() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "verifier", str(VALID)],
+        capture_output=True,
+        text=True,
+        env={"LANG": "zh_CN.UTF-8", "PYTHONIOENCODING": "utf-8"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert "通过" in done.stdout

@@ -1,0 +1,154 @@
+"""`verify-draw BUNDLE`: the verifier's command line (protocol §17), in English or Chinese."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from verifier.errors import VerificationError
+from verifier.messages import STATUS, TEXT, TITLES, language_from_environment
+from verifier.parent import ParentReport, check_applicant
+from verifier.report import PASS, Report
+from verifier.verify import verify_bundle
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verify-draw",
+        description="Re-run and check a sunshine draw from its public bundle (protocol sunshine-draw/1, §17).",
+    )
+    parser.add_argument("bundle", help="the bundle: a directory or a .zip file")
+    parser.add_argument("--json", action="store_true", help="print a machine-readable report")
+    parser.add_argument(
+        "--expect-manifest", metavar="HEX", help="manifest digest recorded on the day"
+    )
+    parser.add_argument(
+        "--expect-key", metavar="FINGERPRINT", help="signing key fingerprint recorded on the day"
+    )
+    parser.add_argument(
+        "--lang", choices=["zh", "en"], help="language of the output (default: from the locale)"
+    )
+    parser.add_argument(
+        "--applicant", metavar="NUMBER", help="parent check: the application number"
+    )
+    parser.add_argument(
+        "--receipt", metavar="CODE", help="parent check: the receipt code (hyphens allowed)"
+    )
+    parser.add_argument(
+        "--name", help="parent check: the child's name, to check the private digest"
+    )
+    parser.add_argument(
+        "--id-number", help="parent check: the child's ID number, to check the private digest"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the checks and print them; exit 0 only if every check passed (2 for a usage error)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    lang = args.lang or language_from_environment()
+    if (args.applicant is None) != (args.receipt is None):
+        parser.error("--applicant and --receipt go together")
+    if (args.name is None) != (args.id_number is None) or (
+        args.name is not None and args.applicant is None
+    ):
+        parser.error("--name and --id-number go together, with --applicant and --receipt")
+    pins = {"expect_manifest": args.expect_manifest, "expect_key": args.expect_key}
+    parent: ParentReport | None = None
+    try:
+        if args.applicant is not None:
+            parent = check_applicant(
+                args.bundle,
+                application=args.applicant,
+                receipt=args.receipt,
+                name=args.name,
+                id_number=args.id_number,
+                **pins,
+            )
+            report = parent.bundle
+        else:
+            report = verify_bundle(args.bundle, **pins)
+    except VerificationError as error:
+        print(f"verify-draw: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        document: dict[str, Any] = report.as_dict()
+        if parent is not None:
+            document["applicant"] = _parent_dict(parent)
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _print_report(report, lang)
+        if parent is not None:
+            _print_parent(parent, lang)
+    ok = report.passed and (
+        parent is None or (parent.in_sealed_list and parent.private_check != "mismatch")
+    )
+    return 0 if ok else 1
+
+
+def _print_report(report: Report, lang: str) -> None:
+    text = TEXT[lang]
+    print(f"{text['bundle']}: {report.bundle}")
+    for check in report.checks:
+        status = STATUS[lang][check.status]
+        print(f"({check.number:2d}) {status:<7} {TITLES[lang][check.number]}")
+        if check.detail:
+            print(f"      {check.detail}")
+        if check.status != PASS and check.expected:
+            print(f"      {text['expected']}: {check.expected}")
+            print(f"      {text['found']}: {check.found}")
+    if report.manifest_digest:
+        print(f"{text['manifest']}: {report.manifest_digest}")
+    print(text["all_pass"] if report.passed else text["some_fail"])
+
+
+def _print_parent(parent: ParentReport, lang: str) -> None:
+    text = TEXT[lang]
+    print()
+    print(f"{text['child']}: {parent.application}")
+    print(
+        f"  {text['in_list'] if parent.in_sealed_list else text['not_in_list']} ({parent.proof_detail})"
+    )
+    print("  " + text[f"private_{parent.private_check.replace('not checked', 'unchecked')}"])
+    if parent.lottery_number is not None:
+        print(f"  {text['lottery_number']}: {parent.lottery_number}")
+    if parent.status == "admitted":
+        print(f"  {text['status']}: {text['admitted']} {parent.school} ({parent.label})")
+    elif parent.status is not None:
+        print(f"  {text['status']}: {text[parent.status]}")
+    for line in parent.schools:
+        verdict = text["admitted_here"] if line.admitted else text["not_admitted_here"]
+        cutoff = (
+            text["cutoff"].format(tier=line.cutoff_tier, number=line.cutoff_number)
+            if line.cutoff_tier
+            else text["no_cutoff"]
+        )
+        print(
+            f"  {text['at_school']} {line.school} {line.school_name}: {text['tier']} {line.tier} ({line.tier_label}), "
+            f"{text['number_here']} {line.lottery_number}; {verdict}; {cutoff}"
+        )
+        if line.waitlist_position is not None:
+            print("    " + text["waitlist_position"].format(position=line.waitlist_position))
+    print("  " + text["explain"])
+
+
+def _parent_dict(parent: ParentReport) -> dict[str, Any]:
+    return {
+        "application": parent.application,
+        "in_sealed_list": parent.in_sealed_list,
+        "proof": parent.proof_detail,
+        "private_check": parent.private_check,
+        "lottery_number": parent.lottery_number,
+        "status": parent.status,
+        "school": parent.school,
+        "label": parent.label,
+        "schools": [line.__dict__ for line in parent.schools],
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
