@@ -1,16 +1,35 @@
-"""Command line: `lottery demo --out DIR [--entropy TEXT] [--applicants N]`."""
+"""The `lottery` command: the operator commands of `api.operator_cli` and `lottery demo`.
+
+    lottery demo --out DIR [--entropy TEXT] [--applicants N]
+    lottery keys | migrate | create-bureau | issue-token | create | import | objection | witness
+            | seal | ceremony | beacon | rehearse | run | publish | export | decline | status
+
+Run `lottery COMMAND --help` for each. Errors print the service's message in Chinese and
+English and exit 1, never a traceback.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from api import operator_cli
 from api.demo import TIERS, DemoSummary, run_demo
-from lottery import LotteryError
+from api.errors import ServiceError
+from api.progress import print_error
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Sunshine draw engine.")
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="阳光摇号 / sunshine draw: auditable school-admission lottery (sunshine-draw/1).",
+)
+app.registered_commands += operator_cli.app.registered_commands
+app.registered_groups += operator_cli.app.registered_groups
 
 
 @app.callback()
@@ -18,42 +37,51 @@ def _root() -> None:
     """Sunshine draw: auditable school-admission lottery (protocol sunshine-draw/1)."""
 
 
-def _print_summary(summary: DemoSummary) -> None:
+def _print_summary(summary: DemoSummary, seconds: float) -> None:
     labels = dict(TIERS)
+    out = summary.out
     lines = [
-        f"Bundle written to {summary.bundle}",
+        "",
+        "汇总 / summary",
         f"Applicants:     {summary.applicants}",
         f"Seats:          {summary.seats}",
         f"Admitted:       {summary.admitted}",
-    ]
-    lines += [f"  tier {t} {labels.get(t, '')}: {n}" for t, n in summary.admitted_by_tier]
-    lines += [
+        *(f"  tier {t} {labels.get(t, '')}: {n}" for t, n in summary.admitted_by_tier),
         f"Reserved seats used: {summary.reserved_used} of {summary.reserved_seats} (随迁子女)",
         f"Cutoff:         {summary.cutoff}",
         f"Waitlist:       {summary.waitlist}",
         f"Manifest:       {summary.manifest_digest}",
         f"Seed:           {summary.seed}",
         f"Results:        {summary.results_digest}",
+        "",
+        f"公开数据包 / public bundle:   {out / 'bundle'}  (and {out / 'XQ-2026-SY01.zip'})",
+        f"公示名单、过程记录、结果表 / announcement, draw record, results workbook: {out}",
+        f"自行验证 / verify it yourself: verify-draw {out / 'bundle'}",
+        f"用时 / took {seconds:.1f} s",
     ]
     typer.echo("\n".join(lines))
 
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Directory for the public bundle (must not exist).")],
+    out: Annotated[Path, typer.Option(help="Output directory (new, empty, or an earlier demo's).")],
     entropy: Annotated[
         str | None,
-        typer.Option(help="Derive every secret from this text (reproducible bundles)."),
+        typer.Option(help="Derive every secret and the clock from this text (reproducible)."),
     ] = None,
-    applicants: Annotated[int, typer.Option(min=1, help="Number of applicants.")] = 3000,
+    applicants: Annotated[int, typer.Option(min=20, help="Number of applicants.")] = 3000,
 ) -> None:
-    """Run a realistic synthetic single-school draw and write its public bundle."""
+    """Run a realistic county draw end to end through the service, and verify it independently."""
+    started = time.monotonic()
     try:
-        summary = run_demo(out, entropy_text=entropy, applicants=applicants)
-    except LotteryError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from None
-    _print_summary(summary)
+        summary = run_demo(out, entropy_text=entropy, applicants=applicants, tell=typer.echo)
+    except ServiceError as error:
+        print_error(error)
+        raise typer.Exit(1) from None
+    _print_summary(summary, time.monotonic() - started)
+    if summary.verifier_exit != 0:
+        typer.echo("独立验证未通过 / the independent verifier did NOT pass", err=True)
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -1,37 +1,133 @@
-"""Operator commands for scripting the service (a typer app; the lead mounts it in `lottery`).
+"""Operator commands: the whole draw lifecycle for operators who script (`lottery ...`).
 
-    keys            create the bureau's Ed25519 signing key file
-    migrate         bring the database schema up to date (alembic upgrade head)
-    create-bureau   register a bureau and print its first operator token
-    issue-token     print a new operator or auditor token for a bureau
+They work through the service layer (`api.services`) on the service's own database (setting
+`DATABASE_URL`), in one transaction each, exactly as the HTTP routes do, and sign with the key of
+`SUNSHINE_SIGNING_KEY_FILE`. The audit log names the operator `operator:cli`.
 
-Tokens are printed once and stored hashed; keep them like passwords.
+    keys / migrate / create-bureau / issue-token        set-up
+    create SPEC.json --bureau CODE                      a draw and its rules (protocol §6)
+    import DRAW FILE                                    the applicant list, CSV or XLSX, all or nothing
+    objection DRAW                                      publish the masked list (公示)
+    witness add|secret|commit|reveal ...                the witness ceremony (§7.1, §7.3)
+    seal DRAW / ceremony DRAW / beacon DRAW VALUE        sealing, the ceremony, the beacon (§6, §7)
+    rehearse DRAW TEXT / run DRAW / publish DRAW        practice runs (§16), the draw, publication
+    export DRAW --out DIR|ZIP                           the public bundle (§13)
+    decline DRAW APPLICATION [--disqualify]             a seat freed after the draw (§14)
+    status DRAW                                         where the draw stands
+
+Tokens are printed once and stored hashed; keep them like passwords. An error prints its message
+in Chinese and English (and every problem it lists) and exits 1.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from api.auth import Role
+from api.auth import Role, authenticate
 from api.clock import utc_now
 from api.db import make_engine, migrate, session_scope
-from api.errors import ServiceError
+from api.errors import InvalidInput, NotFound, Problem, ServiceError
+from api.importing import ImportProblem, ImportRejected
+from api.lifecycle import transaction
+from api.models import Bureau, Draw, Witness
+from api.progress import print_error, step, track
+from api.schemas import BeaconCreate, CommitmentCreate, DrawCreate, RevealCreate
+from api.services import actions, applicants, ceremony, draws, running, sealing
+from api.services.access import find_draw, witness_of
 from api.services.bureaus import create_bureau, issue_bureau_token
+from api.services.publication import bundle_contents, bundle_zip
 from api.settings import Settings
-from api.signer import generate_key_file
+from api.signer import Signer, generate_key_file, load_signer
+from lottery import witness_commitment
 
-__all__ = ["app"]
+__all__ = ["OPERATOR", "app", "invalid_input", "problem_report_csv", "witness_app"]
+
+OPERATOR = "operator:cli"
 
 app = typer.Typer(
     help="阳光摇号服务运维命令 / sunshine draw service operator commands", no_args_is_help=True
 )
+witness_app = typer.Typer(help="见证人 / witnesses (protocol §7)", no_args_is_help=True)
+app.add_typer(witness_app, name="witness")
+
+DrawId = Annotated[str, typer.Argument(help="the draw's id (抽签编号)")]
 
 
 def _settings() -> Settings:
     return Settings.from_environ()
+
+
+def _signer() -> Signer:
+    return load_signer(_settings().signing_key_file)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Service errors become a bilingual message on stderr and exit code 1."""
+    try:
+        yield
+    except ServiceError as error:
+        print_error(error)
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _database() -> Iterator[Engine]:
+    engine = make_engine(_settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _draw_change(draw_id: str) -> Iterator[tuple[Session, Draw]]:
+    """The draw, in one transaction: all of the change or nothing (api.lifecycle)."""
+    with _database() as engine, session_scope(engine) as session, transaction(session):
+        yield session, find_draw(session, draw_id)
+
+
+def invalid_input(error: ValidationError, what: tuple[str, str]) -> InvalidInput:
+    """A pydantic validation error as `InvalidInput` naming each field and value."""
+    problems = tuple(
+        Problem(
+            field=".".join(str(part) for part in detail["loc"]) or None,
+            message_zh="格式不符",
+            message_en=detail["msg"],
+            value=None if isinstance(detail["input"], dict) else str(detail["input"])[:80],
+        )
+        for detail in error.errors()
+    )
+    return InvalidInput(f"{what[0]}无效", f"invalid {what[1]}", problems=problems)
+
+
+def problem_report_csv(error: ServiceError) -> bytes:
+    """The import problem report (CSV, UTF-8 with BOM, opens in Excel) of a rejected import."""
+    problems = tuple(
+        ImportProblem(
+            row=p.row,
+            column=p.field,
+            value=p.value,
+            message_zh=p.message_zh,
+            message_en=p.message_en,
+        )
+        for p in error.problems
+    )
+    return ImportRejected(problems).to_csv_report()
+
+
+# -- set-up ----------------------------------------------------------------------------------
 
 
 @app.command()
@@ -51,7 +147,8 @@ def keys(
 @app.command("migrate")
 def migrate_command() -> None:
     """Create or upgrade the database schema."""
-    migrate(make_engine(_settings().database_url))
+    with _database() as engine:
+        migrate(engine)
     typer.echo("schema up to date")
 
 
@@ -61,19 +158,14 @@ def create_bureau_command(
     name: Annotated[str, typer.Option(help="the bureau's name, as in the manifest")],
 ) -> None:
     """Register a bureau and print its first operator token."""
-    engine = make_engine(_settings().database_url)
-    migrate(engine)
     now = utc_now()
-    try:
-        with session_scope(engine) as session:
+    with _reported(), _database() as engine:
+        migrate(engine)
+        with session_scope(engine) as session, transaction(session):
             create_bureau(session, code=code, name=name, at=now)
             token = issue_bureau_token(
                 session, code=code, role=Role.OPERATOR, label="first", at=now
             )
-            session.commit()
-    except ServiceError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
     typer.echo(token)
 
 
@@ -87,14 +179,361 @@ def issue_token_command(
     if role not in (Role.OPERATOR.value, Role.AUDITOR.value):
         typer.echo(f"role must be operator or auditor, found {role!r}", err=True)
         raise typer.Exit(2)
-    engine = make_engine(_settings().database_url)
-    try:
-        with session_scope(engine) as session:
-            token = issue_bureau_token(
-                session, code=code, role=Role(role), label=label, at=utc_now()
-            )
-            session.commit()
-    except ServiceError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
+    with _reported(), _database() as engine, session_scope(engine) as session, transaction(session):
+        token = issue_bureau_token(session, code=code, role=Role(role), label=label, at=utc_now())
     typer.echo(token)
+
+
+# -- before sealing --------------------------------------------------------------------------
+
+
+def _bureau(session: Session, code: str | None) -> Bureau:
+    rows = list(session.exec(select(Bureau)))
+    if code is None and len(rows) == 1:
+        return rows[0]
+    if code is None:
+        raise InvalidInput(
+            f"有 {len(rows)} 个教育局, 请用 --bureau 指定",
+            f"{len(rows)} bureaus are registered; name one with --bureau",
+        )
+    for row in rows:
+        if row.code == code:
+            return row
+    raise NotFound(f"没有代码为 {code} 的教育局", f"no bureau with code {code}")
+
+
+def read_draw_spec(path: Path) -> DrawCreate:
+    """The draw spec file (JSON, the shape of `POST /api/draws`), checked field by field."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(
+            f"无法读取规则文件 {path}", f"cannot read the draw spec {path}: {error.strerror}"
+        ) from None
+    try:
+        return DrawCreate.model_validate_json(data)
+    except ValidationError as error:
+        raise invalid_input(error, ("抽签规则文件", f"draw spec {path}")) from None
+
+
+@app.command()
+def create(
+    spec: Annotated[Path, typer.Argument(help="the draw's rules, JSON (as POST /api/draws)")],
+    bureau: Annotated[str | None, typer.Option(help="the bureau's code (if several)")] = None,
+) -> None:
+    """Create a draw in draft with its rules (checked by the engine, protocol §6.3)."""
+    with _reported():
+        rules = read_draw_spec(spec)
+        signer = _signer()
+        with _database() as engine, session_scope(engine) as session, transaction(session):
+            owner = _bureau(session, bureau)
+            assert owner.id is not None
+            draw = draws.create_draw(
+                session, spec=rules, bureau_id=owner.id, actor=OPERATOR, at=utc_now(), signer=signer
+            )
+    typer.echo(draw.public_id)
+
+
+@app.command("import")
+def import_command(
+    draw_id: DrawId,
+    file: Annotated[Path, typer.Argument(help="the applicant list, .csv or .xlsx")],
+) -> None:
+    """Import the applicant list, all or nothing; a rejection writes FILE.problems.csv."""
+    with _reported():
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise InvalidInput(
+                f"无法读取文件 {file}", f"cannot read {file}: {error.strerror}"
+            ) from None
+        signer = _signer()
+        try:
+            with step(f"导入考生 / importing {file.name}"), _draw_change(draw_id) as (s, draw):
+                receipts = applicants.import_file(
+                    s,
+                    draw,
+                    data=data,
+                    filename=file.name,
+                    actor=OPERATOR,
+                    at=utc_now(),
+                    signer=signer,
+                )
+        except InvalidInput as error:
+            if not error.problems:
+                raise
+            report = file.with_name(file.name + ".problems.csv")
+            report.write_bytes(problem_report_csv(error))
+            print_error(error, more=f"问题报告 / problem report: {report}")
+            raise typer.Exit(1) from None
+    typer.echo(f"imported {len(receipts)} applicants into {draw_id}")
+
+
+@app.command()
+def objection(draw_id: DrawId) -> None:
+    """Open the objection period: the masked applicant list becomes public (公示)."""
+    with _reported():
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            draws.open_objection(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(f"{draw_id}: objection period open")
+
+
+@witness_app.command("add")
+def witness_add(
+    draw_id: DrawId,
+    witness_id: Annotated[str, typer.Argument(help="the witness's id, e.g. W1-notary")],
+    name: Annotated[str, typer.Argument(help="who the witness is, e.g. 公证处")],
+) -> None:
+    """Register a witness; prints its own credential (once) for commit and reveal."""
+    with _reported():
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            _, token = sealing.register_witness(
+                session,
+                draw,
+                code=witness_id,
+                name=name,
+                actor=OPERATOR,
+                at=utc_now(),
+                signer=signer,
+            )
+    typer.echo(token)
+
+
+@witness_app.command("secret")
+def witness_secret(
+    witness_id: Annotated[str, typer.Argument(help="the witness's id")],
+) -> None:
+    """Draw a fresh 32-byte secret on THIS machine; print it and its commitment (§7.1)."""
+    secret = secrets.token_bytes(32)
+    typer.echo(f"secret     {secret.hex()}\ncommitment {witness_commitment(witness_id, secret)}")
+
+
+def _own_witness(session: Session, draw: Draw, witness_id: str, token: str) -> tuple[Witness, str]:
+    """The witness row of `token`'s holder, who must be `witness_id`, and its audit name."""
+    caller = authenticate(session, f"Bearer {token}")
+    assert caller is not None
+    witness = witness_of(session, draw, caller)
+    if witness.code != witness_id:
+        raise InvalidInput(
+            f"凭证属于见证人 {witness.code}, 不是 {witness_id}",
+            f"the credential is witness {witness.code}'s, not {witness_id}'s",
+        )
+    return witness, caller.actor
+
+
+@witness_app.command("commit")
+def witness_commit(
+    draw_id: DrawId,
+    witness_id: Annotated[str, typer.Argument(help="the witness's id")],
+    token: Annotated[str, typer.Option(help="the witness's own credential")],
+    commitment: Annotated[str | None, typer.Option(help="hex64 commitment")] = None,
+    secret: Annotated[str | None, typer.Option(help="hex64 secret (commitment computed)")] = None,
+) -> None:
+    """A witness registers its commitment before sealing (protocol §7.1)."""
+    with _reported():
+        if (commitment is None) == (secret is None):
+            raise InvalidInput(
+                "请给出 --commitment 或 --secret 之一", "give --commitment or --secret"
+            )
+        try:
+            if secret is not None:
+                commitment = witness_commitment(
+                    witness_id, bytes.fromhex(RevealCreate(secret=secret).secret)
+                )
+            value = CommitmentCreate(commitment=commitment or "").commitment
+        except ValidationError as error:
+            raise invalid_input(error, ("承诺值", "commitment")) from None
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            witness, actor = _own_witness(session, draw, witness_id, token)
+            sealing.commit(
+                session, draw, witness, commitment=value, actor=actor, at=utc_now(), signer=signer
+            )
+    typer.echo(f"{witness_id} committed {value}")
+
+
+@witness_app.command("reveal")
+def witness_reveal(
+    draw_id: DrawId,
+    witness_id: Annotated[str, typer.Argument(help="the witness's id")],
+    secret: Annotated[str, typer.Argument(help="the hex64 secret committed to")],
+    token: Annotated[str, typer.Option(help="the witness's own credential")],
+) -> None:
+    """A witness reveals its secret during the ceremony (protocol §7.3)."""
+    with _reported():
+        try:
+            value = RevealCreate(secret=secret).secret
+        except ValidationError as error:
+            raise invalid_input(error, ("秘密值", "secret")) from None
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            witness, actor = _own_witness(session, draw, witness_id, token)
+            ceremony.reveal(
+                session, draw, witness, secret_hex=value, actor=actor, at=utc_now(), signer=signer
+            )
+    typer.echo(f"{witness_id} revealed")
+
+
+# -- sealing, ceremony, run ------------------------------------------------------------------
+
+
+@app.command()
+def seal(draw_id: DrawId) -> None:
+    """Seal the list, rules and commitments; prints the manifest digest (protocol §6.4)."""
+    with _reported():
+        signer = _signer()
+        with step(f"封存 / sealing {draw_id}"), _draw_change(draw_id) as (session, draw):
+            digest = sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(digest)
+
+
+@app.command("ceremony")
+def ceremony_command(draw_id: DrawId) -> None:
+    """Open the ceremony: witnesses may now reveal."""
+    with _reported():
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            ceremony.open_ceremony(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(f"{draw_id}: ceremony open")
+
+
+@app.command()
+def beacon(
+    draw_id: DrawId,
+    value: Annotated[str, typer.Argument(help="the public beacon value, as published")],
+    fallback: Annotated[bool, typer.Option(help="the declared fallback source was used")] = False,
+    reason: Annotated[str | None, typer.Option(help="why the fallback (logged)")] = None,
+) -> None:
+    """Enter the beacon value; closes the reveals (protocol §7.2, §7.3)."""
+    with _reported():
+        try:
+            body = BeaconCreate(
+                used="fallback" if fallback else "primary", value=value, reason=reason
+            )
+        except ValidationError as error:
+            raise invalid_input(error, ("信标值", "beacon value")) from None
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            ceremony.enter_beacon(
+                session,
+                draw,
+                used=body.used,
+                value=body.value,
+                reason=body.reason,
+                actor=OPERATOR,
+                at=utc_now(),
+                signer=signer,
+            )
+    typer.echo(f"{draw_id}: beacon {body.used} {body.value}")
+
+
+@app.command()
+def rehearse(
+    draw_id: DrawId, text: Annotated[str, typer.Argument(help="the stated rehearsal text")]
+) -> None:
+    """A practice run (模拟摇号, protocol §16): logged, never the official result."""
+    with _reported():
+        signer = _signer()
+        with step(f"模拟摇号 / rehearsal {text!r}"), _draw_change(draw_id) as (session, draw):
+            row = running.rehearsal(
+                session, draw, text=text, actor=OPERATOR, at=utc_now(), signer=signer
+            )
+    typer.echo(f"rehearsal {row.seq} {row.digest}\n{running.REHEARSAL_MARK}")
+
+
+@app.command()
+def run(draw_id: DrawId) -> None:
+    """Run the official draw; prints the results digest (a second run prints the same)."""
+    with _reported():
+        signer = _signer()
+        with step(f"摇号 / running {draw_id}"), _draw_change(draw_id) as (session, draw):
+            digest = running.run(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(digest)
+
+
+@app.command()
+def publish(draw_id: DrawId) -> None:
+    """Publish the results and the bundle."""
+    with _reported():
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            running.publish(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(f"{draw_id}: published")
+
+
+# -- after the draw --------------------------------------------------------------------------
+
+
+def write_bundle_files(out: Path, files: dict[str, bytes]) -> None:
+    """Write the bundle into the new or empty directory `out`, whole or not at all."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InvalidInput(f"输出目录不是空目录: {out}", f"output directory is not empty: {out}")
+    fresh = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    fresh.mkdir(parents=True)
+    for name in track(sorted(files), f"写出数据包 / writing {len(files)} files"):
+        (fresh / name).write_bytes(files[name])
+    if out.exists():
+        out.rmdir()
+    fresh.rename(out)
+
+
+@app.command()
+def export(
+    draw_id: DrawId,
+    out: Annotated[Path, typer.Option(help="a new directory, or a file ending in .zip")],
+) -> None:
+    """Write the public bundle (protocol §13) to a directory or a zip archive."""
+    with _reported(), _database() as engine, session_scope(engine) as session:
+        draw = find_draw(session, draw_id)
+        if out.suffix.lower() == ".zip":
+            if out.exists():
+                raise InvalidInput(f"文件已存在: {out}", f"file exists: {out}")
+            with step(f"打包 / zipping the bundle to {out}"):
+                data = bundle_zip(session, draw)
+                partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+                partial.write_bytes(data)
+                partial.rename(out)
+        else:
+            write_bundle_files(out, bundle_contents(session, draw))
+    typer.echo(str(out))
+
+
+@app.command()
+def decline(
+    draw_id: DrawId,
+    application: Annotated[str, typer.Argument(help="the application number")],
+    disqualify: Annotated[
+        bool, typer.Option(help="failed the eligibility re-check (资格复核) instead")
+    ] = False,
+) -> None:
+    """Record a decline (or disqualification); the waitlist fills the seat (protocol §14)."""
+    kind = "disqualify" if disqualify else "decline"
+    with _reported():
+        signer = _signer()
+        with _draw_change(draw_id) as (session, draw):
+            row = actions.record_action(
+                session,
+                draw,
+                kind=kind,
+                application=application,
+                actor=OPERATOR,
+                at=utc_now(),
+                signer=signer,
+            )
+            moves = [tuple(m) for m in json.loads(row.moves)]
+    typer.echo(f"action {row.seq}: {kind} {application}")
+    for moved, source, target in moves:
+        typer.echo(f"  {moved}: {source or '-'} -> {target}")
+
+
+@app.command()
+def status(draw_id: DrawId) -> None:
+    """Where the draw stands: state, applicants, manifest digest."""
+    with _reported(), _database() as engine, session_scope(engine) as session:
+        public = draws.draw_public(session, find_draw(session, draw_id))
+    typer.echo(
+        f"{public.id} {public.state} applicants={public.applicant_count} "
+        f"manifest={public.manifest_digest or '-'}"
+    )

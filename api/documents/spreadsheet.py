@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -24,6 +26,7 @@ from lottery import Bundle
 __all__ = ["results_xlsx"]
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)([^<]*)(</dcterms:modified>)")
 _TEXT = "@"
 _BAD_SHEET_CHARACTERS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _HEADER = (
@@ -41,12 +44,17 @@ _WIDTHS = (14, 8, 18, 12, 22, 20, 20, 16, 26)
 
 
 def _write_row(sheet: Worksheet, values: tuple[object, ...], *, bold: bool = False) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
+    # Cells are styled before they are appended: looking the new row up again through
+    # `sheet.max_row` scans every row each time, which made a 150,000-row list quadratic.
+    cells = []
+    for value in values:
+        cell = Cell(sheet, value=value)
+        if isinstance(value, str):
             cell.number_format = _TEXT
         if bold:
             cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _summary(sheet: Worksheet, lists: PublicLists) -> None:
@@ -115,15 +123,24 @@ def _sheet_titles(lists: PublicLists) -> list[str]:
     return titles
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's time fixed and entries in a stable order."""
+def _fixed_zip(data: bytes, *, modified: str) -> bytes:
+    """The same zip with every entry's time fixed and entries in a stable order.
+
+    openpyxl stamps the wall-clock time into docProps/core.xml on every save, whatever the
+    workbook's properties say; that stamp is replaced by `modified` so the bytes are stable.
+    """
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name))
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = _MODIFIED.sub(
+                    lambda m: m.group(1) + modified.encode() + m.group(3), content
+                )
+            target.writestr(info, content)
     return buffer.getvalue()
 
 
@@ -148,4 +165,4 @@ def results_xlsx(bundle: Bundle) -> bytes:
     workbook.properties.title = f"{lists.facts.title} 公示名单"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return _fixed_zip(buffer.getvalue(), modified=lists.facts.sealed_at)
