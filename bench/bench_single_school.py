@@ -28,10 +28,8 @@ from lottery import (
     School,
     Tier,
     Witness,
-    canonical_json,
     ceremony_digest,
     form_seed,
-    results_document,
     run_draw,
     seal,
     sign_document,
@@ -40,6 +38,7 @@ from lottery import (
 )
 from lottery.allocation import allocate
 from lottery.draw import _without_gc_pauses
+from lottery.results import results_document_and_json
 from lottery.units import build_problem
 
 TIERS = ("T1", "T2", "T3", "T4")
@@ -128,7 +127,7 @@ def main() -> None:
         allocation = allocate(problem)
         t.append((time.perf_counter(), time.process_time()))
         c_digest = ceremony_digest(ceremony)
-        results = results_document(
+        results, results_json = results_document_and_json(
             manifest=sealed.manifest,
             manifest_digest=sealed.manifest_digest,
             ceremony_digest=c_digest,
@@ -136,7 +135,6 @@ def main() -> None:
             allocation=allocation,
         )
         t.append((time.perf_counter(), time.process_time()))
-        results_json = canonical_json(results)
         digest = tagged_hash("results", results_json)
         t.append((time.perf_counter(), time.process_time()))
         sign_document("ceremony", c_digest, key)
@@ -156,8 +154,8 @@ def main() -> None:
     steps = [
         "build_problem + lottery numbers",
         "allocation",
-        "results document",
-        f"results JCS + digest ({len(results_json):,} bytes)",
+        f"results document and its JCS ({len(results_json):,} bytes)",
+        "results digest",
         "signing (ceremony, results)",
     ]
     row("seal (validate, JCS of records, Merkle root)", *t_seal)

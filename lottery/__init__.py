@@ -69,7 +69,8 @@ from lottery.records import (
     private_digest,
     public_record,
 )
-from lottery.results import results_digest, results_document
+from lottery.results import results_digest, results_document, results_document_and_json
+from lottery.rounds import SecondRoundInputs, second_round_inputs
 from lottery.signing import key_fingerprint, sign_document, signing_key_info, verify_signature
 from lottery.units import build_problem
 
@@ -99,6 +100,7 @@ __all__ = [
     "ReservedSeats",
     "School",
     "SealedDraw",
+    "SecondRoundInputs",
     "SignatureError",
     "SigningKeyInfo",
     "Tier",
@@ -136,8 +138,10 @@ __all__ = [
     "rerun_results",
     "results_digest",
     "results_document",
+    "results_document_and_json",
     "run_draw",
     "seal",
+    "second_round_inputs",
     "sign_document",
     "signing_key_info",
     "tagged_hash",

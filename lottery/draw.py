@@ -19,7 +19,6 @@ from lottery.allocation import allocate
 from lottery.allocation.problem import Allocation, AllocationProblem
 from lottery.applicants import applicant_root, check_records
 from lottery.ceremony import Ceremony, ceremony_digest
-from lottery.encoding import canonical_json
 from lottery.errors import CeremonyError, InvalidRules
 from lottery.hashing import tagged_hash
 from lottery.manifest import (
@@ -33,7 +32,7 @@ from lottery.manifest import (
     validate_rules,
 )
 from lottery.records import PublicRecord, sorted_records
-from lottery.results import results_document
+from lottery.results import results_document, results_document_and_json
 from lottery.signing import sign_document, signing_key_info
 from lottery.units import build_problem
 
@@ -45,7 +44,11 @@ def _without_gc_pauses() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of small lists are built.
 
     The collector would rescan them again and again (it adds seconds to a million-applicant
-    draw); none of them form cycles. Nothing about the outcome depends on this.
+    draw); none of them form cycles. At the end, what was built (the results, long-lived) goes
+    straight to the oldest generation (`gc.freeze` then `gc.unfreeze`, both without a scan)
+    rather than being scanned once more as young objects; this is skipped if anything else
+    has frozen objects, which `unfreeze` would release. Nothing about the outcome depends on
+    this.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -53,6 +56,9 @@ def _without_gc_pauses() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -131,7 +137,17 @@ def rerun_results(
 ) -> tuple[AllocationProblem, Allocation, dict[str, Any]]:
     """Allocate from the manifest, records and seed and build the results document (§8-§12)."""
     with _without_gc_pauses():
-        return _rerun(manifest, records, seed=seed, ceremony_hex=ceremony_hex, kind=kind)
+        problem = build_problem(manifest, records, seed)
+        allocation = allocate(problem)
+        results = results_document(
+            manifest=manifest,
+            manifest_digest=manifest_digest(manifest),
+            ceremony_digest=bytes.fromhex(ceremony_hex),
+            problem=problem,
+            allocation=allocation,
+            kind=kind,
+        )
+    return problem, allocation, results
 
 
 def _rerun(
@@ -141,18 +157,20 @@ def _rerun(
     seed: bytes,
     ceremony_hex: str,
     kind: Literal["results", "rehearsal"],
-) -> tuple[AllocationProblem, Allocation, dict[str, Any]]:
-    problem = build_problem(manifest, records, seed)
-    allocation = allocate(problem)
-    results = results_document(
-        manifest=manifest,
-        manifest_digest=manifest_digest(manifest),
-        ceremony_digest=bytes.fromhex(ceremony_hex),
-        problem=problem,
-        allocation=allocation,
-        kind=kind,
-    )
-    return problem, allocation, results
+) -> tuple[AllocationProblem, Allocation, dict[str, Any], bytes]:
+    """`rerun_results`, and `JCS(results)` (§12.3) encoded with it from the same columns."""
+    with _without_gc_pauses():
+        problem = build_problem(manifest, records, seed)
+        allocation = allocate(problem)
+        results, results_json = results_document_and_json(
+            manifest=manifest,
+            manifest_digest=manifest_digest(manifest),
+            ceremony_digest=bytes.fromhex(ceremony_hex),
+            problem=problem,
+            allocation=allocation,
+            kind=kind,
+        )
+    return problem, allocation, results, results_json
 
 
 def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519PrivateKey) -> DrawResult:
@@ -165,11 +183,13 @@ def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519Private
     if signing_key_info(signing_key) != sealed.manifest.signing_key:
         raise InvalidRules("signing key is not the key named in the manifest (§12.4)")
     c_digest = ceremony_digest(ceremony)
-    problem, allocation, results = rerun_results(
-        sealed.manifest, sealed.records, seed=ceremony.seed, ceremony_hex=c_digest.hex()
+    problem, allocation, results, results_json = _rerun(
+        sealed.manifest,
+        sealed.records,
+        seed=ceremony.seed,
+        ceremony_hex=c_digest.hex(),
+        kind="results",
     )
-    with _without_gc_pauses():
-        results_json = canonical_json(results)
     r_digest = tagged_hash("results", results_json)
     return DrawResult(
         sealed=sealed,
@@ -190,8 +210,8 @@ def rehearse(
     """A rehearsal (§16): the allocation with `H("rehearsal-seed", text)`, signed as
     kind `rehearsal`. It can never pass for the official results."""
     seed = tagged_hash("rehearsal-seed", text.encode("utf-8"))
-    _, _, results = rerun_results(
+    _, _, results, results_json = _rerun(
         sealed.manifest, sealed.records, seed=seed, ceremony_hex="0" * 64, kind="rehearsal"
     )
-    digest = tagged_hash("results", canonical_json(results))
+    digest = tagged_hash("results", results_json)
     return results, sign_document("rehearsal", digest, signing_key)

@@ -1,22 +1,34 @@
 """The results document of a draw, protocol §12.1-§12.3.
 
-Built with numpy over whole arrays and one list comprehension over the applicants, so that a
-million-applicant draw's results take well under a second.
+Built with numpy over whole arrays and column lists over the applicants, so that a
+million-applicant draw's results take well under a second; `results_document_and_json` also
+encodes them (§12.3) from the same columns (`lottery.results_json`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from lottery.allocation.problem import Allocation, AllocationProblem
+from lottery.canonical_parts import is_plain
 from lottery.encoding import canonical_json
 from lottery.hashing import PROTOCOL, tagged_hash
 from lottery.manifest import Manifest
+from lottery.results_json import applicant_rows_json, results_json
 
-__all__ = ["results_digest", "results_document", "unit_ranks_at_assignment"]
+__all__ = [
+    "ApplicantColumns",
+    "applicant_columns",
+    "results_digest",
+    "results_document",
+    "results_document_and_json",
+    "unit_ranks_at_assignment",
+]
 
 I64 = npt.NDArray[np.int64]
 
@@ -33,35 +45,71 @@ def unit_ranks_at_assignment(problem: AllocationProblem, allocation: Allocation)
     return rank
 
 
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
 def _hex16_all(numbers: npt.NDArray[np.uint64]) -> list[str]:
-    """Every number as hex16 (§8.2): one big-endian hex string cut into 16-digit pieces."""
-    text = numbers.astype(">u8").tobytes().hex()
-    return [text[i : i + 16] for i in range(0, len(text), 16)]
+    """Every number as hex16 (§8.2): digits looked up a nibble at a time, one line per number,
+    and the lines split apart (one call for all of them, no Python code per number)."""
+    if numbers.size == 0:
+        return []
+    octets = numbers.astype(">u8").view(np.uint8).reshape(-1, 8)
+    lines = np.full((numbers.size, 17), ord("\n"), dtype=np.uint8)
+    lines[:, 0:16:2] = _HEX_DIGITS[octets >> 4]
+    lines[:, 1:16:2] = _HEX_DIGITS[octets & 15]
+    return lines.tobytes().decode("ascii").split("\n")[:-1]
 
 
-def _applicant_rows(problem: AllocationProblem, allocation: Allocation) -> list[tuple[Any, ...]]:
-    """`[application, lottery_number, status, school, label]` per applicant (§12.1).
+@dataclass(frozen=True, eq=False)
+class ApplicantColumns:
+    """The applicant rows of §12.1 by column: `[application, lottery_number, *outcome]`.
 
-    Rows are tuples (encoded as JSON arrays): a million of them build faster than lists.
+    `outcomes` holds each distinct `(status, school, label)` once; `outcome[i]` indexes it.
     """
+
+    applications: Sequence[str]
+    numbers: list[str]
+    outcome: I64
+    outcomes: list[tuple[str, str | None, str | None]]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows as tuples (encoded as JSON arrays): a million build faster than lists."""
+        table = [np.array([o[k] for o in self.outcomes], dtype=object) for k in range(3)]
+        status, school, label = (column[self.outcome].tolist() for column in table)
+        return list(zip(self.applications, self.numbers, status, school, label, strict=True))
+
+
+def applicant_columns(problem: AllocationProblem, allocation: Allocation) -> ApplicantColumns:
+    """`[application, lottery_number, status, school, label]` per applicant (§12.1), by column."""
     unit = problem.applicant_unit
-    school = allocation.unit_school[unit]
+    school = allocation.unit_school[unit].astype(np.int64)
+    label = allocation.unit_label[unit].astype(np.int64)
     waiting = np.zeros(len(problem.applicant_ids), dtype=np.bool_)
     for waitlist in allocation.waitlists:
         waiting[waitlist] = True
-    status_code = np.where(school >= 0, 0, np.where(waiting, 1, 2))
+    status = np.where(school >= 0, 0, np.where(waiting, 1, 2))
     statuses = ("admitted", "waitlisted", "unplaced")
-    school_names: list[str | None] = [s.id for s in problem.schools] + [None]
+    school_names: list[str | None] = [None] + [s.id for s in problem.schools]
     label_names: list[str | None] = [None, "open"] + ["reserved:" + c for c in problem.category_ids]
+    n_schools, n_labels = len(school_names), len(label_names)
+    code = (status * n_schools + school + 1) * n_labels + label + 1
+    # The distinct codes, and each applicant's index among them (np.unique without a sort).
+    present = np.zeros(3 * n_schools * n_labels, dtype=np.bool_)
+    present[code] = True
+    distinct = np.flatnonzero(present)
+    outcome = (np.cumsum(present) - 1)[code]
+    outcomes = []
+    for c in distinct.tolist():
+        rest, label_code = divmod(c, n_labels)
+        status_code, school_code = divmod(rest, n_schools)
+        outcomes.append((statuses[status_code], school_names[school_code], label_names[label_code]))
     unit_number = np.array(_hex16_all(problem.ticket), dtype=object)
-    columns = (
-        problem.applicant_ids,
-        unit_number[unit].tolist(),
-        np.array(statuses, dtype=object)[status_code].tolist(),
-        np.array(school_names, dtype=object)[school].tolist(),
-        np.array(label_names, dtype=object)[allocation.unit_label[unit] + 1].tolist(),
+    return ApplicantColumns(
+        applications=problem.applicant_ids,
+        numbers=unit_number[unit].tolist(),
+        outcome=outcome.astype(np.int64),
+        outcomes=outcomes,
     )
-    return list(zip(*columns, strict=True))
 
 
 def _school_entries(
@@ -75,20 +123,21 @@ def _school_entries(
     size = problem.unit_size[assigned]
     rank = unit_ranks_at_assignment(problem, allocation)[assigned]
     label = allocation.unit_label[assigned].astype(np.int64)
+    # Applicants, not units: each unit counted once per member (integers only, no weights).
     by_tier = np.bincount(
-        school * max_tiers + rank, weights=size, minlength=n_schools * max_tiers
-    ).astype(np.int64)
+        np.repeat(school * max_tiers + rank, size), minlength=n_schools * max_tiers
+    )
     by_label = np.bincount(
-        school * n_labels + label, weights=size, minlength=n_schools * n_labels
-    ).astype(np.int64)
+        np.repeat(school * n_labels + label, size), minlength=n_schools * n_labels
+    )
     ids = np.array(problem.applicant_ids, dtype=object)
+    category_index = {c: i for i, c in enumerate(problem.category_ids)}
     entries: list[dict[str, Any]] = []
     for s, rules in enumerate(manifest.rules.schools):
         cutoff = allocation.cutoffs[s]
         classes = allocation.classes[s]
         tiers = by_tier[s * max_tiers : (s + 1) * max_tiers].tolist()
         labels = by_label[s * n_labels : (s + 1) * n_labels].tolist()
-        category_index = {c: i for i, c in enumerate(problem.category_ids)}
         entries.append(
             {
                 "id": rules.id,
@@ -120,13 +169,63 @@ def results_document(
     kind: Literal["results", "rehearsal"] = "results",
 ) -> dict[str, Any]:
     """The results document of §12.1 (or a rehearsal's, §16, with `kind="rehearsal"`)."""
+    return _document(
+        manifest=manifest,
+        manifest_digest=manifest_digest,
+        ceremony_digest=ceremony_digest,
+        problem=problem,
+        columns=applicant_columns(problem, allocation),
+        allocation=allocation,
+        kind=kind,
+    )
+
+
+def results_document_and_json(
+    *,
+    manifest: Manifest,
+    manifest_digest: bytes,
+    ceremony_digest: bytes,
+    problem: AllocationProblem,
+    allocation: Allocation,
+    kind: Literal["results", "rehearsal"] = "results",
+) -> tuple[dict[str, Any], bytes]:
+    """`results_document(...)` and its JCS (§12.3), encoded from the same columns, fast."""
+    columns = applicant_columns(problem, allocation)
+    results = _document(
+        manifest=manifest,
+        manifest_digest=manifest_digest,
+        ceremony_digest=ceremony_digest,
+        problem=problem,
+        columns=columns,
+        allocation=allocation,
+        kind=kind,
+    )
+    # Waitlists and classes hold application numbers taken from `applicant_ids`, and the
+    # numbers are hex16 made here: when the ids are plain, every such string is (§1.2, §1.3).
+    plain = is_plain(problem.applicant_ids)
+    rows = applicant_rows_json(
+        columns.applications, columns.numbers, columns.outcome, columns.outcomes, plain=plain
+    )
+    return results, results_json(results, rows, plain_lists=plain)
+
+
+def _document(
+    *,
+    manifest: Manifest,
+    manifest_digest: bytes,
+    ceremony_digest: bytes,
+    problem: AllocationProblem,
+    columns: ApplicantColumns,
+    allocation: Allocation,
+    kind: Literal["results", "rehearsal"],
+) -> dict[str, Any]:
     return {
         "protocol": PROTOCOL,
         "kind": kind,
         "manifest": manifest_digest.hex(),
         "ceremony": ceremony_digest.hex(),
         "seed": problem.seed.hex(),
-        "applicants": _applicant_rows(problem, allocation),
+        "applicants": columns.rows(),
         "schools": _school_entries(manifest, problem, allocation),
     }
 

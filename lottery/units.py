@@ -8,7 +8,10 @@ records arrive sorted by application, so the order comes without a sort.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from itertools import chain, compress, repeat
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,12 +19,20 @@ import numpy.typing as npt
 from lottery.allocation.problem import AllocationProblem, ClassRules, SchoolRules
 from lottery.manifest import Manifest, School
 from lottery.records import PublicRecord
-from lottery.tickets import tickets_for_keys
+from lottery.tickets import ticket_array
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 
 __all__ = ["build_problem", "school_rules", "unit_key"]
+
+_APPLICATION = operator.itemgetter("application")
+_CATEGORY = operator.itemgetter("category")
+_GROUP = operator.itemgetter("group")
+_PREFERENCES = operator.itemgetter("preferences")
+_SEX = operator.itemgetter("sex")
+_TIERS = operator.itemgetter("tiers")
+FieldsOfRecord = dict[str, Any]  # a PublicRecord's attributes (its `vars`)
 
 
 def unit_key(record: PublicRecord) -> str:
@@ -43,21 +54,47 @@ def school_rules(school: School, category_index: dict[str, int]) -> SchoolRules:
     )
 
 
-def _unit_indices(
-    records: Sequence[PublicRecord], applications: list[str]
-) -> tuple[list[str], I32, I64]:
+def _contiguous(strings: list[str]) -> list[str]:
+    """Equal copies of `strings`, made one after another so that they sit together in memory.
+
+    The application numbers are read many times over (results rows, waitlists, encodings);
+    scattered among the record objects, each pass costs a cache miss per string.
+    """
+    return _prefixed("", strings)
+
+
+def _prefixed(prefix: str, strings: list[str]) -> list[str]:
+    """`[prefix + s for s in strings]`, made by one join and one split (no call per string).
+
+    Identifiers hold no newline (§1.3); if one did, the plain comprehension is used.
+    """
+    if not strings:
+        return []
+    joined = prefix + ("\n" + prefix).join(strings)
+    if joined.count("\n") != len(strings) - 1:
+        return [prefix + s for s in strings]
+    return joined.split("\n")
+
+
+def _unit_indices(applications: list[str], groups: list[str | None]) -> tuple[list[str], I32, I64]:
     """Unit keys in key order, each applicant's unit, and one representative record per unit."""
-    groups = [r.group for r in records]
-    is_single = np.array([g is None for g in groups], dtype=np.bool_)
+    n = len(applications)
+    if groups.count(None) == n:  # no groups: unit i is applicant i
+        every = np.arange(n, dtype=np.int64)
+        return _prefixed("a:", applications), every.astype(np.int32), every
+    single = list(map(operator.is_, groups, repeat(None)))
+    is_single = np.array(single, dtype=np.bool_)
     singles = np.flatnonzero(is_single)
     grouped = np.flatnonzero(~is_single)
-    group_ids = sorted({groups[i] for i in grouped.tolist()})  # type: ignore[type-var]
+    member_groups: list[str] = list(compress(groups, map(operator.not_, single)))  # type: ignore[arg-type]
+    group_ids = sorted(set(member_groups))
     group_index = {group: len(singles) + g for g, group in enumerate(group_ids)}
-    keys = ["a:" + applications[i] for i in singles.tolist()]
-    keys += ["g:" + str(g) for g in group_ids]
-    applicant_unit = np.empty(len(records), dtype=np.int32)
+    keys = _prefixed("a:", list(compress(applications, single))) + _prefixed("g:", group_ids)
+    applicant_unit = np.empty(n, dtype=np.int32)
     applicant_unit[singles] = np.arange(len(singles), dtype=np.int32)
-    group_units = np.array([group_index[groups[i]] for i in grouped.tolist()], dtype=np.int32)
+    group_units = np.fromiter(
+        map(group_index.__getitem__, member_groups), dtype=np.int32, count=len(member_groups)
+    )
     applicant_unit[grouped] = group_units
     representative = np.empty(len(keys), dtype=np.int64)
     representative[: len(singles)] = singles
@@ -65,22 +102,47 @@ def _unit_indices(
     return keys, applicant_unit, representative
 
 
+def _preferences(
+    fields: list[FieldsOfRecord], school_index: dict[str, int], representative: I64
+) -> tuple[I64, I32]:
+    """Each unit's list (§10.1): its representative record's preferences, as CSR."""
+    lists = list(map(_PREFERENCES, fields))
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    schools = np.fromiter(
+        map(school_index.__getitem__, chain.from_iterable(lists)),
+        dtype=np.int32,
+        count=int(lengths.sum()),
+    )
+    if representative.size < len(fields):  # groups: keep one member's list per unit
+        start = np.cumsum(lengths) - lengths
+        lengths = lengths[representative]
+        source = np.repeat(start[representative] - (np.cumsum(lengths) - lengths), lengths)
+        schools = schools[source + np.arange(source.size)]
+    pref_start = np.zeros(representative.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=pref_start[1:])
+    return pref_start, schools
+
+
 def _ranks(
-    manifest: Manifest, records: Sequence[PublicRecord], applicant_unit: I32, units: int
+    manifest: Manifest, fields: list[FieldsOfRecord], applicant_unit: I32, units: int
 ) -> tuple[I64, I32, I32]:
     """CSR table of each unit's explicit best rank per school (§4.6, §8.4), sorted by school."""
-    school_index = manifest.school_index()
-    tier_index = {
-        (s.id, t.id): (school_index[s.id], k)
-        for s in manifest.rules.schools
+    span = max(len(s.tiers) for s in manifest.rules.schools)
+    tier_code = {
+        (s.id, t.id): school * span + k
+        for school, s in enumerate(manifest.rules.schools)
         for k, t in enumerate(s.tiers)
     }
-    owners = [i for i, record in enumerate(records) for _ in record.tiers]
-    pairs = np.array(
-        [tier_index[entry] for record in records for entry in record.tiers], dtype=np.int64
-    ).reshape(-1, 2)
-    unit = applicant_unit[np.array(owners, dtype=np.int64)].astype(np.int64)
-    school, rank = pairs[:, 0], pairs[:, 1]
+    tiers = list(map(_TIERS, fields))
+    counts = np.fromiter(map(len, tiers), dtype=np.int64, count=len(tiers))
+    codes = np.fromiter(
+        map(tier_code.__getitem__, chain.from_iterable(tiers)),
+        dtype=np.int64,
+        count=int(counts.sum()),
+    )
+    owners = np.repeat(np.arange(len(tiers), dtype=np.int64), counts)
+    unit = applicant_unit[owners].astype(np.int64)
+    school, rank = codes // span, codes % span
     # A unit's rank at a school is its best member's (§8.4): sort by (unit, school, rank) and
     # keep the first entry of each (unit, school).
     order = np.lexsort((rank, school, unit))
@@ -99,23 +161,26 @@ def build_problem(
     """The allocation problem of a sealed draw and its seed (§8.1-§8.4).
 
     `records` must be the sealed records, in application order and checked
-    (`lottery.applicants.check_records`).
+    (`lottery.applicants.check_records`). The records are walked once, for their attributes
+    (`vars`: the dataclass's own dictionary); every later pass is a `map` of a look-up over
+    those: no Python code runs per record.
     """
     rules = manifest.rules
     category_index = {c.id: i for i, c in enumerate(rules.categories)}
     category_or_none: dict[str | None, int] = {None: -1}
     category_or_none.update(category_index)
     school_index = manifest.school_index()
-    applications = [r.application for r in records]
-    keys, applicant_unit, representative = _unit_indices(records, applications)
+    fields: list[FieldsOfRecord] = list(map(vars, records))
+    applications = _contiguous(list(map(_APPLICATION, fields)))
+    keys, applicant_unit, representative = _unit_indices(applications, list(map(_GROUP, fields)))
     units = len(keys)
-    chosen = [records[i] for i in representative.tolist()]
-    preference_lists = [r.preferences for r in chosen]
-    pref_start = np.zeros(units + 1, dtype=np.int64)
-    np.cumsum([len(p) for p in preference_lists], out=pref_start[1:])
-    pref_school = np.array([school_index[s] for p in preference_lists for s in p], dtype=np.int32)
-    unit_category = np.array([category_or_none[r.category] for r in chosen], dtype=np.int32)
-    rank_start, rank_school, rank_value = _ranks(manifest, records, applicant_unit, units)
+    pref_start, pref_school = _preferences(fields, school_index, representative)
+    unit_category = np.fromiter(
+        map(category_or_none.__getitem__, map(_CATEGORY, fields)),
+        dtype=np.int32,
+        count=len(fields),
+    )[representative]
+    rank_start, rank_school, rank_value = _ranks(manifest, fields, applicant_unit, units)
     return AllocationProblem(
         mode=rules.mode,
         tie_breaking=rules.tie_breaking,
@@ -125,7 +190,7 @@ def build_problem(
         unit_keys=tuple(keys),
         unit_size=np.bincount(applicant_unit, minlength=units).astype(np.int64),
         unit_category=unit_category,
-        ticket=np.array(tickets_for_keys(seed, keys), dtype=np.uint64),
+        ticket=ticket_array(seed, keys),
         pref_start=pref_start,
         pref_school=pref_school,
         rank_start=rank_start,
@@ -133,5 +198,7 @@ def build_problem(
         rank_value=rank_value,
         applicant_ids=tuple(applications),
         applicant_unit=applicant_unit,
-        applicant_male=np.array([r.sex == "M" for r in records], dtype=np.bool_),
+        applicant_male=np.fromiter(
+            map("M".__eq__, map(_SEX, fields)), dtype=np.bool_, count=len(fields)
+        ),
     )

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from lottery.allocation.errors import InvalidProblem
 from lottery.allocation.problem import AllocationProblem
-from lottery.tickets import school_ticket, zone_order
+from lottery.tickets import school_ticket_array, zone_order_array
 
 __all__ = ["PairTable", "build_pairs"]
 
@@ -86,10 +86,7 @@ def _zone_lists(problem: AllocationProblem) -> tuple[I64, I64, I64]:
     units = np.repeat(np.arange(n_units, dtype=np.int64), n_schools)
     schools = np.tile(np.arange(n_schools, dtype=np.int64), n_units)
     school_ids = [s.id for s in problem.schools]
-    orders = np.array(
-        [zone_order(problem.seed, key, sid) for key in problem.unit_keys for sid in school_ids],
-        dtype=np.uint64,
-    ).reshape(-1)
+    orders = zone_order_array(problem.seed, problem.unit_keys, school_ids, units, schools)
     order = np.lexsort((schools, orders, ranks.reshape(-1), units))
     return units[order], schools[order], ranks.reshape(-1)[order]
 
@@ -98,15 +95,8 @@ def _numbers(problem: AllocationProblem, units: I64, schools: I64) -> U64:
     """`t_s(u)` for each pair: the unit's ticket, or its per-school number (§8.3)."""
     if problem.tie_breaking == "single":
         return problem.ticket[units]
-    keys, ids = problem.unit_keys, [s.id for s in problem.schools]
-    seed = problem.seed
-    return np.array(
-        [
-            school_ticket(seed, keys[u], ids[s])
-            for u, s in zip(units.tolist(), schools.tolist(), strict=True)
-        ],
-        dtype=np.uint64,
-    ).reshape(-1)
+    ids = [s.id for s in problem.schools]
+    return school_ticket_array(problem.seed, problem.unit_keys, ids, units, schools)
 
 
 def _priority_order(
@@ -134,6 +124,8 @@ def _priority_order(
 
 def _entries_of(list_start: I64, units: I64) -> I64:
     """Indices of the list entries of `units`, unit after unit (CSR ranges concatenated)."""
+    if bool(np.all(np.diff(list_start) == 1)):  # one entry per unit (single-school lottery)
+        return list_start[units]
     counts = list_start[units + 1] - list_start[units]
     offsets = np.cumsum(counts) - counts
     source = np.repeat(np.arange(units.size, dtype=np.int64), counts)

@@ -1,0 +1,425 @@
+"""The fast paths of the draw give exactly the bytes and numbers of the plain definitions.
+
+Batch lottery numbers (§8.2, §8.3, §10.5) equal the one-at-a-time functions; the results JCS
+assembled from parts (§12.3) equals `rfc8785` on real draws of every mode; the part encoders
+equal `rfc8785` on strings that need escaping, and fall back to it.
+"""
+
+from __future__ import annotations
+
+import gc
+from itertools import pairwise
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sample_draws import (
+    Ceremonial,
+    Child,
+    rules_for,
+    run_test_draw,
+    seal_test_draw,
+    signing_test_key,
+    tiers,
+)
+
+from lottery import (
+    ClassPolicy,
+    EncodingError,
+    ReservedSeats,
+    School,
+    canonical_parts,
+    rehearse,
+    results_json,
+    tagged_hash,
+)
+from lottery import tickets as ticket_module
+from lottery.canonical_parts import array_of, is_plain, object_of, string_array
+from lottery.draw import _without_gc_pauses
+from lottery.encoding import canonical_items, canonical_json
+from lottery.results import _hex16_all
+from lottery.results_json import applicant_rows_json, schools_json
+from lottery.tickets import (
+    hex16,
+    school_ticket,
+    school_ticket_array,
+    ticket,
+    ticket_array,
+    tickets_for_keys,
+    zone_order,
+    zone_order_array,
+)
+from lottery.units import build_problem
+
+SEED = bytes(range(32))
+_identifier = st.text(
+    st.sampled_from("ABCXYZabcxyz0189._-"), min_size=1, max_size=12
+)  # §1.3 alphabet
+_any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)
+
+
+# --- lottery numbers in batches ---------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_any_text.map(lambda t: "a:" + t), max_size=40), st.integers(1, 7))
+def test_ticket_array_equals_ticket(keys: list[str], chunk: int) -> None:
+    with mock.patch.object(ticket_module, "_CHUNK", chunk):
+        numbers = ticket_array(SEED, keys)
+        assert numbers.dtype == np.uint64
+        assert numbers.tolist() == [ticket(SEED, k) for k in keys]
+        assert tickets_for_keys(SEED, keys) == [ticket(SEED, k) for k in keys]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(_any_text, min_size=1, max_size=6, unique=True),
+    st.lists(_any_text, min_size=1, max_size=5, unique=True),
+    st.data(),
+    st.integers(1, 7),
+)
+def test_pair_arrays_equal_the_scalar_functions(
+    keys: list[str], schools: list[str], data: st.DataObject, chunk: int
+) -> None:
+    pairs = data.draw(
+        st.lists(st.tuples(st.integers(0, len(keys) - 1), st.integers(0, len(schools) - 1)))
+    )
+    units = np.array([u for u, _ in pairs], dtype=np.int64)
+    at = np.array([s for _, s in pairs], dtype=np.int64)
+    with mock.patch.object(ticket_module, "_CHUNK", chunk):
+        by_school = school_ticket_array(SEED, keys, schools, units, at).tolist()
+        by_zone = zone_order_array(SEED, keys, schools, units, at).tolist()
+    assert by_school == [school_ticket(SEED, keys[u], schools[s]) for u, s in pairs]
+    assert by_zone == [zone_order(SEED, keys[u], schools[s]) for u, s in pairs]
+
+
+def test_pair_arrays_refuse_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="2 units but 1 schools"):
+        school_ticket_array(SEED, ["a:A"], ["S"], np.zeros(2, np.int64), np.zeros(1, np.int64))
+
+
+# --- the part encoders ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("strings", "plain"),
+    [
+        (["A001", "b.c_d-e", " !#~[]{}"], True),
+        ([], True),
+        (["A001", 'quote"'], False),
+        (["back\\slash"], False),
+        (["tab\t"], False),
+        (["del\x7f"], False),
+        (["\u00e9"], False),
+        (["\u2028"], False),
+        (["A", None], False),
+        (["A", 1], False),
+    ],
+)
+def test_is_plain(strings: list[object], plain: bool) -> None:
+    assert is_plain(strings) is plain
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_any_text, max_size=8))
+def test_string_array_equals_rfc8785(strings: list[str]) -> None:
+    assert string_array(strings) == rfc8785.dumps(strings)
+
+
+def test_string_array_refuses_lone_surrogates() -> None:
+    with pytest.raises(EncodingError):
+        string_array(["ok", "\ud800"])
+
+
+def test_object_of_sorts_keys_and_refuses_non_ascii_keys() -> None:
+    members = {"b": b"1", "a": b'"x"', "A": b"[]"}
+    assert object_of(members) == rfc8785.dumps({"b": 1, "a": "x", "A": []})
+    assert array_of([b"1", b"null"]) == b"[1,null]"
+    with pytest.raises(EncodingError, match="not ASCII"):
+        object_of({"\u00e9": b"1"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.recursive(
+            st.none() | st.integers(-(2**53) + 1, 2**53 - 1) | _any_text,
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(
+                    st.text(st.characters(codec="ascii"), max_size=3), inner, max_size=3
+                )
+            ),
+            max_leaves=8,
+        ),
+        max_size=6,
+    )
+)
+def test_canonical_items_equal_rfc8785(items: list[Any]) -> None:
+    assert canonical_items(items) == [rfc8785.dumps(item) for item in items]
+
+
+def test_canonical_items_check_every_item() -> None:
+    with pytest.raises(EncodingError):
+        canonical_items([1, [2, 2.5]])
+    with pytest.raises(EncodingError):
+        canonical_items(["ok", 2**53])
+
+
+@pytest.mark.parametrize(
+    ("applications", "numbers"),
+    [
+        (["A1", "A2", "A3"], ["00ff", "0a0b", "ffff"]),
+        (['A"1', "A2", "A\\3"], ["00ff", "0a0b", "ffff"]),  # not plain: the generic path
+        (["A1", "A2", "\u00e91"], ["n\n1", "0a0b", "ffff"]),
+        ([], []),
+    ],
+)
+def test_applicant_rows_json_equals_rfc8785(applications: list[str], numbers: list[str]) -> None:
+    outcomes = [("admitted", "S01", "open"), ("waitlisted", None, None), ("unplaced", None, None)]
+    outcome = np.array([2, 0, 1][: len(applications)], dtype=np.int64)
+    rows = [[a, n, *outcomes[k]] for a, n, k in zip(applications, numbers, outcome, strict=True)]
+    assert applicant_rows_json(applications, numbers, outcome, outcomes) == rfc8785.dumps(rows)
+
+
+def test_plain_rows_and_waitlists_take_no_generic_encoder() -> None:
+    applications = [f"A{i:05d}" for i in range(5000)]
+    numbers = [f"{i:016x}" for i in range(5000)]
+    outcomes = [("admitted", "S01", "open"), ("waitlisted", None, None)]
+    outcome = np.arange(5000, dtype=np.int64) % 2
+    entries = [{"id": "S01", "waitlist": applications[1::2], "classes": [applications[::2]]}]
+    expected_rows = rfc8785.dumps(
+        [
+            [a, n, *outcomes[k]]
+            for a, n, k in zip(applications, numbers, outcome.tolist(), strict=True)
+        ]
+    )
+    expected_schools = rfc8785.dumps(entries)
+
+    def small_only(document: object) -> bytes:
+        assert not (isinstance(document, list) and len(document) > 10), (
+            "generic path for a big array"
+        )
+        return canonical_json(document)
+
+    generic = mock.patch.object(results_json, "canonical_json", side_effect=small_only)
+    with generic, mock.patch.object(canonical_parts, "canonical_json", side_effect=small_only):
+        assert applicant_rows_json(applications, numbers, outcome, outcomes) == expected_rows
+        assert schools_json(entries) == expected_schools
+
+
+def test_schools_json_escapes_what_is_not_plain() -> None:
+    entries = [
+        {"id": "S1", "seats": 2, "waitlist": ["A1", 'A"2'], "classes": [["A\\3"], []]},
+        {"id": "S2", "seats": 1, "waitlist": [], "classes": None},
+        {"id": "S3", "seats": 1, "waitlist": ["A4"], "classes": [["A5", "A6"]]},
+    ]
+    assert schools_json(entries) == rfc8785.dumps(entries)
+
+
+# --- the whole results document, on real draws -----------------------------------------------
+
+
+def _school(sid: str, seats: int, **extra: Any) -> School:
+    return School(id=sid, name=f"School {sid} 学校", seats=seats, tiers=tiers("T1", "T2"), **extra)
+
+
+def _single_school_draw() -> Any:
+    classes = ClassPolicy(count=None, max_size=3, twins="apart")
+    schools = [_school("S01", 7, reserved=(ReservedSeats("MIG", 2),), classes=classes)]
+    children = [
+        Child(
+            f"A{i:03d}",
+            tiers={"S01": "T1"} if i % 5 == 0 else {},
+            category="MIG" if i % 4 == 0 else None,
+            sex="M" if i % 3 else "F",
+        )
+        for i in range(20)
+    ]
+    children += [Child(f"B{i:03d}", group="G1") for i in range(3)]
+    return rules_for(schools, categories=["MIG"]), children
+
+
+def _multi_school_draw(mode: str, tie_breaking: str) -> Any:
+    schools = [_school(f"S{s:02d}", 6 + s) for s in range(4)]
+    children = []
+    for i in range(30):
+        if mode == "zone_assignment":
+            prefs: tuple[str, ...] = ()
+        else:
+            prefs = tuple(f"S{(i + k) % 4:02d}" for k in range(1 + i % 3))
+        group = "G7" if i in (7, 8) else None
+        if group:
+            prefs = prefs if mode == "zone_assignment" else ("S01", "S02")
+        children.append(
+            Child(
+                f"A{i:03d}",
+                preferences=prefs,
+                tiers={"S02": "T1"} if i % 6 == 0 else {},
+                group=group,
+            )
+        )
+    rules = rules_for(schools, mode=mode, tie_breaking=tie_breaking, max_preferences=3)  # type: ignore[arg-type]
+    return rules, children
+
+
+DRAWS = {
+    "single-school": _single_school_draw,
+    "da-single": lambda: _multi_school_draw("deferred_acceptance", "single"),
+    "da-multiple": lambda: _multi_school_draw("deferred_acceptance", "multiple"),
+    "ia-multiple": lambda: _multi_school_draw("immediate_acceptance", "multiple"),
+    "zone": lambda: _multi_school_draw("zone_assignment", "single"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAWS))
+def test_results_json_equals_rfc8785_on_real_draws(name: str) -> None:
+    rules, children = DRAWS[name]()
+    result = run_test_draw(rules, children, how=Ceremonial(beacon=False))
+    assert result.results_json == rfc8785.dumps(result.results)
+    assert result.results_json == canonical_json(result.results)
+    rehearsal, signature = rehearse(result.sealed, "practice 1", signing_test_key())
+    assert signature["digest"] == tagged_hash("results", rfc8785.dumps(rehearsal)).hex()
+
+
+def test_results_json_of_a_big_draw_equals_rfc8785() -> None:
+    schools = [_school("S01", 5)]
+    children = [Child(f"A{i:05d}", tiers={"S01": "T1"} if i % 7 == 0 else {}) for i in range(3000)]
+    result = run_test_draw(rules_for(schools), children, how=Ceremonial(beacon=False))
+    assert len(result.results["schools"][0]["waitlist"]) == 2995
+    assert result.results_json == rfc8785.dumps(result.results)
+
+
+# --- lottery numbers as published, and the collector ------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=20))
+def test_hex16_of_every_number(numbers: list[int]) -> None:
+    array = np.array(numbers, dtype=np.uint64)
+    assert _hex16_all(array) == [hex16(n) for n in numbers]
+
+
+def test_the_collector_is_restored_after_a_draw() -> None:
+    assert gc.isenabled()
+    with _without_gc_pauses():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_objects_frozen_by_someone_else_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _without_gc_pauses():
+            made = [[i] for i in range(100)]
+        assert gc.get_freeze_count() == frozen and gc.isenabled() and len(made) == 100
+    finally:
+        gc.unfreeze()
+
+
+# --- build_problem against a plain reading of §8 ----------------------------------------------
+
+
+def _reference_problem(
+    records: list[Any], school_ids: list[str], tier_ids: list[str]
+) -> dict[str, Any]:
+    """Units, numbers, lists and ranks of §8.1-§8.4, one record at a time."""
+    unit_of = {
+        r.application: ("a:" + r.application if r.group is None else "g:" + r.group)
+        for r in records
+    }
+    keys = sorted(set(unit_of.values()))
+    index = {k: i for i, k in enumerate(keys)}
+    first = {k: next(r for r in records if unit_of[r.application] == k) for k in keys}
+    ranks: dict[tuple[int, int], int] = {}
+    for r in records:
+        for school, tier in r.tiers:
+            at = (index[unit_of[r.application]], school_ids.index(school))
+            ranks[at] = min(ranks.get(at, 99), tier_ids.index(tier))
+    return {
+        "unit_keys": keys,
+        "applicant_unit": [index[unit_of[r.application]] for r in records],
+        "unit_size": [sum(unit_of[r.application] == k for r in records) for k in keys],
+        "ticket": [ticket(SEED, k) for k in keys],
+        "prefs": [[school_ids.index(s) for s in first[k].preferences] for k in keys],
+        "category": [-1 if first[k].category is None else 0 for k in keys],
+        "ranks": sorted((u, s, v) for (u, s), v in ranks.items()),
+        "male": [r.sex == "M" for r in records],
+    }
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_build_problem_equals_a_plain_reading(data: st.DataObject) -> None:
+    school_ids = ["S00", "S01", "S02"]
+    schools = [_school(s, 4) for s in school_ids]
+    n = data.draw(st.integers(1, 14))
+    children = []
+    for i in range(n):
+        group = data.draw(st.sampled_from([None, None, "G1", "G2"]))
+        prefs = (
+            ("S01", "S00")
+            if group == "G1"
+            else ("S02",)
+            if group == "G2"
+            else tuple(
+                data.draw(
+                    st.lists(st.sampled_from(school_ids), min_size=1, max_size=3, unique=True)
+                )
+            )
+        )
+        chosen_tiers = data.draw(
+            st.dictionaries(st.sampled_from(school_ids), st.sampled_from(["T1", "T2"]))
+        )
+        category = (
+            "MIG"
+            if group == "G1"
+            else data.draw(st.sampled_from([None, "MIG"]))
+            if group is None
+            else None
+        )
+        sex = data.draw(st.sampled_from(["F", "M"]))
+        children.append(
+            Child(
+                f"A{i:03d}",
+                preferences=prefs,
+                tiers=chosen_tiers,
+                category=category,
+                group=group,
+                sex=sex,
+            )
+        )
+    for g in ("G1", "G2"):  # a group has at least two members (§4.4)
+        if sum(c.group == g for c in children) == 1:
+            children = [c for c in children if c.group != g]
+    if not children:
+        return
+    rules = rules_for(schools, categories=["MIG"], mode="deferred_acceptance", max_preferences=3)
+    sealed = seal_test_draw(rules, children, how=Ceremonial(beacon=False))
+    problem = build_problem(sealed.manifest, sealed.records, SEED)
+    expected = _reference_problem(list(sealed.records), school_ids, ["T1", "T2"])
+    rank_units = np.repeat(np.arange(len(problem.unit_keys)), np.diff(problem.rank_start))
+    assert list(problem.unit_keys) == expected["unit_keys"]
+    assert problem.applicant_unit.tolist() == expected["applicant_unit"]
+    assert problem.unit_size.tolist() == expected["unit_size"]
+    assert problem.ticket.tolist() == expected["ticket"]
+    starts = problem.pref_start.tolist()
+    prefs = problem.pref_school.tolist()
+    assert [prefs[a:b] for a, b in pairwise(starts)] == expected["prefs"]
+    assert problem.unit_category.tolist() == expected["category"]
+    got_ranks = list(
+        zip(
+            rank_units.tolist(),
+            problem.rank_school.tolist(),
+            problem.rank_value.tolist(),
+            strict=True,
+        )
+    )
+    assert got_ranks == expected["ranks"]
+    assert problem.applicant_male.tolist() == expected["male"]
+    assert list(problem.applicant_ids) == [r.application for r in sealed.records]
