@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
-from verifier.choice import (
-    UNIT_MASK,
-    Candidate,
-    Priorities,
-    SeatState,
-    choose,
-    choose_steps,
-    labels_of,
-)
+from verifier.choice import UNIT_MASK, Candidate, Priorities, choose
 from verifier.manifest import Manifest
 from verifier.records import Unit
 from verifier.tickets import SchoolNumbers
@@ -21,102 +14,166 @@ from verifier.tickets import SchoolNumbers
 @dataclass(frozen=True)
 class Allocation:
     """Where each unit went (school index or None) and with which label; lists as school indices;
-    `admitted` holds each school's admitted units as packed priority keys, best first."""
+    `admitted` and `waitlists` hold each school's units as packed priority keys, best first."""
 
     assigned: list[int | None]
     labels: list[str | None]
     lists: list[tuple[int, ...]]
     rounds: int
     admitted: list[list[Candidate]]
+    waitlists: list[list[Candidate]]
 
 
 def allocate(
     *, manifest: Manifest, units: list[Unit], priorities: Priorities, seed: bytes
 ) -> Allocation:
-    """Run the manifest's mode (§10.2-§10.5) and return the assignment with labels (§9.4)."""
-    index_of = {school.id: index for index, school in enumerate(manifest.schools)}
+    """Run the manifest's mode (§10.2-§10.5) and return the assignment with labels (§9.4) and
+    the waitlists (§10.6)."""
     if manifest.mode == "zone_assignment":
         lists = _zone_lists(manifest, units, priorities, seed)
     else:
-        lists = [tuple(map(index_of.__getitem__, unit.preferences)) for unit in units]
+        lists = [unit.members[0].schools for unit in units]  # members' lists are equal (§4.4)
     if manifest.mode == "immediate_acceptance":
-        return _immediate_acceptance(manifest, units, priorities, lists)
-    held, rounds = _deferred_acceptance(manifest, units, priorities, lists)
+        return _immediate_acceptance(manifest, priorities, lists)
+    held, rejected, rounds = _deferred_acceptance(manifest, priorities, lists)
     assigned: list[int | None] = [None] * len(units)
     labels: list[str | None] = [None] * len(units)
-    for school_index, admitted in enumerate(held):
+    for s, admitted in enumerate(held):
         # §9.4: the label is the one Choose gives on the final admitted set.
-        for unit, label in labels_of(
-            manifest.schools[school_index], admitted, priorities=priorities
-        ).items():
-            assigned[unit], labels[unit] = school_index, label
-    return Allocation(assigned=assigned, labels=labels, lists=lists, rounds=rounds, admitted=held)
+        school = manifest.schools[s]
+        reserved = choose(
+            school, admitted, priorities.specials(admitted), priorities=priorities
+        ).reserved
+        for candidate in admitted:
+            unit = candidate & UNIT_MASK
+            assigned[unit], labels[unit] = s, reserved.get(candidate, "open")
+    # §10.6 in deferred acceptance: a unit proposes to the schools of its list in order, each
+    # once, and stops at the school that holds it at the end. So the schools that come before
+    # its assignment (or all of its list, if it has none) are exactly those that rejected it,
+    # and a school's waitlist is the set of units it rejected.
+    if manifest.mode == "zone_assignment":
+        rejected = [[] for _ in manifest.schools]  # no waitlists in this mode
+    for waitlist in rejected:
+        waitlist.sort()
+    return Allocation(
+        assigned=assigned,
+        labels=labels,
+        lists=lists,
+        rounds=rounds,
+        admitted=held,
+        waitlists=rejected,
+    )
 
 
 def _deferred_acceptance(
-    manifest: Manifest, units: list[Unit], priorities: Priorities, lists: list[tuple[int, ...]]
-) -> tuple[list[list[Candidate]], int]:
-    """Student-proposing deferred acceptance in the rounds of §10.3 (also §10.2 and §10.5)."""
-    sizes, key = priorities.sizes, priorities.key
-    held: list[list[Candidate]] = [[] for _ in manifest.schools]
-    groups_held: list[list[Candidate]] = [[] for _ in manifest.schools]  # held units of 2 or more
-    pointer = [0] * len(units)
-    proposing = [u for u in range(len(units)) if lists[u]]  # (1): held nowhere, list not exhausted
+    manifest: Manifest, priorities: Priorities, lists: list[tuple[int, ...]]
+) -> tuple[list[list[Candidate]], list[list[Candidate]], int]:
+    """Student-proposing deferred acceptance in the rounds of §10.3 (also §10.2 and §10.5).
+
+    Returns each school's held set and the candidates it rejected, and the number of rounds.
+    """
+    schools = manifest.schools
+    held: list[list[Candidate]] = [[] for _ in schools]  # in priority order
+    held_special: list[list[Candidate]] = [[] for _ in schools]  # see Priorities.special
+    rejected_by: list[list[Candidate]] = [[] for _ in schools]
+    # The pointer p(u) as an iterator over the rest of the unit's list: `next` is the school
+    # it proposes to after a rejection, or None when its list is exhausted.
+    pointers = [iter(entries) for entries in lists]
+    proposals: list[list[int]] = [[] for _ in schools]  # tokens of the units proposing
+    for unit, pointer in enumerate(pointers):
+        school = next(pointer, None)
+        if school is not None:
+            proposals[school].append(priorities.tokens[unit])
     rounds = 0
-    while proposing:
+    while any(proposals):  # (1), (2): units held nowhere, with a school left, propose
         rounds += 1
-        proposals: dict[int, list[Candidate]] = {}
-        for unit in proposing:  # (2): propose to the school at the pointer
-            school = lists[unit][pointer[unit]]
-            proposals.setdefault(school, []).append(key(unit, school))
-        proposing = []
-        for school, new in sorted(proposals.items()):  # (3): each school keeps its choice
-            pool = held[school] + new
-            groups = groups_held[school] + [c for c in new if sizes[c & UNIT_MASK] > 1]
-            kept = choose(manifest.schools[school], pool, priorities=priorities, groups=groups)
-            held[school] = kept
-            if len(kept) == len(pool):
-                groups_held[school] = groups
+        next_round: list[list[int]] = [[] for _ in schools]
+        for s, proposers in enumerate(proposals):  # (3): each school keeps its choice
+            if not proposers:
                 continue
-            kept_set = set(kept)
-            groups_held[school] = [c for c in groups if c in kept_set]
-            for candidate in pool:  # every unit not chosen is rejected and moves on
-                if candidate not in kept_set:
-                    unit = candidate & UNIT_MASK
-                    pointer[unit] += 1
-                    if pointer[unit] < len(lists[unit]):
-                        proposing.append(unit)
-    return held, rounds
+            new = priorities.keys_at(s, proposers)
+            pool = held[s] + new
+            pool.sort()  # two sorted runs at most: a merge
+            specials = held_special[s] + priorities.specials(new, proposers)
+            specials.sort()
+            choice = choose(schools[s], pool, specials, priorities=priorities)
+            held[s], held_special[s] = choice.kept, choice.kept_special
+            rejected_by[s] += choice.rejected
+            # The rejected propose next round, to the next school on their list if any. Their
+            # next schools are found by built-ins (`map` of `next`), the loop only files them.
+            tokens = list(priorities.tokens_of(choice.rejected))
+            rejected_pointers = map(pointers.__getitem__, map(UNIT_MASK.__and__, tokens))
+            for token, school in zip(
+                tokens, map(next, rejected_pointers, repeat(None)), strict=True
+            ):
+                if school is not None:
+                    next_round[school].append(token)
+        proposals = next_round
+    return held, rejected_by, rounds
 
 
 def _immediate_acceptance(
-    manifest: Manifest, units: list[Unit], priorities: Priorities, lists: list[tuple[int, ...]]
+    manifest: Manifest, priorities: Priorities, lists: list[tuple[int, ...]]
 ) -> Allocation:
     """First choices first, §10.4: each round's applicants compete for what is left."""
-    assigned: list[int | None] = [None] * len(units)
-    labels: list[str | None] = [None] * len(units)
-    states = [SeatState.fresh(school) for school in manifest.schools]
+    assigned: list[int | None] = [None] * len(lists)
+    labels: list[str | None] = [None] * len(lists)
+    seats_left = [school.seats for school in manifest.schools]
+    reserved_left = [[entry.seats for entry in school.reserved] for school in manifest.schools]
     admitted: list[list[Candidate]] = [[] for _ in manifest.schools]
     longest = max((len(entries) for entries in lists), default=0)
     for k in range(longest):
-        applying: dict[int, list[Candidate]] = {}
+        applying: dict[int, list[int]] = {}
         for unit, entries in enumerate(lists):
             if assigned[unit] is None and k < len(entries):
-                applying.setdefault(entries[k], []).append(priorities.key(unit, entries[k]))
-        for school, candidates in sorted(applying.items()):
-            candidates.sort()
-            chosen = choose_steps(
-                manifest.schools[school], candidates, priorities=priorities, state=states[school]
+                applying.setdefault(entries[k], []).append(priorities.tokens[unit])
+        for s, applicants in sorted(applying.items()):
+            school = manifest.schools[s]
+            candidates = sorted(priorities.keys_at(s, applicants))
+            choice = choose(
+                school,
+                candidates,
+                priorities.specials(candidates),
+                priorities=priorities,
+                seats_left=seats_left[s],
+                reserved_left=reserved_left[s],
             )
-            for candidate, label in chosen:
+            for candidate in choice.kept:
                 unit = candidate & UNIT_MASK
-                assigned[unit], labels[unit] = school, label
-                admitted[school].append(candidate)
+                label = choice.reserved.get(candidate, "open")
+                assigned[unit], labels[unit] = s, label
+                seats_left[s] -= priorities.sizes[unit]
+                for index, entry in enumerate(school.reserved):
+                    if label == "reserved:" + entry.category:
+                        reserved_left[s][index] -= priorities.sizes[unit]
+            admitted[s] += choice.kept
     for candidates in admitted:
         candidates.sort()
     return Allocation(
-        assigned=assigned, labels=labels, lists=lists, rounds=longest, admitted=admitted
+        assigned=assigned,
+        labels=labels,
+        lists=lists,
+        rounds=longest,
+        admitted=admitted,
+        waitlists=_waitlists(lists, assigned, priorities, len(manifest.schools)),
     )
+
+
+def _waitlists(
+    lists: list[tuple[int, ...]],
+    assigned: list[int | None],
+    priorities: Priorities,
+    school_count: int,
+) -> list[list[Candidate]]:
+    """Waitlist of each school as §10.6 defines it: the units listing it that are assigned
+    neither to it nor to a school before it in their list, in priority order."""
+    result: list[list[int]] = [[] for _ in range(school_count)]
+    for unit, entries in enumerate(lists):
+        for school in entries:
+            if school == assigned[unit]:
+                break  # this school and every later one are not waitlists for this unit
+            result[school].append(priorities.tokens[unit])
+    return [sorted(priorities.keys_at(s, tokens)) for s, tokens in enumerate(result)]
 
 
 def _zone_lists(
@@ -133,21 +190,3 @@ def _zone_lists(
         keyed.sort()
         lists.append(tuple(entry[3] for entry in keyed))
     return lists
-
-
-def waitlists(
-    *, manifest: Manifest, allocation: Allocation, priorities: Priorities
-) -> list[list[Candidate]]:
-    """Waitlist of each school (units, in priority order), §10.6; empty in zone assignment."""
-    result: list[list[Candidate]] = [[] for _ in manifest.schools]
-    if manifest.mode == "zone_assignment":
-        return result
-    for unit, entries in enumerate(allocation.lists):
-        assigned = allocation.assigned[unit]
-        for school in entries:
-            if school == assigned:
-                break  # this school and every later one are not waitlists for this unit
-            result[school].append(priorities.key(unit, school))
-    for waitlist in result:
-        waitlist.sort()
-    return result

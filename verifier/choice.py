@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from itertools import compress
+from operator import attrgetter
+from typing import NamedTuple
 
 from verifier.manifest import Manifest, School
 from verifier.records import Unit
@@ -17,6 +19,7 @@ from verifier.tickets import SchoolNumbers
 Candidate = int
 NUMBER_SHIFT, RANK_SHIFT = 32, 96
 UNIT_MASK, NUMBER_MASK = (1 << 32) - 1, (1 << 64) - 1
+_APPLICATION = attrgetter("application")
 
 
 def unit_of(candidate: Candidate) -> int:
@@ -38,34 +41,53 @@ class Priorities:
     def __init__(
         self, *, manifest: Manifest, units: list[Unit], seed: bytes, tickets: list[int]
     ) -> None:
-        self.schools = manifest.schools
-        self.units = units
-        self.tickets = tickets
-        self.keys = [unit.key for unit in units]
         if len(units) > UNIT_MASK:
             raise ValueError(f"{len(units)} units: more than this verifier indexes")
+        self.schools = manifest.schools
+        self.tickets = tickets
+        self.keys = [unit.key for unit in units]
         self.sizes = [unit.size for unit in units]
-        self.applications = [tuple(m.application for m in unit.members) for unit in units]
+        # Each unit's members' applications, and the first of them (all of a single child's).
+        self.applications = [tuple(map(_APPLICATION, unit.members)) for unit in units]
+        self.first_application = [members[0] for members in self.applications]
+        self.groups = frozenset(u for u, unit in enumerate(units) if unit.size > 1)
         self.categories = [unit.category for unit in units]
+        # The units `Choose` must look at one by one: groups (§9.3) and children of a reserved
+        # category (§9.1 step 2). Every other unit is a single child whom only step 3 concerns.
+        self.special = [unit.size > 1 or unit.category is not None for unit in units]
         self.general = [len(school.tier_ids) - 1 for school in manifest.schools]
+        # rank_s(u) where some member names a tier at s (§4.6), one dict per school: most
+        # children name no tier, so this is much smaller than a dict per unit.
+        self.tiered: list[dict[int, int]] = [{} for _ in manifest.schools]
         index_of = {school.id: index for index, school in enumerate(manifest.schools)}
-        # rank_s(u) where some member names a tier at s (§4.6); elsewhere the general tier.
-        self.explicit_ranks: list[dict[int, int]] = []
-        for unit in units:
-            ranks: dict[int, int] = {}
-            for member in unit.members:
-                for school_id, tier in member.tiers.items():
-                    s = index_of[school_id]
-                    rank = manifest.schools[s].tier_rank[tier]
-                    ranks[s] = min(rank, ranks.get(s, rank))
-            self.explicit_ranks.append(ranks)
+        named = [(u, m.tiers) for u, unit in enumerate(units) for m in unit.members if m.tiers]
+        for u, tiers in named:
+            for school_id, tier in tiers.items():
+                s = index_of[school_id]
+                rank = manifest.schools[s].tier_rank[tier]
+                if rank < self.tiered[s].get(u, rank + 1):
+                    self.tiered[s][u] = rank
         self.multiple = manifest.tie_breaking == "multiple"
         self._school_numbers = SchoolNumbers("school-ticket", seed)
-        self.key = self._key_function()
+        # A unit's *token* is the part of its key that is the same at every school: with single
+        # tie-breaking `t(u) << 32 | unit` (§8.3), else the unit index. The allocation passes
+        # tokens around, so a key is a token plus the school's rank bits: no look-up in a
+        # million-entry list per proposal, which at that size costs more than the arithmetic.
+        self.tokens = (
+            list(range(len(units)))
+            if self.multiple
+            else [t << NUMBER_SHIFT | u for u, t in enumerate(tickets)]
+        )
+        self.token_mask = UNIT_MASK if self.multiple else (1 << RANK_SHIFT) - 1
+        self._general_bits = [rank << RANK_SHIFT for rank in self.general]  # shifted in place
+        self._tiered_bits = [
+            {self.tokens[u]: rank << RANK_SHIFT for u, rank in at.items()} for at in self.tiered
+        ]
+        self._special_tokens = frozenset(compress(self.tokens, self.special))
 
     def rank(self, unit: int, school: int) -> int:
         """`rank_s(u)`: the best tier index of any member at the school (§4.6, §8.4)."""
-        return self.explicit_ranks[unit].get(school, self.general[school])
+        return self.tiered[school].get(unit, self.general[school])
 
     def number(self, unit: int, school: int) -> int:
         """`t_s(u)`: the lottery number the unit uses at the school (§8.3)."""
@@ -73,106 +95,104 @@ class Priorities:
             return self.tickets[unit]
         return self._school_numbers.number(self.keys[unit], self.schools[school].id)
 
-    def _key_function(self) -> Callable[[int, int], Candidate]:
-        """`key(u, s)`: the packed priority key of the unit at the school (§8.4).
+    def key(self, unit: int, school: int) -> Candidate:
+        """`key(u, s)`: the packed priority key of the unit at the school (§8.4)."""
+        return self.keys_at(school, [self.tokens[unit]])[0]
 
-        A closure over plain lists, because the allocation calls it millions of times.
-        """
-        ranks, general = self.explicit_ranks, self.general
+    def keys_at(self, school: int, tokens: list[int]) -> list[Candidate]:
+        """`key(u, s)` for many units, given by their tokens, at one school (§8.4): the
+        allocation's innermost loop, hence one list comprehension per case."""
+        tiered, general = self._tiered_bits[school], self._general_bits[school]
         if self.multiple:
             number = self.number
-            return lambda u, s: (
-                ranks[u].get(s, general[s]) << RANK_SHIFT | number(u, s) << NUMBER_SHIFT | u
-            )
-        base = [ticket << NUMBER_SHIFT | u for u, ticket in enumerate(self.tickets)]
-        return lambda u, s: ranks[u].get(s, general[s]) << RANK_SHIFT | base[u]
+            return [tiered.get(t, general) | number(t, school) << NUMBER_SHIFT | t for t in tokens]
+        if not tiered:
+            return [general | t for t in tokens]
+        return [tiered.get(t, general) | t for t in tokens]
+
+    def tokens_of(self, candidates: list[Candidate]) -> Iterator[int]:
+        """The token of each packed key (computed by the built-in `map`)."""
+        return map(self.token_mask.__and__, candidates)
+
+    def specials(
+        self, candidates: list[Candidate], tokens: Iterable[int] | None = None
+    ) -> list[Candidate]:
+        """The candidates whose units are special (groups, reserved categories), same order.
+        `tokens` are the candidates' tokens, if the caller has them at hand."""
+        tokens = self.tokens_of(candidates) if tokens is None else tokens
+        return list(compress(candidates, map(self._special_tokens.__contains__, tokens)))
 
 
-@dataclass
-class SeatState:
-    """Seats a school still has: in all (`remaining`) and per reserved entry (`avail`), §9.1."""
-
-    remaining: int
-    avail: list[int]
-
-    @classmethod
-    def fresh(cls, school: School) -> SeatState:
-        return cls(remaining=school.seats, avail=[entry.seats for entry in school.reserved])
+def units_of(candidates: list[Candidate]) -> Iterator[int]:
+    """The unit index of each packed key, computed by the built-in `map` (no Python code runs
+    per candidate, which matters for millions of them)."""
+    return map(UNIT_MASK.__and__, candidates)
 
 
-def choose_steps(
-    school: School, candidates: list[Candidate], *, priorities: Priorities, state: SeatState
-) -> list[tuple[Candidate, str]]:
-    """Steps 2 and 3 of §9.1 on `candidates` (sorted by priority), updating `state`.
+class Choice(NamedTuple):
+    """What `Choose` made of a pool: the chosen (`kept`, in priority order) and the rest."""
 
-    Returns the chosen candidates with their labels (`"open"` or `"reserved:" + category`).
-    """
-    sizes, categories = priorities.sizes, priorities.categories
-    chosen: list[tuple[Candidate, str]] = []
-    taken: set[int] = set()
-    # (2): reserved entries in manifest order, each filled from its own category only.
-    for index, entry in enumerate(school.reserved):
-        for candidate in candidates:
-            unit = candidate & UNIT_MASK
-            if categories[unit] != entry.category or unit in taken:
-                continue
-            if sizes[unit] <= state.avail[index] and sizes[unit] <= state.remaining:
-                chosen.append((candidate, "reserved:" + entry.category))
-                taken.add(unit)
-                state.avail[index] -= sizes[unit]
-                state.remaining -= sizes[unit]
-    # (3): open seats, everyone not yet chosen, in general priority order; a unit that does not
-    # fit is passed over (§9.3) and the scan goes on.
-    for candidate in candidates:
-        if state.remaining == 0:
-            break
-        unit = candidate & UNIT_MASK
-        if unit not in taken and sizes[unit] <= state.remaining:
-            chosen.append((candidate, "open"))
-            taken.add(unit)
-            state.remaining -= sizes[unit]
-    return chosen
+    kept: list[Candidate]
+    rejected: list[Candidate]
+    kept_special: list[Candidate]  # the special candidates among `kept`, in priority order
+    reserved: dict[Candidate, str]  # label of each unit chosen in step 2; all others are "open"
 
 
 def choose(
-    school: School, candidates: list[Candidate], *, priorities: Priorities, groups: list[Candidate]
-) -> list[Candidate]:
-    """`Choose(s, C)` of §9.1 from a fresh school: the chosen candidates in priority order.
+    school: School,
+    pool: list[Candidate],
+    specials: list[Candidate],
+    *,
+    priorities: Priorities,
+    seats_left: int | None = None,
+    reserved_left: list[int] | None = None,
+) -> Choice:
+    """`Choose(s, C)` of §9.1: `pool` is C in priority order, `specials` its special candidates
+    (`Priorities.special`) in priority order.
 
-    `groups` are the candidates of `C` with more than one member. Schools with reserved seats
-    run the steps as written (`choose_steps`); without reserved seats only step 3 applies, and
-    it is run in slices: the singles between two groups are taken as one block, so the work
-    grows with the number of groups, not of candidates.
+    From a fresh school unless `seats_left` and `reserved_left` (per reserved entry) say what an
+    earlier round of §10.4 left. Only special candidates are looked at one by one: step 2 takes
+    nobody else, and in step 3 a run of plain single children between two special ones is taken
+    while seats remain, so it is cut into taken and rejected as two slices. The work therefore
+    grows with the number of special candidates, not of candidates.
     """
-    candidates.sort()
-    if school.reserved:
-        chosen = choose_steps(
-            school, candidates, priorities=priorities, state=SeatState.fresh(school)
-        )
-        return sorted(candidate for candidate, _ in chosen)
-    remaining = school.seats
-    kept: list[Candidate] = []
+    sizes, categories = priorities.sizes, priorities.categories
+    remaining = school.seats if seats_left is None else seats_left
+    reserved: dict[Candidate, str] = {}
+    # (2): reserved entries in manifest order, each filled from its own category only.
+    for index, entry in enumerate(school.reserved):
+        avail = entry.seats if reserved_left is None else reserved_left[index]
+        for candidate in specials:
+            size = sizes[candidate & UNIT_MASK]
+            if categories[candidate & UNIT_MASK] != entry.category or candidate in reserved:
+                continue
+            if size <= avail and size <= remaining:
+                reserved[candidate] = "reserved:" + entry.category
+                avail -= size
+                remaining -= size
+    # (3): everyone not yet chosen, in priority order, while seats remain; a unit that does not
+    # fit is passed over (§9.3) and the scan goes on.
+    kept, kept_special, rejected = list(reserved), list(reserved), []
     start = 0
-    for position in sorted(bisect_left(candidates, group) for group in groups):
-        take = min(position - start, remaining)
-        kept.extend(candidates[start : start + take])  # the singles before this group, in order
+    for candidate in specials:
+        position = bisect_left(pool, candidate, start)
+        take = min(position - start, remaining)  # the plain single children before it
+        kept += pool[start : start + take]
+        rejected += pool[start + take : position]
         remaining -= take
-        if remaining == 0:
-            return kept
-        size = priorities.sizes[candidates[position] & UNIT_MASK]
-        if size <= remaining:  # the group fits whole, or it is passed over (§9.3)
-            kept.append(candidates[position])
-            remaining -= size
         start = position + 1
-    kept.extend(candidates[start : start + remaining])
-    return kept
-
-
-def labels_of(
-    school: School, admitted: list[Candidate], *, priorities: Priorities
-) -> dict[int, str]:
-    """Labels of a final admitted set, `Choose(s, A(s))` (§9.4); every unit is chosen."""
-    chosen = choose_steps(
-        school, sorted(admitted), priorities=priorities, state=SeatState.fresh(school)
-    )
-    return {candidate & UNIT_MASK: label for candidate, label in chosen}
+        size = sizes[candidate & UNIT_MASK]
+        if candidate in reserved:
+            continue
+        if size <= remaining:
+            kept.append(candidate)
+            kept_special.append(candidate)
+            remaining -= size
+        else:
+            rejected.append(candidate)
+    take = min(len(pool) - start, remaining)
+    kept += pool[start : start + take]
+    rejected += pool[start + take :]
+    kept.sort()
+    kept_special.sort()
+    return Choice(kept=kept, rejected=rejected, kept_special=kept_special, reserved=reserved)

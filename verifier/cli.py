@@ -11,7 +11,8 @@ from typing import Any
 from verifier.errors import VerificationError
 from verifier.messages import STATUS, TEXT, TITLES, language_from_environment
 from verifier.parent import ParentReport, check_applicant
-from verifier.report import PASS, Report
+from verifier.report import PASS, CheckResult, Report
+from verifier.rounds import check_second_round
 from verifier.verify import verify_bundle
 
 
@@ -21,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Re-run and check a sunshine draw from its public bundle (protocol sunshine-draw/1, §17).",
     )
     parser.add_argument("bundle", help="the bundle: a directory or a .zip file")
+    parser.add_argument(
+        "--previous", metavar="FIRST", help="second round (§14.5): the first draw's bundle"
+    )
     parser.add_argument("--json", action="store_true", help="print a machine-readable report")
     parser.add_argument(
         "--expect-manifest", metavar="HEX", help="manifest digest recorded on the day"
@@ -72,21 +76,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = parent.bundle
         else:
             report = verify_bundle(args.bundle, **pins)
+        second_round = (
+            None if args.previous is None else check_second_round(args.previous, args.bundle)
+        )
     except VerificationError as error:
         print(f"verify-draw: {error}", file=sys.stderr)
         return 2
     if args.json:
         document: dict[str, Any] = report.as_dict()
+        if second_round is not None:
+            document["second_round"] = second_round.as_dict()
         if parent is not None:
             document["applicant"] = _parent_dict(parent)
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _print_report(report, lang)
+        if second_round is not None:
+            _print_second_round(second_round)
         if parent is not None:
             _print_parent(parent, lang)
-    ok = report.passed and (
-        parent is None or (parent.in_sealed_list and parent.private_check != "mismatch")
-    )
+    ok = report.passed and (second_round is None or second_round.status == PASS)
+    ok = ok and (parent is None or (parent.in_sealed_list and parent.private_check != "mismatch"))
     return 0 if ok else 1
 
 
@@ -104,6 +114,15 @@ def _print_report(report: Report, lang: str) -> None:
     if report.manifest_digest:
         print(f"{text['manifest']}: {report.manifest_digest}")
     print(text["all_pass"] if report.passed else text["some_fail"])
+
+
+def _print_second_round(check: CheckResult) -> None:
+    print(f"({check.number:2d}) {check.status:<7} {check.title}")
+    if check.detail:
+        print(f"      {check.detail}")
+    if check.expected:
+        print(f"      expected: {check.expected}")
+        print(f"      found: {check.found}")
 
 
 def _print_parent(parent: ParentReport, lang: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 PROTOCOL = "sunshine-draw/1"
 
@@ -61,3 +62,12 @@ class TaggedHasher:
         state = self._state.copy()
         state.update(data)
         return int.from_bytes(state.digest()[:8], "big")
+
+    def numbers(self, texts: Iterable[str]) -> list[int]:
+        """`u64(H(use, prefix || UTF8(text)))` for each text, in one loop (a million units)."""
+        start, numbers = self._state, []
+        for text in texts:
+            state = start.copy()
+            state.update(text.encode())
+            numbers.append(int.from_bytes(state.digest()[:8], "big"))
+        return numbers

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import chain
+from bisect import bisect_left
+from collections import Counter
+from itertools import chain, pairwise
 from operator import itemgetter
 from typing import Any
 
 from verifier.allocation import Allocation
-from verifier.choice import UNIT_MASK, Candidate, Priorities, unpack
+from verifier.choice import RANK_SHIFT, Priorities, units_of, unpack
 from verifier.classes import balanced_classes
 from verifier.errors import CheckFailed
 from verifier.fields import Fields, fail
@@ -26,27 +28,29 @@ def expected_results(
     ceremony_digest: bytes,
     seed: bytes,
     units: list[Unit],
-    tickets: list[int],
+    applicants: list[tuple[str, int]],
+    numbers: list[str],
     allocation: Allocation,
     priorities: Priorities,
-    waitlists: list[list[Candidate]],
 ) -> dict[str, Any]:
-    """The results document the re-run gives, §12.1-§12.2, field for field."""
-    on_waitlist = {candidate & UNIT_MASK for entries in waitlists for candidate in entries}
-    numbers = list(map("{:016x}".format, tickets))
-    rows = []
-    for index, unit in enumerate(units):
-        school = allocation.assigned[index]
-        if school is not None:
-            status, school_id = "admitted", manifest.schools[school].id
-        else:
-            status, school_id = ("waitlisted" if index in on_waitlist else "unplaced"), None
-        label = allocation.labels[index]
-        for member in unit.members:
-            rows.append([member.application, numbers[index], status, school_id, label])
-    rows.sort(key=itemgetter(0))  # application order; identifiers are ASCII, so bytes order
+    """The results document the re-run gives, §12.1-§12.2, field for field.
+
+    `applicants` holds each applicant's application and unit index, in application order;
+    `numbers` each unit's lottery number as hex16.
+    """
+    on_waitlist = set(chain.from_iterable(map(units_of, allocation.waitlists)))
+    school_ids = [school.id for school in manifest.schools]
+    outcomes = [  # per unit: status, school and label (§10.7, §12.1)
+        ("admitted", school_ids[school], label)
+        if school is not None
+        else ("waitlisted" if unit in on_waitlist else "unplaced", None, None)
+        for unit, (school, label) in enumerate(
+            zip(allocation.assigned, allocation.labels, strict=True)
+        )
+    ]
+    rows = [[application, numbers[u], *outcomes[u]] for application, u in applicants]
     schools = [
-        _school_entry(manifest, s, units, allocation, priorities, waitlists[s], seed)
+        _school_entry(manifest, s, units, allocation, priorities, seed)
         for s in range(len(manifest.schools))
     ]
     return {
@@ -66,20 +70,23 @@ def _school_entry(
     units: list[Unit],
     allocation: Allocation,
     priorities: Priorities,
-    waitlist: list[Candidate],
     seed: bytes,
 ) -> dict[str, Any]:
     """One school entry of §12.2, from the admitted units' packed priority keys."""
     school = manifest.schools[s]
     admitted = allocation.admitted[s]
-    sizes, applications = priorities.sizes, priorities.applications
-    by_tier = [0] * len(school.tier_ids)
-    by_label: dict[str, int] = {}
-    for candidate in admitted:
-        rank, _, unit = unpack(candidate)
-        by_tier[rank] += sizes[unit]
-        label = allocation.labels[unit] or ""
-        by_label[label] = by_label.get(label, 0) + sizes[unit]
+    sizes, applications, labels = priorities.sizes, priorities.applications, allocation.labels
+    # Admitted units are in priority order, so each tier's units form one slice (§12.2).
+    bounds = [bisect_left(admitted, rank << RANK_SHIFT) for rank in range(len(school.tier_ids))]
+    by_tier = [
+        sum(map(sizes.__getitem__, units_of(admitted[start:stop])))
+        for start, stop in pairwise([*bounds, len(admitted)])
+    ]
+    reserved = []
+    for entry in school.reserved:
+        label = "reserved:" + entry.category
+        count = sum(sizes[u] for u in units_of(admitted) if labels[u] == label)
+        reserved.append([entry.category, count])
     cutoff = None
     if admitted:  # §10.8: the last admitted unit in priority order
         last_rank, last_number, _ = unpack(admitted[-1])
@@ -90,18 +97,21 @@ def _school_entry(
             seed=seed,
             school_id=school.id,
             policy=school.classes,
-            admitted=[units[c & UNIT_MASK] for c in admitted],
+            admitted=[units[u] for u in units_of(admitted)],
         )
+    waitlist = list(units_of(allocation.waitlists[s]))
+    if priorities.groups.isdisjoint(waitlist):  # single children only: one name per unit
+        names = list(map(priorities.first_application.__getitem__, waitlist))
+    else:
+        names = list(chain.from_iterable(map(applications.__getitem__, waitlist)))
     return {
         "id": school.id,
         "seats": school.seats,
         "admitted": sum(by_tier),
         "by_tier": [[tier, count] for tier, count in zip(school.tier_ids, by_tier, strict=True)],
-        "reserved": [
-            [r.category, by_label.get("reserved:" + r.category, 0)] for r in school.reserved
-        ],
+        "reserved": reserved,
         "cutoff": cutoff,
-        "waitlist": list(chain.from_iterable(applications[c & UNIT_MASK] for c in waitlist)),
+        "waitlist": names,
         "classes": classes,
     }
 
@@ -119,6 +129,8 @@ def check_results_shape(document: object, *, kind: str = "results") -> Fields:
 
 def compare_results(expected: dict[str, Any], published: dict[str, Any]) -> None:
     """(10): the published results equal the re-run, applicant by applicant, school by school."""
+    if expected == published:  # the usual case, decided by one comparison in C
+        return
     differences: list[str] = []
     for key in ("manifest", "ceremony", "seed"):
         if expected[key] != published[key]:
@@ -184,32 +196,40 @@ def check_lottery_numbers(expected: list[tuple[str, str]], published: dict[str, 
             "[application, lottery_number, status, school, label]",
             rows[index],
         )
-    if [row[0] for row in rows] != [application for application, _ in expected]:
-        raise CheckFailed(
-            "results.json.applicants does not list the sealed applicants in application order",
-            expected=f"{len(expected)} rows, from {expected[0][0] if expected else '-'}",
-            found=f"{len(rows)} rows, from {rows[0][0] if rows else '-'}",
-        )
-    if [row[1] for row in rows] != [number for _, number in expected]:
-        for (application, number), row in zip(expected, rows, strict=True):
+    if list(map(itemgetter(0, 1), rows)) != expected:  # the usual case: all equal, in C
+        for index, ((application, number), row) in enumerate(zip(expected, rows, strict=False)):
+            if row[0] != application:
+                raise CheckFailed(
+                    "results.json.applicants does not list the sealed applicants in "
+                    "application order",
+                    expected=f"{application} at row {index}",
+                    found=repr(row[0]),
+                )
             if row[1] != number:
                 raise CheckFailed(
                     f"applicant {application}: wrong lottery number (§8.2)",
                     expected=number,
                     found=repr(row[1]),
                 )
+        raise CheckFailed(
+            "results.json.applicants does not list the sealed applicants in application order",
+            expected=f"{len(expected)} rows",
+            found=f"{len(rows)} rows",
+        )
     return len(rows)
 
 
 def check_counts(manifest: Manifest, published: dict[str, Any]) -> None:
     """(11): counts per school, tier and reserved category agree; no school above its seats."""
-    rows = published["applicants"]
+    # Rows counted by (status, school, label) in one pass of the built-in Counter; the few
+    # thousand distinct triples are then added up per school and per label.
+    outcomes = Counter(map(itemgetter(2, 3, 4), published["applicants"]))
     per_school: dict[object, int] = {}
     per_label: dict[tuple[object, object], int] = {}
-    for row in rows:
-        if row[2] == "admitted":
-            per_school[row[3]] = per_school.get(row[3], 0) + 1
-            per_label[(row[3], row[4])] = per_label.get((row[3], row[4]), 0) + 1
+    for (status, school_id, label), rows in outcomes.items():
+        if status == "admitted":
+            per_school[school_id] = per_school.get(school_id, 0) + rows
+            per_label[(school_id, label)] = per_label.get((school_id, label), 0) + rows
     for school, entry in zip(manifest.schools, published["schools"], strict=True):
         where = f"results.json school {school.id}"
         admitted = per_school.get(school.id, 0)

@@ -7,8 +7,7 @@ from verifier.hashing import TaggedHasher
 
 def unit_tickets(seed: bytes, unit_keys: list[str]) -> list[int]:
     """`ticket(u) = u64(H("ticket", seed || UTF8(key(u))))` for each unit key, §8.2."""
-    hasher = TaggedHasher("ticket", seed)
-    return [hasher.number(key.encode()) for key in unit_keys]
+    return TaggedHasher("ticket", seed).numbers(unit_keys)
 
 
 class SchoolNumbers:

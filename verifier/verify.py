@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier import actions as actions_module
-from verifier.allocation import Allocation, allocate, waitlists
+from verifier.allocation import Allocation, allocate
 from verifier.audit import check_audit_chain, last_entry_hash
 from verifier.bundle import Bundle, read_bundle
 from verifier.canonical import JsonValue, encode, parse_canonical, parse_canonical_lines
@@ -17,9 +17,16 @@ from verifier.ceremony import check_beacon_value, check_ceremony_shape, check_re
 from verifier.choice import Priorities
 from verifier.errors import CheckFailed, VerificationError
 from verifier.fields import Fields, fail
-from verifier.hashing import PROTOCOL, domain_hash
+from verifier.hashing import PROTOCOL, domain_hash, hex16
 from verifier.manifest import Manifest, check_zone_capacity, parse_manifest
-from verifier.records import Record, Unit, applicant_root, build_units, parse_records
+from verifier.records import (
+    Record,
+    Unit,
+    applicant_root,
+    applicant_units,
+    build_units,
+    parse_records,
+)
 from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Report
 from verifier.results import (
     check_counts,
@@ -65,9 +72,11 @@ class DrawState:
     manifest: Manifest | None = None
     records: tuple[Record, ...] = ()
     units: list[Unit] | None = None
+    applicants: list[tuple[str, int]] | None = None  # (application, unit index), §4.2 order
     seed: bytes = b""
     ceremony_digest: bytes = b""
     tickets: list[int] | None = None
+    numbers: list[str] | None = None  # the tickets as hex16
     allocation: Allocation | None = None
     priorities: Priorities | None = None
     expected: dict[str, Any] | None = None
@@ -180,6 +189,7 @@ class _Checks:
             )
         self.state.records = parse_records(lines, manifest)
         self.state.units = build_units(self.state.records)
+        self.state.applicants = applicant_units(self.state.records, self.state.units)
         return f"{len(lines)} records in {len(self.state.units)} units, root {root}"
 
     # (5): each reveal against its commitment, and the reveal policy.
@@ -221,21 +231,19 @@ class _Checks:
 
     # (8): every lottery number.
     def check_8(self) -> str:
-        units = self.state.units
-        assert units is not None
+        units, applicants = self.state.units, self.state.applicants
+        assert units is not None and applicants is not None
         self.state.tickets = unit_tickets(self.state.seed, [unit.key for unit in units])
         published = check_results_shape(self.doc("results.json")).value
-        numbers = list(map("{:016x}".format, self.state.tickets))
-        expected = sorted(
-            (m.application, numbers[u]) for u, unit in enumerate(units) for m in unit.members
-        )
+        numbers = self.state.numbers = list(map(hex16, self.state.tickets))
+        expected = [(application, numbers[u]) for application, u in applicants]
         count = check_lottery_numbers(expected, published)
         return f"{count} lottery numbers recomputed and equal"
 
     # (9): the allocation re-run from scratch, and classes.
     def check_9(self) -> str:
         manifest, units, tickets = self.state.manifest, self.state.units, self.state.tickets
-        assert manifest is not None and units is not None
+        assert manifest is not None and units is not None and self.state.applicants is not None
         if tickets is None:
             tickets = unit_tickets(self.state.seed, [unit.key for unit in units])
         priorities = Priorities(
@@ -250,10 +258,10 @@ class _Checks:
             ceremony_digest=self.state.ceremony_digest,
             seed=self.state.seed,
             units=units,
-            tickets=tickets,
+            applicants=self.state.applicants,
+            numbers=self.state.numbers or list(map(hex16, tickets)),
             allocation=allocation,
             priorities=priorities,
-            waitlists=waitlists(manifest=manifest, allocation=allocation, priorities=priorities),
         )
         admitted = sum(units[u].size for u, s in enumerate(allocation.assigned) if s is not None)
         return f"{manifest.mode}: {admitted} of {len(self.state.records)} admitted, {allocation.rounds} round(s)"
@@ -391,6 +399,11 @@ def run_checks(
             results[number] = _run(getattr(checks, f"check_{number}"), number, name, title)
     finally:
         if collecting:
+            # Hand the objects made meanwhile to the oldest generation without examining them
+            # (freeze, then unfreeze): re-enabled, the collector would otherwise start by
+            # walking every one of the millions of objects made while it was off.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
     manifest = checks.state.manifest
     report = Report(

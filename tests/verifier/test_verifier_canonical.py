@@ -135,3 +135,22 @@ def test_lines_reject_a_non_canonical_line_and_name_it() -> None:
 def test_lines_need_a_final_newline() -> None:
     with pytest.raises(CanonicalError):
         parse_canonical_lines(b'{"a":1}')
+
+
+@pytest.mark.parametrize(
+    "faulty",
+    [
+        b'{"a": 7}',  # whitespace
+        b'{"b":1,"a":7}',  # key order
+        b'{"a":7,"a":7}',  # duplicate key
+        b'{"a":"\\u0041"}',  # needless escape
+        b'{"a":7}{"a":7}',  # two values on one line
+    ],
+)
+def test_lines_fast_path_rejects_a_fault_in_a_later_chunk(faulty: bytes) -> None:
+    """The fast path re-encodes the lines in chunks (of 512); a fault far from the first chunk
+    is still found, and the strict path names its line."""
+    lines = [encode({"a": n}) for n in range(1300)]
+    lines[1000] = faulty
+    with pytest.raises(CanonicalError, match="line 1001"):
+        parse_canonical_lines(b"\n".join(lines) + b"\n")
