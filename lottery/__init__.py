@@ -5,6 +5,7 @@ path is `public_record` for each child, `seal`, `witness_commitment` / `form_see
 ceremony, `run_draw`, then `write_bundle`.
 """
 
+from lottery.actions import ActionEntry, actions_digest, actions_document
 from lottery.applicants import applicant_root, check_records
 from lottery.bundle import Bundle, bundle_files, read_bundle, write_bundle
 from lottery.ceremony import (
@@ -76,6 +77,7 @@ from lottery.units import build_problem
 
 __all__ = [
     "PROTOCOL",
+    "ActionEntry",
     "ApplicantCommitment",
     "ApplicantTree",
     "Beacon",
@@ -106,6 +108,8 @@ __all__ = [
     "Tier",
     "UnsupportedVersion",
     "Witness",
+    "actions_digest",
+    "actions_document",
     "applicant_entry",
     "applicant_root",
     "build_problem",

@@ -18,12 +18,14 @@ from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
 from api.services.sealing import DataChanged, reseal, signed_document
 from api.signer import Signer
 from lottery import (
+    ActionEntry,
+    actions_digest,
     canonical_json,
     ceremony_from_document,
     parse_canonical,
     rerun_results,
-    tagged_hash,
 )
+from lottery import actions_document as engine_actions_document
 from lottery.allocation.replay import Move, PostDrawAction, replay_actions
 
 __all__ = ["actions_document", "actions_of", "record_action"]
@@ -37,22 +39,18 @@ def actions_of(session: Session, draw: Draw) -> list[Action]:
 
 
 def actions_document(results_digest: str, actions: list[Action]) -> dict[str, Any]:
-    """The actions document of protocol §14.3 (moves as stored, in replay order)."""
-    return {
-        "protocol": "sunshine-draw/1",
-        "kind": "actions",
-        "results": results_digest,
-        "actions": [
-            {
-                "seq": a.seq,
-                "type": a.type,
-                "application": a.application,
-                "at": a.at,
-                "moves": json.loads(a.moves),
-            }
-            for a in actions
-        ],
-    }
+    """The actions document of protocol §14.3 from the stored actions (moves in replay order)."""
+    entries = [
+        ActionEntry(
+            seq=a.seq,
+            type=a.type,  # type: ignore[arg-type]
+            application=a.application,
+            at=a.at,
+            moves=tuple(tuple(move) for move in json.loads(a.moves)),
+        )
+        for a in actions
+    ]
+    return engine_actions_document(results_digest=results_digest, entries=entries)
 
 
 def _replayed_moves(
@@ -146,8 +144,9 @@ def _sign_document(
 ) -> None:
     results = signed_document(session, draw, "results")
     assert results is not None and draw.id is not None
-    document = canonical_json(actions_document(results.digest, actions))
-    digest = tagged_hash("actions", document)
+    published = actions_document(results.digest, actions)
+    document = canonical_json(published)
+    digest = actions_digest(published)
     signature = signer.signature_file("actions", digest)
     stored = signed_document(session, draw, "actions")
     if stored is None:

@@ -24,10 +24,12 @@ sys.path[:0] = [str(HERE.parents[3]), str(HERE.parents[2] / "lottery")]
 from sample_draws import Ceremonial, Child, run_test_draw, signing_test_key, tiers  # noqa: E402
 
 from lottery import (  # noqa: E402
+    ActionEntry,
     ClassPolicy,
     DrawResult,
     ReservedSeats,
     School,
+    actions_document,
     canonical_json,
     tagged_hash,
     write_bundle,
@@ -219,28 +221,24 @@ def _actions_document(result: DrawResult) -> dict[str, Any]:
     chosen = [("decline", first_s01), ("disqualify", twin), ("decline", later)]
     actions = tuple(PostDrawAction(kind, a) for kind, a in chosen)  # type: ignore[arg-type]
     _, moves = replay_actions(problem, allocation, actions)
-    return {
-        "protocol": "sunshine-draw/1",
-        "kind": "actions",
-        "results": result.results_digest.hex(),
-        "actions": [
-            {
-                "seq": seq,
-                "type": action.kind,
-                "application": ids[action.applicant],
-                "at": ACTIONS_AT,
-                "moves": [
-                    [
-                        ids[m.applicant],
-                        None if m.from_school is None else school_ids[m.from_school],
-                        school_ids[m.to_school],
-                    ]
-                    for m in action_moves
-                ],
-            }
-            for seq, (action, action_moves) in enumerate(zip(actions, moves, strict=True), start=1)
-        ],
-    }
+    entries = [
+        ActionEntry(
+            seq=seq,
+            type=action.kind,
+            application=ids[action.applicant],
+            at=ACTIONS_AT,
+            moves=tuple(
+                (
+                    ids[m.applicant],
+                    None if m.from_school is None else school_ids[m.from_school],
+                    school_ids[m.to_school],
+                )
+                for m in action_moves
+            ),
+        )
+        for seq, (action, action_moves) in enumerate(zip(actions, moves, strict=True), start=1)
+    ]
+    return actions_document(results_digest=result.results_digest.hex(), entries=entries)
 
 
 DRAWS: list[tuple[str, Callable[[], tuple[DrawRules, list[Child]]]]] = [
