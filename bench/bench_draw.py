@@ -1,9 +1,11 @@
 """Benchmark of the WHOLE draw: `lottery.run_draw` on a sealed draw and its ceremony.
 
-`run_draw` is everything from the loaded inputs to the signed results document: the allocation
-problem and lottery numbers (§8), the allocation (§9-§11), the results document, its JCS and
-digest (§12.3) and the signatures (§12.4). Sealing (§5-§6: validation, JCS of every record, the
-Merkle root) is not part of the draw; it is timed and printed separately.
+`run_draw` is everything from the seed to the signed results: the lottery numbers (§8.2), the
+allocation (§9-§11), the results' JCS and digest (§12.3) and the signatures (§12.4). Sealing
+(§5-§6: validation, JCS of every record, the Merkle root) happens days before the ceremony and
+is timed and printed separately; it also builds, once, the part of the allocation problem that
+does not depend on the seed (units, preference and rank tables: `lottery.units.problem_frame`),
+so that what the audience waits for after the last reveal is the draw alone.
 
 Each case runs in its own subprocess, so that its peak memory (max RSS) is its own. Figures:
 CPU seconds (`time.process_time`, what the draw costs) and wall seconds (inflated on a shared

@@ -70,7 +70,7 @@ from lottery.records import (
     private_digest,
     public_record,
 )
-from lottery.results import results_digest, results_document, results_document_and_json
+from lottery.results import encode_results, results_digest, results_document
 from lottery.rounds import SecondRoundInputs, second_round_inputs
 from lottery.signing import key_fingerprint, sign_document, signing_key_info, verify_signature
 from lottery.units import build_problem
@@ -121,6 +121,7 @@ __all__ = [
     "check_beacon_value",
     "check_records",
     "check_reveal",
+    "encode_results",
     "form_seed",
     "format_receipt",
     "inclusion_proof",
@@ -142,7 +143,6 @@ __all__ = [
     "rerun_results",
     "results_digest",
     "results_document",
-    "results_document_and_json",
     "run_draw",
     "seal",
     "second_round_inputs",

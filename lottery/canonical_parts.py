@@ -54,15 +54,16 @@ def array_of(encoded_members: Iterable[bytes]) -> bytes:
 def object_of(encoded_members: Mapping[str, bytes]) -> bytes:
     """JCS of an object whose member values are given already encoded.
 
-    Keys must be ASCII, so that sorting them as Python strings is the order of §2.3.
+    Keys must be ASCII, so that sorting them as Python strings is the order of §2.3. The
+    pieces are joined once (a member may be tens of megabytes: it is copied only there).
     """
     for key in encoded_members:
         if not key.isascii():
             raise EncodingError(f"object key {key!r} is not ASCII; encode it with canonical_json")
-    return (
-        b"{"
-        + b",".join(
-            canonical_json(key) + b":" + encoded_members[key] for key in sorted(encoded_members)
-        )
-        + b"}"
-    )
+    pieces: list[bytes] = [b"{"]
+    for key in sorted(encoded_members):
+        pieces += (canonical_json(key), b":", encoded_members[key], b",")
+    pieces[-1] = b"}"
+    if len(pieces) == 1:
+        pieces.append(b"}")
+    return b"".join(pieces)

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,9 +33,9 @@ from lottery.manifest import (
     validate_rules,
 )
 from lottery.records import PublicRecord, sorted_records
-from lottery.results import results_document, results_document_and_json
+from lottery.results import encode_results, results_document
 from lottery.signing import sign_document, signing_key_info
-from lottery.units import build_problem
+from lottery.units import build_problem, problem_frame, with_seed
 
 __all__ = ["DrawResult", "SealedDraw", "rehearse", "rerun_results", "run_draw", "seal"]
 
@@ -71,21 +72,38 @@ class SealedDraw:
     encoded_records: tuple[bytes, ...]  # JCS of each record, the lines of applicants.jsonl
     manifest_digest: bytes
     manifest_signature: dict[str, str]
+    # The seed-independent part of the allocation problem (`lottery.units.problem_frame`),
+    # built once with the seal: the draw then starts from the seed.
+    frame: AllocationProblem
 
 
 @dataclass(frozen=True, eq=False)
 class DrawResult:
-    """A finished draw: everything the public bundle holds (§13), and the allocation."""
+    """A finished draw: everything the public bundle holds (§13), and the allocation.
+
+    The signed results are `results_json`, encoded straight from the allocation;
+    `results` is the same document as objects, built the first time it is read.
+    """
 
     sealed: SealedDraw
     ceremony: Ceremony
     ceremony_signature: dict[str, str]
     problem: AllocationProblem
     allocation: Allocation
-    results: dict[str, Any]
     results_json: bytes  # JCS(results)
     results_digest: bytes
     results_signature: dict[str, str]
+
+    @cached_property
+    def results(self) -> dict[str, Any]:
+        """The results document (§12.1); `JCS` of it is `results_json`."""
+        return results_document(
+            manifest=self.sealed.manifest,
+            manifest_digest=self.sealed.manifest_digest,
+            ceremony_digest=ceremony_digest(self.ceremony),
+            problem=self.problem,
+            allocation=self.allocation,
+        )
 
 
 def seal(
@@ -118,12 +136,15 @@ def seal(
     )
     validate_manifest(manifest)
     digest = manifest_digest(manifest)
+    with _without_gc_pauses():
+        frame = problem_frame(manifest, ordered)
     return SealedDraw(
         manifest=manifest,
         records=ordered,
         encoded_records=encoded,
         manifest_digest=digest,
         manifest_signature=sign_document("manifest", digest, signing_key),
+        frame=frame,
     )
 
 
@@ -150,27 +171,26 @@ def rerun_results(
     return problem, allocation, results
 
 
-def _rerun(
-    manifest: Manifest,
-    records: Sequence[PublicRecord],
+def _draw(
+    sealed: SealedDraw,
     *,
     seed: bytes,
     ceremony_hex: str,
     kind: Literal["results", "rehearsal"],
-) -> tuple[AllocationProblem, Allocation, dict[str, Any], bytes]:
-    """`rerun_results`, and `JCS(results)` (§12.3) encoded with it from the same columns."""
+) -> tuple[AllocationProblem, Allocation, bytes]:
+    """Allocate and encode `JCS(results)` (§12.3) straight from the allocation."""
     with _without_gc_pauses():
-        problem = build_problem(manifest, records, seed)
+        problem = with_seed(sealed.frame, seed)
         allocation = allocate(problem)
-        results, results_json = results_document_and_json(
-            manifest=manifest,
-            manifest_digest=manifest_digest(manifest),
+        results_json = encode_results(
+            manifest=sealed.manifest,
+            manifest_digest=sealed.manifest_digest,
             ceremony_digest=bytes.fromhex(ceremony_hex),
             problem=problem,
             allocation=allocation,
             kind=kind,
         )
-    return problem, allocation, results, results_json
+    return problem, allocation, results_json
 
 
 def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519PrivateKey) -> DrawResult:
@@ -183,12 +203,8 @@ def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519Private
     if signing_key_info(signing_key) != sealed.manifest.signing_key:
         raise InvalidRules("signing key is not the key named in the manifest (§12.4)")
     c_digest = ceremony_digest(ceremony)
-    problem, allocation, results, results_json = _rerun(
-        sealed.manifest,
-        sealed.records,
-        seed=ceremony.seed,
-        ceremony_hex=c_digest.hex(),
-        kind="results",
+    problem, allocation, results_json = _draw(
+        sealed, seed=ceremony.seed, ceremony_hex=c_digest.hex(), kind="results"
     )
     r_digest = tagged_hash("results", results_json)
     return DrawResult(
@@ -197,7 +213,6 @@ def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519Private
         ceremony_signature=sign_document("ceremony", c_digest, signing_key),
         problem=problem,
         allocation=allocation,
-        results=results,
         results_json=results_json,
         results_digest=r_digest,
         results_signature=sign_document("results", r_digest, signing_key),
@@ -210,8 +225,16 @@ def rehearse(
     """A rehearsal (§16): the allocation with `H("rehearsal-seed", text)`, signed as
     kind `rehearsal`. It can never pass for the official results."""
     seed = tagged_hash("rehearsal-seed", text.encode("utf-8"))
-    _, _, results, results_json = _rerun(
-        sealed.manifest, sealed.records, seed=seed, ceremony_hex="0" * 64, kind="rehearsal"
+    problem, allocation, results_json = _draw(
+        sealed, seed=seed, ceremony_hex="0" * 64, kind="rehearsal"
+    )
+    results = results_document(
+        manifest=sealed.manifest,
+        manifest_digest=sealed.manifest_digest,
+        ceremony_digest=bytes(32),
+        problem=problem,
+        allocation=allocation,
+        kind="rehearsal",
     )
     digest = tagged_hash("results", results_json)
     return results, sign_document("rehearsal", digest, signing_key)

@@ -1,8 +1,9 @@
 """The results document of a draw, protocol §12.1-§12.3.
 
-Built with numpy over whole arrays and column lists over the applicants, so that a
-million-applicant draw's results take well under a second; `results_document_and_json` also
-encodes them (§12.3) from the same columns (`lottery.results_json`).
+Built with numpy over whole arrays and column lists over the applicants. `encode_results` gives
+the document's JCS (§12.3) straight from the arrays, as byte rows (`lottery.results_json`),
+without building the document: a million-applicant draw's results take a fraction of a second,
+and the document itself (`results_document`) is built only where it is read.
 """
 
 from __future__ import annotations
@@ -15,18 +16,19 @@ import numpy as np
 import numpy.typing as npt
 
 from lottery.allocation.problem import Allocation, AllocationProblem
+from lottery.byte_rows import hex16_column, join_rows, plain_column
 from lottery.canonical_parts import is_plain
 from lottery.encoding import canonical_json
 from lottery.hashing import PROTOCOL, tagged_hash
 from lottery.manifest import Manifest
-from lottery.results_json import applicant_rows_json, results_json
+from lottery.results_json import SchoolPart, applicant_rows_json, results_json
 
 __all__ = [
     "ApplicantColumns",
     "applicant_columns",
+    "encode_results",
     "results_digest",
     "results_document",
-    "results_document_and_json",
     "unit_ranks_at_assignment",
 ]
 
@@ -45,19 +47,16 @@ def unit_ranks_at_assignment(problem: AllocationProblem, allocation: Allocation)
     return rank
 
 
-_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
 def _hex16_all(numbers: npt.NDArray[np.uint64]) -> list[str]:
-    """Every number as hex16 (§8.2): digits looked up a nibble at a time, one line per number,
-    and the lines split apart (one call for all of them, no Python code per number)."""
+    """Every number as hex16 (§8.2), one line per number, and the lines split apart (one call
+    for all of them, no Python code per number)."""
     if numbers.size == 0:
         return []
-    octets = numbers.astype(">u8").view(np.uint8).reshape(-1, 8)
-    lines = np.full((numbers.size, 17), ord("\n"), dtype=np.uint8)
-    lines[:, 0:16:2] = _HEX_DIGITS[octets >> 4]
-    lines[:, 1:16:2] = _HEX_DIGITS[octets & 15]
-    return lines.tobytes().decode("ascii").split("\n")[:-1]
+    lines = join_rows(numbers.size, [hex16_column(numbers), b"\n"])
+    return bytes(lines).decode("ascii").split("\n")[:-1]
+
+
+Outcome = tuple[str, str | None, str | None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +69,7 @@ class ApplicantColumns:
     applications: Sequence[str]
     numbers: list[str]
     outcome: I64
-    outcomes: list[tuple[str, str | None, str | None]]
+    outcomes: list[Outcome]
 
     def rows(self) -> list[tuple[Any, ...]]:
         """The rows as tuples (encoded as JSON arrays): a million build faster than lists."""
@@ -79,8 +78,8 @@ class ApplicantColumns:
         return list(zip(self.applications, self.numbers, status, school, label, strict=True))
 
 
-def applicant_columns(problem: AllocationProblem, allocation: Allocation) -> ApplicantColumns:
-    """`[application, lottery_number, status, school, label]` per applicant (§12.1), by column."""
+def _outcomes(problem: AllocationProblem, allocation: Allocation) -> tuple[I64, list[Outcome]]:
+    """Each applicant's `(status, school, label)` of §12.1, as an index into the distinct ones."""
     unit = problem.applicant_unit
     school = allocation.unit_school[unit].astype(np.int64)
     label = allocation.unit_label[unit].astype(np.int64)
@@ -98,24 +97,30 @@ def applicant_columns(problem: AllocationProblem, allocation: Allocation) -> App
     present[code] = True
     distinct = np.flatnonzero(present)
     outcome = (np.cumsum(present) - 1)[code]
-    outcomes = []
+    outcomes: list[Outcome] = []
     for c in distinct.tolist():
         rest, label_code = divmod(c, n_labels)
         status_code, school_code = divmod(rest, n_schools)
         outcomes.append((statuses[status_code], school_names[school_code], label_names[label_code]))
+    return outcome.astype(np.int64), outcomes
+
+
+def applicant_columns(problem: AllocationProblem, allocation: Allocation) -> ApplicantColumns:
+    """`[application, lottery_number, status, school, label]` per applicant (§12.1), by column."""
+    outcome, outcomes = _outcomes(problem, allocation)
     unit_number = np.array(_hex16_all(problem.ticket), dtype=object)
     return ApplicantColumns(
         applications=problem.applicant_ids,
-        numbers=unit_number[unit].tolist(),
-        outcome=outcome.astype(np.int64),
+        numbers=unit_number[problem.applicant_unit].tolist(),
+        outcome=outcome,
         outcomes=outcomes,
     )
 
 
-def _school_entries(
+def _school_parts(
     manifest: Manifest, problem: AllocationProblem, allocation: Allocation
-) -> list[dict[str, Any]]:
-    """One entry per school (§12.2)."""
+) -> list[SchoolPart]:
+    """One entry per school (§12.2), its lists as applicant indices."""
     n_schools, n_labels = len(problem.schools), len(problem.category_ids) + 1
     max_tiers = max(s.tier_count for s in problem.schools)
     assigned = allocation.unit_school >= 0
@@ -130,33 +135,67 @@ def _school_entries(
     by_label = np.bincount(
         np.repeat(school * n_labels + label, size), minlength=n_schools * n_labels
     )
-    ids = np.array(problem.applicant_ids, dtype=object)
     category_index = {c: i for i, c in enumerate(problem.category_ids)}
-    entries: list[dict[str, Any]] = []
+    parts: list[SchoolPart] = []
     for s, rules in enumerate(manifest.rules.schools):
         cutoff = allocation.cutoffs[s]
         classes = allocation.classes[s]
         tiers = by_tier[s * max_tiers : (s + 1) * max_tiers].tolist()
         labels = by_label[s * n_labels : (s + 1) * n_labels].tolist()
-        entries.append(
-            {
-                "id": rules.id,
-                "seats": rules.seats,
-                "admitted": int(sum(labels)),
-                "by_tier": [[t.id, tiers[k]] for k, t in enumerate(rules.tiers)],
-                "reserved": [
-                    [r.category, labels[1 + category_index[r.category]]] for r in rules.reserved
-                ],
-                "cutoff": None
-                if cutoff is None
-                else {"tier": rules.tiers[cutoff[0]].id, "lottery_number": f"{cutoff[1]:016x}"},
-                "waitlist": ids[allocation.waitlists[s]].tolist(),
-                "classes": None
+        members = {
+            "id": rules.id,
+            "seats": rules.seats,
+            "admitted": int(sum(labels)),
+            "by_tier": [[t.id, tiers[k]] for k, t in enumerate(rules.tiers)],
+            "reserved": [
+                [r.category, labels[1 + category_index[r.category]]] for r in rules.reserved
+            ],
+            "cutoff": None
+            if cutoff is None
+            else {"tier": rules.tiers[cutoff[0]].id, "lottery_number": f"{cutoff[1]:016x}"},
+        }
+        parts.append(
+            SchoolPart(
+                members=members,
+                waitlist=np.asarray(allocation.waitlists[s], dtype=np.int64),
+                classes=None
                 if classes is None
-                else [ids[members].tolist() for members in classes],
-            }
+                else tuple(np.asarray(c, dtype=np.int64) for c in classes),
+            )
         )
-    return entries
+    return parts
+
+
+def _school_entries(
+    parts: Sequence[SchoolPart], applicant_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The school entries of §12.2 as objects, their lists as application numbers."""
+    ids = np.array(applicant_ids, dtype=object)
+    return [
+        {
+            **part.members,
+            "waitlist": ids[part.waitlist].tolist(),
+            "classes": None
+            if part.classes is None
+            else [ids[members].tolist() for members in part.classes],
+        }
+        for part in parts
+    ]
+
+
+def _header(
+    kind: Literal["results", "rehearsal"],
+    manifest_digest: bytes,
+    ceremony_digest: bytes,
+    seed: bytes,
+) -> dict[str, Any]:
+    return {
+        "protocol": PROTOCOL,
+        "kind": kind,
+        "manifest": manifest_digest.hex(),
+        "ceremony": ceremony_digest.hex(),
+        "seed": seed.hex(),
+    }
 
 
 def results_document(
@@ -169,18 +208,16 @@ def results_document(
     kind: Literal["results", "rehearsal"] = "results",
 ) -> dict[str, Any]:
     """The results document of §12.1 (or a rehearsal's, §16, with `kind="rehearsal"`)."""
-    return _document(
-        manifest=manifest,
-        manifest_digest=manifest_digest,
-        ceremony_digest=ceremony_digest,
-        problem=problem,
-        columns=applicant_columns(problem, allocation),
-        allocation=allocation,
-        kind=kind,
-    )
+    return {
+        **_header(kind, manifest_digest, ceremony_digest, problem.seed),
+        "applicants": applicant_columns(problem, allocation).rows(),
+        "schools": _school_entries(
+            _school_parts(manifest, problem, allocation), problem.applicant_ids
+        ),
+    }
 
 
-def results_document_and_json(
+def encode_results(
     *,
     manifest: Manifest,
     manifest_digest: bytes,
@@ -188,46 +225,33 @@ def results_document_and_json(
     problem: AllocationProblem,
     allocation: Allocation,
     kind: Literal["results", "rehearsal"] = "results",
-) -> tuple[dict[str, Any], bytes]:
-    """`results_document(...)` and its JCS (§12.3), encoded from the same columns, fast."""
-    columns = applicant_columns(problem, allocation)
-    results = _document(
-        manifest=manifest,
-        manifest_digest=manifest_digest,
-        ceremony_digest=ceremony_digest,
-        problem=problem,
-        columns=columns,
-        allocation=allocation,
-        kind=kind,
-    )
-    # Waitlists and classes hold application numbers taken from `applicant_ids`, and the
-    # numbers are hex16 made here: when the ids are plain, every such string is (§1.2, §1.3).
-    plain = is_plain(problem.applicant_ids)
-    rows = applicant_rows_json(
-        columns.applications, columns.numbers, columns.outcome, columns.outcomes, plain=plain
-    )
-    return results, results_json(results, rows, plain_lists=plain)
+) -> bytes:
+    """`JCS(results_document(...))` (§12.3), built from the arrays without the document.
 
-
-def _document(
-    *,
-    manifest: Manifest,
-    manifest_digest: bytes,
-    ceremony_digest: bytes,
-    problem: AllocationProblem,
-    columns: ApplicantColumns,
-    allocation: Allocation,
-    kind: Literal["results", "rehearsal"],
-) -> dict[str, Any]:
-    return {
-        "protocol": PROTOCOL,
-        "kind": kind,
-        "manifest": manifest_digest.hex(),
-        "ceremony": ceremony_digest.hex(),
-        "seed": problem.seed.hex(),
-        "applicants": columns.rows(),
-        "schools": _school_entries(manifest, problem, allocation),
-    }
+    When every application number is plain (§1.3 identifiers always are), the applicant rows,
+    waitlists and class lists are assembled as byte rows (`lottery.results_json`); otherwise
+    the document is built and encoded as a whole. The bytes are the same.
+    """
+    if not is_plain(problem.applicant_ids):
+        return canonical_json(
+            results_document(
+                manifest=manifest,
+                manifest_digest=manifest_digest,
+                ceremony_digest=ceremony_digest,
+                problem=problem,
+                allocation=allocation,
+                kind=kind,
+            )
+        )
+    applications = plain_column(problem.applicant_ids)
+    numbers = hex16_column(problem.ticket).take(problem.applicant_unit)
+    outcome, outcomes = _outcomes(problem, allocation)
+    return results_json(
+        _header(kind, manifest_digest, ceremony_digest, problem.seed),
+        applicant_rows=applicant_rows_json(applications, numbers, outcome, outcomes),
+        schools=_school_parts(manifest, problem, allocation),
+        applications=applications,
+    )
 
 
 def results_digest(results: dict[str, Any]) -> bytes:

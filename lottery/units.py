@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import chain, compress, repeat
 from typing import Any
 
@@ -24,7 +25,7 @@ from lottery.tickets import ticket_array
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 
-__all__ = ["build_problem", "school_rules", "unit_key"]
+__all__ = ["build_problem", "problem_frame", "school_rules", "unit_key", "with_seed"]
 
 _APPLICATION = operator.itemgetter("application")
 _CATEGORY = operator.itemgetter("category")
@@ -155,10 +156,12 @@ def _ranks(
     return rank_start, school.astype(np.int32), rank.astype(np.int32)
 
 
-def build_problem(
-    manifest: Manifest, records: Sequence[PublicRecord], seed: bytes
-) -> AllocationProblem:
-    """The allocation problem of a sealed draw and its seed (§8.1-§8.4).
+def problem_frame(manifest: Manifest, records: Sequence[PublicRecord]) -> AllocationProblem:
+    """Everything of the allocation problem that does not depend on the seed (§8.1, §8.4).
+
+    Its `seed` is empty and it has no lottery numbers yet: `with_seed` completes it. Sealing
+    builds the frame once (`lottery.draw.seal`), so the draw itself starts from the seed. Every
+    array of a frame is read-only: one allocation can never change another's inputs.
 
     `records` must be the sealed records, in application order and checked
     (`lottery.applicants.check_records`). The records are walked once, for their attributes
@@ -181,16 +184,16 @@ def build_problem(
         count=len(fields),
     )[representative]
     rank_start, rank_school, rank_value = _ranks(manifest, fields, applicant_unit, units)
-    return AllocationProblem(
+    frame = AllocationProblem(
         mode=rules.mode,
         tie_breaking=rules.tie_breaking,
-        seed=seed,
+        seed=b"",
         schools=tuple(school_rules(s, category_index) for s in rules.schools),
         category_ids=tuple(c.id for c in rules.categories),
         unit_keys=tuple(keys),
         unit_size=np.bincount(applicant_unit, minlength=units).astype(np.int64),
         unit_category=unit_category,
-        ticket=ticket_array(seed, keys),
+        ticket=np.zeros(0, dtype=np.uint64),
         pref_start=pref_start,
         pref_school=pref_school,
         rank_start=rank_start,
@@ -202,3 +205,21 @@ def build_problem(
             map("M".__eq__, map(_SEX, fields)), dtype=np.bool_, count=len(fields)
         ),
     )
+    for value in vars(frame).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return frame
+
+
+def with_seed(frame: AllocationProblem, seed: bytes) -> AllocationProblem:
+    """The problem of a frame (`problem_frame`) for one seed: its lottery numbers (§8.2)."""
+    ticket = ticket_array(seed, frame.unit_keys)
+    ticket.flags.writeable = False
+    return replace(frame, seed=seed, ticket=ticket)
+
+
+def build_problem(
+    manifest: Manifest, records: Sequence[PublicRecord], seed: bytes
+) -> AllocationProblem:
+    """The allocation problem of a sealed draw and its seed (§8.1-§8.4)."""
+    return with_seed(problem_frame(manifest, records), seed)

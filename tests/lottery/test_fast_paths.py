@@ -8,6 +8,7 @@ equal `rfc8785` on strings that need escaping, and fall back to it.
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 from unittest import mock
@@ -37,12 +38,14 @@ from lottery import (
     results_json,
     tagged_hash,
 )
+from lottery import results as results_module
 from lottery import tickets as ticket_module
+from lottery.byte_rows import hex16_column, join_rows, plain_column
 from lottery.canonical_parts import array_of, is_plain, object_of, string_array
 from lottery.draw import _without_gc_pauses
 from lottery.encoding import canonical_items, canonical_json
-from lottery.results import _hex16_all
-from lottery.results_json import applicant_rows_json, schools_json
+from lottery.results import _hex16_all, encode_results, results_document
+from lottery.results_json import applicant_rows_json, string_arrays_json
 from lottery.tickets import (
     hex16,
     school_ticket,
@@ -170,55 +173,103 @@ def test_canonical_items_check_every_item() -> None:
         canonical_items(["ok", 2**53])
 
 
-@pytest.mark.parametrize(
-    ("applications", "numbers"),
-    [
-        (["A1", "A2", "A3"], ["00ff", "0a0b", "ffff"]),
-        (['A"1', "A2", "A\\3"], ["00ff", "0a0b", "ffff"]),  # not plain: the generic path
-        (["A1", "A2", "\u00e91"], ["n\n1", "0a0b", "ffff"]),
-        ([], []),
-    ],
+_plain_text = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters='"\\'), max_size=7
 )
-def test_applicant_rows_json_equals_rfc8785(applications: list[str], numbers: list[str]) -> None:
-    outcomes = [("admitted", "S01", "open"), ("waitlisted", None, None), ("unplaced", None, None)]
-    outcome = np.array([2, 0, 1][: len(applications)], dtype=np.int64)
-    rows = [[a, n, *outcomes[k]] for a, n, k in zip(applications, numbers, outcome, strict=True)]
-    assert applicant_rows_json(applications, numbers, outcome, outcomes) == rfc8785.dumps(rows)
+_OUTCOMES = [("admitted", "S01", "open"), ("waitlisted", None, None), ("unplaced", None, None)]
 
 
-def test_plain_rows_and_waitlists_take_no_generic_encoder() -> None:
-    applications = [f"A{i:05d}" for i in range(5000)]
-    numbers = [f"{i:016x}" for i in range(5000)]
-    outcomes = [("admitted", "S01", "open"), ("waitlisted", None, None)]
-    outcome = np.arange(5000, dtype=np.int64) % 2
-    entries = [{"id": "S01", "waitlist": applications[1::2], "classes": [applications[::2]]}]
-    expected_rows = rfc8785.dumps(
-        [
-            [a, n, *outcomes[k]]
-            for a, n, k in zip(applications, numbers, outcome.tolist(), strict=True)
-        ]
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_plain_text, max_size=12), st.data())
+def test_byte_rows_are_the_concatenation_of_their_segments(
+    strings: list[str], data: st.DataObject
+) -> None:
+    n = len(strings)
+    numbers = data.draw(st.lists(st.integers(0, 2**64 - 1), min_size=n, max_size=n))
+    column = plain_column(strings)
+    expected = b"".join(
+        b"<" + text.encode() + b"|" + hex16(number).encode() + b">"
+        for text, number in zip(strings, numbers, strict=True)
     )
-    expected_schools = rfc8785.dumps(entries)
+    hexes = hex16_column(np.array(numbers, dtype=np.uint64))
+    assert join_rows(n, [b"<", column, b"|", hexes, b">"]) == expected
+    index = data.draw(st.lists(st.integers(0, n - 1), max_size=8)) if n else []
+    taken = column.take(np.array(index, dtype=np.int64))
+    assert join_rows(len(index), [taken, b","]) == b"".join(
+        strings[i].encode() + b"," for i in index
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_plain_text, max_size=12), st.data())
+def test_applicant_rows_json_equals_rfc8785(applications: list[str], data: st.DataObject) -> None:
+    n = len(applications)
+    numbers = data.draw(st.lists(_plain_text, min_size=n, max_size=n))
+    outcome = np.array(
+        data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64
+    )
+    rows = [[a, b, *_OUTCOMES[k]] for a, b, k in zip(applications, numbers, outcome, strict=True)]
+    encoded = applicant_rows_json(
+        plain_column(applications), plain_column(numbers), outcome, _OUTCOMES
+    )
+    assert encoded == rfc8785.dumps(rows)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_plain_text, min_size=1, max_size=12), st.data())
+def test_string_arrays_json_equals_rfc8785(strings: list[str], data: st.DataObject) -> None:
+    lists = data.draw(st.lists(st.lists(st.integers(0, len(strings) - 1), max_size=6), max_size=5))
+    encoded = string_arrays_json(
+        plain_column(strings), [np.array(items, dtype=np.int64) for items in lists]
+    )
+    assert encoded == [rfc8785.dumps([strings[i] for i in items]) for items in lists]
+
+
+def test_byte_columns_refuse_what_they_cannot_hold() -> None:
+    with pytest.raises(ValueError, match="3 strings expected, 4 found"):
+        plain_column(["A1", "A\n2", "A3"])
+    with pytest.raises(ValueError, match="a column of 2 rows among 3 rows"):
+        join_rows(3, [b"x", plain_column(["A", "B"])])
+    assert join_rows(0, [b"x"]) == b""
+    assert len(plain_column([])) == 0
+
+
+def test_big_results_take_no_generic_encoder() -> None:
+    schools = [_school("S01", 5, classes=ClassPolicy(count=None, max_size=40, twins="apart"))]
+    children = [Child(f"A{i:05d}", tiers={"S01": "T1"} if i % 7 == 0 else {}) for i in range(3000)]
 
     def small_only(document: object) -> bytes:
-        assert not (isinstance(document, list) and len(document) > 10), (
-            "generic path for a big array"
-        )
+        big = isinstance(document, list | tuple) and len(document) > 10
+        assert not big, "generic path for a big array"
         return canonical_json(document)
 
-    generic = mock.patch.object(results_json, "canonical_json", side_effect=small_only)
-    with generic, mock.patch.object(canonical_parts, "canonical_json", side_effect=small_only):
-        assert applicant_rows_json(applications, numbers, outcome, outcomes) == expected_rows
-        assert schools_json(entries) == expected_schools
+    with (
+        mock.patch.object(results_module, "canonical_json", side_effect=small_only),
+        mock.patch.object(results_json, "canonical_json", side_effect=small_only),
+        mock.patch.object(canonical_parts, "canonical_json", side_effect=small_only),
+    ):
+        result = run_test_draw(rules_for(schools), children, how=Ceremonial(beacon=False))
+    assert len(result.results["schools"][0]["waitlist"]) == 2995
+    assert result.results_json == rfc8785.dumps(result.results)
 
 
-def test_schools_json_escapes_what_is_not_plain() -> None:
-    entries = [
-        {"id": "S1", "seats": 2, "waitlist": ["A1", 'A"2'], "classes": [["A\\3"], []]},
-        {"id": "S2", "seats": 1, "waitlist": [], "classes": None},
-        {"id": "S3", "seats": 1, "waitlist": ["A4"], "classes": [["A5", "A6"]]},
-    ]
-    assert schools_json(entries) == rfc8785.dumps(entries)
+def test_results_of_application_numbers_that_are_not_plain_are_encoded_whole() -> None:
+    # §1.3 identifiers are always plain; the generic path is there should that ever change.
+    schools = [_school("S01", 2, classes=ClassPolicy(count=None, max_size=40, twins="apart"))]
+    children = [Child(f"A{i:02d}") for i in range(5)]
+    result = run_test_draw(rules_for(schools), children, how=Ceremonial(beacon=False))
+    odd = ['A"0', "A\\1", "A\t2", "\u00e93", "A4"]
+    problem = replace(result.problem, applicant_ids=tuple(odd))
+    arguments: dict[str, Any] = {
+        "manifest": result.sealed.manifest,
+        "manifest_digest": bytes(32),
+        "ceremony_digest": bytes(32),
+        "problem": problem,
+        "allocation": result.allocation,
+    }
+    document = results_document(**arguments)
+    assert {row[0] for row in document["applicants"]} == set(odd)
+    assert encode_results(**arguments) == rfc8785.dumps(document)
 
 
 # --- the whole results document, on real draws -----------------------------------------------
@@ -284,14 +335,6 @@ def test_results_json_equals_rfc8785_on_real_draws(name: str) -> None:
     assert result.results_json == canonical_json(result.results)
     rehearsal, signature = rehearse(result.sealed, "practice 1", signing_test_key())
     assert signature["digest"] == tagged_hash("results", rfc8785.dumps(rehearsal)).hex()
-
-
-def test_results_json_of_a_big_draw_equals_rfc8785() -> None:
-    schools = [_school("S01", 5)]
-    children = [Child(f"A{i:05d}", tiers={"S01": "T1"} if i % 7 == 0 else {}) for i in range(3000)]
-    result = run_test_draw(rules_for(schools), children, how=Ceremonial(beacon=False))
-    assert len(result.results["schools"][0]["waitlist"]) == 2995
-    assert result.results_json == rfc8785.dumps(result.results)
 
 
 # --- lottery numbers as published, and the collector ------------------------------------------
