@@ -1,5 +1,5 @@
 """`python -m verifier BUNDLE`: the same as `verify-draw BUNDLE`."""
 
-from verifier.cli import main
+from verifier.cli import entry_point
 
-raise SystemExit(main())
+entry_point()

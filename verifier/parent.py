@@ -96,8 +96,8 @@ def check_applicant(
     """
     code = normalise_receipt(receipt)
     report, state = run_checks(path, expect_manifest=expect_manifest, expect_key=expect_key)
-    lines = state.applicant_lines
-    if lines is None or state.manifest is None:
+    file = state.applicant_file
+    if file is None or state.manifest is None:
         return ParentReport(
             report,
             application,
@@ -110,15 +110,13 @@ def check_applicant(
             None,
             (),
         )
-    index = next(
-        (i for i, (_, value) in enumerate(lines) if value.get("application") == application), None
-    )
+    index = file.index_of(application)
     if index is None:
         raise ApplicantNotFound(
             f"application {application!r} is not in this bundle's applicant list"
         )
     in_list, proof_detail = _prove(state, index)
-    record = lines[index][1]
+    record = file.value(index)
     private_check = "not checked"
     if name is not None and id_number is not None:
         digest = private_digest(
@@ -142,8 +140,8 @@ def check_applicant(
 
 def _prove(state: DrawState, index: int) -> tuple[bool, str]:
     """An inclusion proof of the record's leaf (§5.3), verified against the manifest root."""
-    assert state.applicant_lines is not None and state.manifest is not None
-    leaves = [leaf_hash(ENTRY_PREFIX + line) for line, _ in state.applicant_lines]
+    assert state.applicant_file is not None and state.manifest is not None
+    leaves = [leaf_hash(ENTRY_PREFIX + line) for line in state.applicant_file.lines]
     proof = inclusion_proof(leaves, index)
     try:
         verify_inclusion(

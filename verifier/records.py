@@ -10,25 +10,15 @@ from itertools import chain, count, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
+from verifier.canonical import parse_canonical_lines
 from verifier.errors import CheckFailed
 from verifier.fields import HEX64, IDENTIFIER, fail
 from verifier.hashing import tag
 from verifier.manifest import Manifest, School
 from verifier.merkle import leaf_hashes, tree_root
+from verifier.record_lines import RECORD_COLUMN_KEYS, read_record_columns
 
-RECORD_KEYS = frozenset(
-    (
-        "application",
-        "category",
-        "group",
-        "masked_id",
-        "masked_name",
-        "preferences",
-        "private_digest",
-        "sex",
-        "tiers",
-    )
-)
+RECORD_KEYS = frozenset(RECORD_COLUMN_KEYS)
 ENTRY_PREFIX = tag("applicant")  # protocol §5.2
 
 
@@ -65,37 +55,81 @@ _IDENTIFIER_LINES = re.compile(r"(?:[A-Za-z0-9._-]{1,64}\n)*")  # §1.3, one per
 _HEX64_LINES = re.compile(r"(?:[0-9a-f]{64}\n)*")
 
 
-def parse_records(lines: list[tuple[bytes, object]], manifest: Manifest) -> tuple[Record, ...]:
+class ApplicantFile(NamedTuple):
+    """`applicants.jsonl` as read in check 1: each line's bytes (the leaves of §5.2), and the
+    records as nine columns (`RECORD_COLUMN_KEYS` order) or, from the generic reader, as
+    parsed objects."""
+
+    lines: list[bytes]
+    columns: list[list[Any]] | None
+    values: list[Any] | None
+
+    def value(self, index: int) -> Any:
+        """The record on line `index` (from 0) as an object."""
+        if self.columns is not None:
+            return {
+                key: column[index]
+                for key, column in zip(RECORD_COLUMN_KEYS, self.columns, strict=True)
+            }
+        assert self.values is not None
+        return self.values[index]
+
+    def index_of(self, application: str) -> int | None:
+        """The line (from 0) of the record with this application number, if any."""
+        if self.columns is not None:
+            applications: list[Any] = self.columns[0]
+        else:
+            assert self.values is not None
+            applications = [
+                value.get("application") if isinstance(value, dict) else None
+                for value in self.values
+            ]
+        return next((i for i, found in enumerate(applications) if found == application), None)
+
+
+def parse_records(file: ApplicantFile, manifest: Manifest) -> tuple[Record, ...]:
     """Check every record against §4 and the manifest, in the order of §4.2.
 
     The checks run column by column, which is fast; if any fails, the records are checked
     again one by one to name the first faulty record and field.
     """
-    values: list[Any] = list(map(itemgetter(1), lines))
     try:
-        columns = _columns(values, manifest)
-    except (KeyError, TypeError):  # not an object with these keys, or unhashable where a
-        columns = None  # string or null belongs: the slow path names the record and field
-    if columns is None:
-        _check_one_by_one(lines, manifest)
+        columns = file.columns if file.columns is not None else _value_columns(file.values or [])
+        checked = None if columns is None else _checked_columns(columns, manifest)
+    except (KeyError, TypeError):  # a missing key, a school outside the manifest, a value
+        checked = None  # unhashable where a string belongs: the slow path names it
+    if checked is None:
+        values = file.values
+        if values is None:  # read by the fast reader: read again, generically, to locate it
+            values = [
+                value
+                for _, value in parse_canonical_lines(b"".join(line + b"\n" for line in file.lines))
+            ]
+        _check_one_by_one(values, manifest)
         raise CheckFailed("a record breaks §4 (found by the column checks, not located)")
-    applications, categories, groups, _, _, preferences, digests, sexes, tiers, schools = columns
+    applications, categories, groups, _, _, preferences, digests, sexes, tiers, schools = checked
     fields = (applications, categories, groups, map(tuple, preferences), digests, sexes)
     return tuple(map(_new_record, zip(*fields, tiers, schools, strict=True)))
 
 
-_RECORD_COLUMNS = itemgetter(*sorted(RECORD_KEYS))
+_RECORD_COLUMNS = itemgetter(*RECORD_COLUMN_KEYS)
 
 
-def _columns(values: list[Any], manifest: Manifest) -> list[Sequence[Any]] | None:
-    """The records' fields as columns (keys in sorted order, then the preferences as school
-    indices) if all of §4.1-§4.6 hold, else None. Each rule is one pass over a column by a
-    built-in (`map`, `set`, a regular expression over the joined column), which is far faster
-    than Python code per record."""
+def _value_columns(values: list[Any]) -> list[Sequence[Any]] | None:
+    """Parsed records as columns, if each is an object with exactly the keys of §4.1 (KeyError
+    or TypeError otherwise, from the getter)."""
     if values and set(map(len, values)) != {len(RECORD_KEYS)}:
-        return None  # with the getter below (KeyError otherwise): exactly the keys of §4.1
+        return None
     columns: list[Sequence[Any]] = list(zip(*map(_RECORD_COLUMNS, values), strict=True))
-    columns = columns or [()] * len(RECORD_KEYS)
+    return columns or [()] * len(RECORD_KEYS)
+
+
+def _checked_columns(
+    columns: Sequence[Sequence[Any]], manifest: Manifest
+) -> list[Sequence[Any]] | None:
+    """The records' columns, then the preferences as school indices, if all of §4.1-§4.6 hold,
+    else None. Each rule is one pass over a column by a built-in (`map`, `set`, a regular
+    expression over the joined column), which is far faster than Python code per record."""
     applications, categories, groups, masked_ids, masked_names, preferences = columns[:6]
     digests, sexes, tiers = columns[6:]
     if not _IDENTIFIER_LINES.fullmatch("".join(a + "\n" for a in applications)):
@@ -159,12 +193,12 @@ def _preference_lengths(manifest: Manifest) -> tuple[int, int]:
     return 1, manifest.max_preferences
 
 
-def _check_one_by_one(lines: list[tuple[bytes, object]], manifest: Manifest) -> None:
+def _check_one_by_one(values: list[Any], manifest: Manifest) -> None:
     """Find and raise the first faulty record, field by field (slow path of `parse_records`)."""
     schools = {s.id: s for s in manifest.schools}
     categories = frozenset(manifest.categories)
     previous = b""
-    for number, (_, value) in enumerate(lines, start=1):
+    for number, value in enumerate(values, start=1):
         record = _parse_record(
             value, f"applicants.jsonl line {number}", manifest, schools, categories
         )
@@ -241,9 +275,9 @@ def _preferences(
     return tuple(value)
 
 
-def applicant_root(lines: list[tuple[bytes, object]]) -> bytes:
+def applicant_root(lines: list[bytes]) -> bytes:
     """The applicant root of §5.2 over the records' canonical bytes (the file's lines)."""
-    return tree_root(leaf_hashes(ENTRY_PREFIX, list(map(itemgetter(0), lines))))
+    return tree_root(leaf_hashes(ENTRY_PREFIX, lines))
 
 
 def build_units(records: tuple[Record, ...]) -> list[Unit]:
@@ -305,3 +339,14 @@ def applicant_units(records: tuple[Record, ...], units: list[Unit]) -> list[tupl
         )
         for record in records
     ]
+
+
+def read_applicant_file(data: bytes) -> ApplicantFile:
+    """`applicants.jsonl` (§13.1): by the fast exact reader when every line is of its form,
+    else by the generic reader, which raises `VerificationError` naming a line that is not
+    canonical."""
+    columns = read_record_columns(data)
+    if columns is not None:
+        return ApplicantFile(data[:-1].split(b"\n") if data else [], columns, None)
+    pairs = parse_canonical_lines(data)
+    return ApplicantFile([line for line, _ in pairs], None, [value for _, value in pairs])

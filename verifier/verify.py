@@ -20,12 +20,14 @@ from verifier.fields import Fields, fail
 from verifier.hashing import PROTOCOL, domain_hash, hex16
 from verifier.manifest import Manifest, check_zone_capacity, parse_manifest
 from verifier.records import (
+    ApplicantFile,
     Record,
     Unit,
     applicant_root,
     applicant_units,
     build_units,
     parse_records,
+    read_applicant_file,
 )
 from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Report
 from verifier.results import (
@@ -67,7 +69,7 @@ class DrawState:
 
     bundle: Bundle | None = None
     documents: dict[str, Any] | None = None
-    applicant_lines: list[tuple[bytes, JsonValue]] | None = None
+    applicant_file: ApplicantFile | None = None
     audit_entries: list[JsonValue] | None = None
     manifest: Manifest | None = None
     records: tuple[Record, ...] = ()
@@ -102,7 +104,7 @@ class _Checks:
         for name in sorted(bundle.files):
             if name.endswith(".json"):
                 documents[name] = _parse_file(name, bundle.files[name])
-        lines = _parse_lines("applicants.jsonl", bundle.require("applicants.jsonl"))
+        applicant_file = _read_applicants(bundle.require("applicants.jsonl"))
         audit = bundle.get("audit.jsonl")
         self.state.audit_entries = (
             None if audit is None else [v for _, v in _parse_lines("audit.jsonl", audit)]
@@ -110,10 +112,10 @@ class _Checks:
         for name, kind in DOCUMENT_KINDS.items():
             if name in documents:
                 _check_protocol_and_kind(name, documents[name], kind)
-        self.state.bundle, self.state.documents, self.state.applicant_lines = (
+        self.state.bundle, self.state.documents, self.state.applicant_file = (
             bundle,
             documents,
-            lines,
+            applicant_file,
         )
         return f"{len(bundle.files)} files, all canonical, protocol {PROTOCOL}"
 
@@ -172,8 +174,9 @@ class _Checks:
 
     # (4): the applicant records, their groups, root and count.
     def check_4(self) -> str:
-        manifest, lines = self.state.manifest, self.state.applicant_lines
-        assert manifest is not None and lines is not None
+        manifest, file = self.state.manifest, self.state.applicant_file
+        assert manifest is not None and file is not None
+        lines = file.lines
         if len(lines) != manifest.applicant_count:
             raise fail(
                 "manifest.applicants.count",
@@ -187,7 +190,7 @@ class _Checks:
                 expected=manifest.applicant_root,
                 found=root,
             )
-        self.state.records = parse_records(lines, manifest)
+        self.state.records = parse_records(file, manifest)
         self.state.units = build_units(self.state.records)
         self.state.applicants = applicant_units(self.state.records, self.state.units)
         return f"{len(lines)} records in {len(self.state.units)} units, root {root}"
@@ -328,6 +331,17 @@ def _parse_lines(name: str, data: bytes) -> list[tuple[bytes, JsonValue]]:
     except VerificationError as error:
         raise CheckFailed(
             f"{name}: {error}",
+            expected="one canonical JSON object per line (§13.1)",
+            found=str(error),
+        ) from error
+
+
+def _read_applicants(data: bytes) -> ApplicantFile:
+    try:
+        return read_applicant_file(data)
+    except VerificationError as error:
+        raise CheckFailed(
+            f"applicants.jsonl: {error}",
             expected="one canonical JSON object per line (§13.1)",
             found=str(error),
         ) from error

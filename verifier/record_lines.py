@@ -1,0 +1,91 @@
+"""Reading `applicants.jsonl` (§4.1, §13.1) fast and exactly: one regular expression per line.
+
+A public record always has the same nine keys, whose values are identifiers (§1.3) or null,
+free strings (the masked name and ID), an array of identifiers, 64 hex digits, "F" or "M", and
+an object of identifiers. The expression below matches a line only when the line is exactly
+JCS (§2.3) of such a record: the keys in sorted order, no whitespace, and every string written
+without an escape, which is what JCS writes for a string holding no `"`, no `\\` and no control
+character U+0000-U+001F (the only characters it escapes). The keys of `tiers` are then checked
+to be strictly increasing, the order JCS gives them (identifiers are ASCII, so string order is
+the order of §2.3).
+
+A line that does not match is not necessarily wrong (a masked name might hold a quote, which JCS
+escapes): then the file is read by the generic reader (`verifier.canonical`), which parses and
+re-encodes every line and names any fault. Both readers give the same values; this one only
+spares parsing and re-encoding a million records one by one.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import Any
+
+__all__ = ["RECORD_COLUMN_KEYS", "read_record_columns"]
+
+# The record's keys in the order of JCS (sorted), which is the order of the columns returned.
+RECORD_COLUMN_KEYS = (
+    "application",
+    "category",
+    "group",
+    "masked_id",
+    "masked_name",
+    "preferences",
+    "private_digest",
+    "sex",
+    "tiers",
+)
+
+_ID = r"[A-Za-z0-9._-]{1,64}"  # an identifier, §1.3
+_TEXT = r'[^"\\\x00-\x1f]*'  # a string JCS writes as it is
+_RECORD_LINE = re.compile(
+    r'^\{"application":"(' + _ID + r')",'
+    r'"category":(?:null|"(' + _ID + r')"),'
+    r'"group":(?:null|"(' + _ID + r')"),'
+    r'"masked_id":"(' + _TEXT + r')",'
+    r'"masked_name":"(' + _TEXT + r')",'
+    r'"preferences":\[((?:"' + _ID + r'")(?:,"' + _ID + r'")*)?\],'
+    r'"private_digest":"([0-9a-f]{64})",'
+    r'"sex":"([FM])",'
+    r'"tiers":\{((?:"' + _ID + r'":"' + _ID + r'")(?:,"' + _ID + r'":"' + _ID + r'")*)?\}\}\n',
+    re.MULTILINE,
+)
+_TIER_PAIR = re.compile(r'"(' + _ID + r')":"(' + _ID + r')"')
+_INSIDE_QUOTES = operator.itemgetter(slice(1, -1))
+
+
+def read_record_columns(data: bytes) -> list[list[Any]] | None:
+    """The records of `applicants.jsonl` as nine columns (in `RECORD_COLUMN_KEYS` order), or
+    None when some line is not of the form above (the generic reader then decides).
+
+    Null is None; `preferences` are lists of school ids; `tiers` are dicts.
+    """
+    try:
+        text = data.decode("utf-8")  # strict: a file that is not UTF-8 is refused there
+    except UnicodeDecodeError:
+        return None
+    if not text:
+        return [[] for _ in RECORD_COLUMN_KEYS]
+    rows = _RECORD_LINE.findall(text)
+    # Nothing in the expression matches a newline except its last character, and it starts at
+    # a line's start: every match is one whole line. As many matches as lines: every line.
+    if len(rows) != text.count("\n") or not text.endswith("\n"):
+        return None
+    columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
+    for k in (1, 2):  # an identifier is never empty: an empty capture is null
+        columns[k] = [value or None for value in columns[k]]
+    columns[5] = [
+        inside.split('","') if inside else [] for inside in map(_INSIDE_QUOTES, columns[5])
+    ]
+    tiers: list[dict[str, str]] = []
+    for pairs in columns[8]:
+        if not pairs:
+            tiers.append({})
+            continue
+        found = _TIER_PAIR.findall(pairs)
+        keys = [school for school, _ in found]
+        if not all(map(operator.lt, keys, keys[1:])):
+            return None  # keys out of order or repeated: not JCS (the generic reader says so)
+        tiers.append(dict(found))
+    columns[8] = tiers
+    return columns
