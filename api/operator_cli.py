@@ -13,6 +13,7 @@ They work through the service layer (`api.services`) on the service's own databa
     rehearse DRAW TEXT / run DRAW / publish DRAW        practice runs (§16), the draw, publication
     export DRAW --out DIR|ZIP                           the public bundle (§13)
     decline DRAW APPLICATION [--disqualify]             a seat freed after the draw (§14)
+    second-round DRAW NEW --title T                     the second round (补录, §14.5), a new draw
     status DRAW                                         where the draw stands
 
 Tokens are printed once and stored hashed; keep them like passwords. An error prints its message
@@ -34,6 +35,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from api import schemas
 from api.auth import Role, authenticate
 from api.clock import utc_now
 from api.db import make_engine, migrate, session_scope
@@ -43,7 +45,7 @@ from api.lifecycle import transaction
 from api.models import Bureau, Draw, Witness
 from api.progress import print_error, step, track
 from api.schemas import BeaconCreate, CommitmentCreate, DrawCreate, RevealCreate
-from api.services import actions, applicants, ceremony, draws, running, sealing
+from api.services import actions, applicants, ceremony, draws, rounds, running, sealing
 from api.services.access import find_draw, witness_of
 from api.services.bureaus import create_bureau, issue_bureau_token
 from api.services.publication import bundle_contents, bundle_zip
@@ -528,12 +530,41 @@ def decline(
         typer.echo(f"  {moved}: {source or '-'} -> {target}")
 
 
+@app.command("second-round")
+def second_round(
+    draw_id: DrawId,
+    new_id: Annotated[str, typer.Argument(help="the second round's own draw id")],
+    title: Annotated[str, typer.Option(help="the second round's title")],
+    min_reveals: Annotated[int | None, typer.Option(help="default: the first draw's")] = None,
+    beacon: Annotated[str | None, typer.Option(help="beacon JSON, as in the spec")] = None,
+) -> None:
+    """Create the second round (补录, §14.5) of a published draw: a new draw, in objection."""
+    with _reported():
+        try:
+            spec = schemas.SecondRoundCreate(
+                id=new_id,
+                title=title,
+                min_reveals=min_reveals,
+                beacon=None if beacon is None else schemas.BeaconSpec.model_validate_json(beacon),
+            )
+        except ValidationError as error:
+            raise invalid_input(error, ("补录参数", "second round")) from None
+        signer = _signer()
+        with _draw_change(draw_id) as (session, first):
+            draw = rounds.create_second_round(
+                session, first, spec=spec, actor=OPERATOR, at=utc_now(), signer=signer
+            )
+            count = draws.draw_public(session, draw).applicant_count
+    typer.echo(f"{new_id}: second round of {draw_id}, {count} applicants, objection open")
+
+
 @app.command()
 def status(draw_id: DrawId) -> None:
     """Where the draw stands: state, applicants, manifest digest."""
     with _reported(), _database() as engine, session_scope(engine) as session:
         public = draws.draw_public(session, find_draw(session, draw_id))
+    follows = f" previous={public.previous_draw}" if public.previous_draw else ""
     typer.echo(
         f"{public.id} {public.state} applicants={public.applicant_count} "
-        f"manifest={public.manifest_digest or '-'}"
+        f"manifest={public.manifest_digest or '-'}{follows}"
     )

@@ -35,6 +35,7 @@ __all__ = [
     "ReservedSpec",
     "RevealCreate",
     "SchoolSpec",
+    "SecondRoundCreate",
     "TierSpec",
     "WitnessCreate",
     "WitnessCreated",
@@ -131,6 +132,20 @@ class DrawPublic(BaseModel):
     categories: list[CategorySpec]
     applicant_count: int
     manifest_digest: str | None
+    previous_draw: str | None = None  # a second round's first draw: `verify-draw --previous`
+
+
+class SecondRoundCreate(_Strict):
+    """A second round (补录, protocol §14.5) of a published draw: its own id, title and ceremony.
+
+    The rules and applicants are derived from the first draw. The beacon, if any, must name a
+    round still in the future: the first draw's beacon value is already public.
+    """
+
+    id: Identifier
+    title: Label
+    min_reveals: int | None = Field(default=None, ge=1, le=100)  # default: the first draw's
+    beacon: BeaconSpec | None = None
 
 
 class ApplicantRow(_Strict):

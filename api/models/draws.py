@@ -22,7 +22,12 @@ class Bureau(SQLModel, table=True):
 
 
 class Draw(SQLModel, table=True):
-    """One draw and its lifecycle state; `version` is bumped by every change (compare-and-set)."""
+    """One draw and its lifecycle state; `version` is bumped by every change (compare-and-set).
+
+    `previous_draw_id` is set on a second round (补录, protocol §14.5): the draw it follows. It is
+    unique, so a draw has at most one second round. It is not a foreign key: SQLite cannot add
+    one to an existing table without rebuilding `draws`, and draws are never deleted.
+    """
 
     __tablename__ = "draws"
 
@@ -42,6 +47,7 @@ class Draw(SQLModel, table=True):
     version: int = 0
     next_application_seq: int = 1
     created_at: str = Field(max_length=20)
+    previous_draw_id: int | None = Field(default=None, unique=True, index=True)
 
 
 class School(SQLModel, table=True):

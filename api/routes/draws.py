@@ -1,4 +1,5 @@
-"""Draw lifecycle routes: create, rules, objection, seal, ceremony, run, publish, read."""
+"""Draw lifecycle routes: create, rules, objection, seal, ceremony, run, publish, read, and
+the second round (补录)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from api.db import SessionDep
 from api.deps import NowDep, SettingsDep, SignerDep
 from api.errors import NotFound
 from api.lifecycle import State, require_state, transaction
-from api.schemas import DrawCreate, DrawPublic
-from api.services import draws, running, sealing
+from api.schemas import DrawCreate, DrawPublic, SecondRoundCreate
+from api.services import draws, rounds, running, sealing
 from api.services.access import operator_draw, visible_draw
 from api.services.ceremony import open_ceremony
 from api.services.publication import bundle_zip
@@ -124,6 +125,25 @@ def publish(
         draw = operator_draw(session, draw_id, caller)
         assert caller is not None
         running.publish(session, draw, actor=caller.actor, at=now, signer=signer)
+    return draws.draw_public(session, draw)
+
+
+@router.post("/{draw_id}/second-round", status_code=201)
+def create_second_round(
+    draw_id: str,
+    spec: SecondRoundCreate,
+    session: SessionDep,
+    caller: OptionalCallerDep,
+    signer: SignerDep,
+    now: NowDep,
+) -> DrawPublic:
+    """The second round (补录, protocol §14.5) of a published draw: a new draw, in objection."""
+    with transaction(session):
+        first = operator_draw(session, draw_id, caller)
+        assert caller is not None
+        draw = rounds.create_second_round(
+            session, first, spec=spec, actor=caller.actor, at=now, signer=signer
+        )
     return draws.draw_public(session, draw)
 
 

@@ -15,6 +15,7 @@ from api import audit
 from api.errors import Conflict, NotFound
 from api.lifecycle import State, bump
 from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
+from api.services.rounds import second_round_of
 from api.services.sealing import DataChanged, reseal, signed_document
 from api.signer import Signer
 from lottery import (
@@ -91,6 +92,13 @@ def record_action(
 ) -> Action:
     """Record a decline or disqualification, replay, and re-sign the actions document (§14)."""
     bump(session, draw, allowed=(State.PUBLISHED,), what=("递补操作", "a post-draw action"))
+    following = second_round_of(session, draw)
+    if following is not None:
+        raise Conflict(
+            f"抽签 {draw.public_id} 已进行补录 ({following.public_id}), 结果已定, 不能再递补",
+            f"draw {draw.public_id} has a second round ({following.public_id}), made from its "
+            "seats and children as they were: no more post-draw actions (§14.5)",
+        )
     outcome = session.exec(
         select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
     ).first()

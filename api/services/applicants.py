@@ -19,7 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
 from api import audit
-from api.errors import InvalidInput, Problem
+from api.errors import Conflict, InvalidInput, Problem
 from api.importing import (
     ImportedApplicant,
     ImportRejected,
@@ -51,6 +51,7 @@ __all__ = [
     "import_rules",
     "private_list",
     "public_list",
+    "public_row",
     "rows_to_csv",
 ]
 
@@ -140,6 +141,12 @@ def import_file(
     entropy: Entropy = secrets.token_bytes,
 ) -> list[ApplicantCreated]:
     """Import every applicant of a file (CSV or XLSX), or nothing: `InvalidInput` lists all."""
+    if draw.previous_draw_id is not None:
+        raise Conflict(
+            f"抽签 {draw.public_id} 是补录抽签, 名单由上一轮结果确定, 不能导入考生",
+            f"draw {draw.public_id} is a second round: its children are those the first draw "
+            "left without a seat (§14.5); none can be imported",
+        )
     bump(session, draw, allowed=(State.DRAFT, State.OBJECTION), what=("导入考生", "importing"))
     try:
         result = read_applicant_bytes(
@@ -256,7 +263,7 @@ def _store(
             masked_name=mask_name(row.name),
             masked_id=mask_id_number(row.id_number),
         )
-        public_rows.append(_public_row(draw, record))
+        public_rows.append(public_row(draw, record))
         private_rows.append(
             {
                 "application": number,
@@ -293,7 +300,8 @@ def _store(
     return receipts
 
 
-def _public_row(draw: Draw, record: PublicRecord) -> dict[str, object]:
+def public_row(draw: Draw, record: PublicRecord) -> dict[str, object]:
+    """The `applicants` row of a public record (bulk insert)."""
     return {
         "draw_id": draw.id,
         "application": record.application,

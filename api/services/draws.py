@@ -105,6 +105,7 @@ def draw_public(session: Session, draw: Draw) -> DrawPublic:
             SignedDocument.draw_id == draw.id, SignedDocument.kind == "manifest"
         )
     ).first()
+    previous = None if draw.previous_draw_id is None else session.get(Draw, draw.previous_draw_id)
     return DrawPublic(
         id=draw.public_id,
         title=draw.title,
@@ -122,4 +123,5 @@ def draw_public(session: Session, draw: Draw) -> DrawPublic:
         categories=categories,
         applicant_count=count,
         manifest_digest=None if manifest is None else manifest.digest,
+        previous_draw=None if previous is None else previous.public_id,
     )

@@ -34,6 +34,7 @@ OPERATOR_ONLY: list[tuple[str, str, Any]] = [
     ("POST", f"{D}/publish", None),
     ("POST", f"{D}/rehearsals", {"text": "practice"}),
     ("POST", f"{D}/actions", {"type": "decline", "application": "XQ000001"}),
+    ("POST", f"{D}/second-round", {"id": "XQ-2026-R2", "title": "补录"}),
 ]
 BUREAU_READS: list[tuple[str, str, Any]] = [
     ("GET", f"{D}/applicants/private", None),
