@@ -61,20 +61,22 @@ class ByteColumn:
         index = chosen if self.index is None else self.index[chosen]
         return ByteColumn(self.matrix, self.lengths, index)
 
-    def row_lengths(self) -> I64:
-        """The length of every row's string."""
-        return self.lengths if self.index is None else self.lengths[self.index]
+    def row_lengths(self, low: int = 0, high: int | None = None) -> I64:
+        """The length of the string of every row (of rows `low` to `high`)."""
+        if self.index is None:
+            return self.lengths[low:high]
+        return self.lengths[self.index[low:high]]
 
     def is_full(self) -> bool:
         """True when no string has padding (so no row has)."""
         return bool((self.lengths == self.width).all())
 
-    def write(self, out: U8) -> None:
-        """Every row's matrix row into `out` (one row per row of this column)."""
+    def write(self, out: U8, low: int, high: int) -> None:
+        """The matrix rows of rows `low` to `high` into `out`."""
         if self.index is None:
-            out[...] = self.matrix
+            out[...] = self.matrix[low:high]
         else:  # indices checked in `take`: 'clip' only spares numpy a buffered copy
-            np.take(self.matrix, self.index, axis=0, out=out, mode="clip")
+            np.take(self.matrix, self.index[low:high], axis=0, out=out, mode="clip")
 
 
 def bytes_column(joined: bytes, count: int) -> ByteColumn:
@@ -121,10 +123,23 @@ def hex16_column(numbers: npt.NDArray[np.uint64]) -> ByteColumn:
     return ByteColumn(matrix, np.full(numbers.size, 16, dtype=np.int64))
 
 
-def join_rows(count: int, segments: Sequence[bytes | ByteColumn]) -> memoryview:
-    """Every row's segments concatenated, rows one after another (fixed bytes repeat per row).
+# Rows assembled at a time: a few megabytes of matrix, which stay in the processor's cache and
+# are reused from one block to the next, instead of fresh memory for the whole document.
+_ROWS_PER_BLOCK = 1 << 16
 
-    The rows are laid side by side in one matrix, one block of columns per segment; where a
+
+def join_rows(
+    count: int,
+    segments: Sequence[bytes | ByteColumn],
+    *,
+    opening: bytes = b"",
+    closing: bytes = b"",
+    skip: int = 0,
+) -> bytes:
+    """`opening` + every row's segments concatenated, rows one after another (fixed bytes repeat
+    per row), without the first `skip` bytes of the first row, + `closing`.
+
+    The rows are laid side by side in a matrix, one block of columns per segment; where a
     column's strings are shorter than its block, a mask marks the bytes to keep, and one
     selection drops the padding in row-major order, which is the order of the output bytes.
     """
@@ -132,9 +147,19 @@ def join_rows(count: int, segments: Sequence[bytes | ByteColumn]) -> memoryview:
     for segment in segments:
         if isinstance(segment, ByteColumn) and len(segment) != count:
             raise ValueError(f"a column of {len(segment)} rows among {count} rows")
-    if count == 0:
-        return memoryview(b"")
-    table = np.empty((count, sum(widths)), dtype=np.uint8)
+    pieces = [opening]
+    for low in range(0, count, _ROWS_PER_BLOCK):
+        high = min(count, low + _ROWS_PER_BLOCK)
+        pieces.append(_block(segments, widths, low, high))
+    if count:
+        pieces[1] = pieces[1][skip:]
+    pieces.append(closing)
+    return b"".join(pieces)
+
+
+def _block(segments: Sequence[bytes | ByteColumn], widths: list[int], low: int, high: int) -> bytes:
+    """The bytes of rows `low` to `high` (see `join_rows`)."""
+    table = np.empty((high - low, sum(widths)), dtype=np.uint8)
     padded = any(isinstance(s, ByteColumn) and not s.is_full() for s in segments)
     keep = np.empty(table.shape, dtype=np.bool_) if padded else None
     at = 0
@@ -145,8 +170,9 @@ def join_rows(count: int, segments: Sequence[bytes | ByteColumn]) -> memoryview:
             if keep is not None:
                 keep[:, block] = True
         else:
-            segment.write(table[:, block])
+            segment.write(table[:, block], low, high)
             if keep is not None:
-                np.less(np.arange(width), segment.row_lengths()[:, None], out=keep[:, block])
+                lengths = segment.row_lengths(low, high)
+                np.less(np.arange(width), lengths[:, None], out=keep[:, block])
         at += width
-    return (table if keep is None else table[keep]).data.cast("B")
+    return (table if keep is None else table[keep]).tobytes()

@@ -53,7 +53,7 @@ def _hex16_all(numbers: npt.NDArray[np.uint64]) -> list[str]:
     if numbers.size == 0:
         return []
     lines = join_rows(numbers.size, [hex16_column(numbers), b"\n"])
-    return bytes(lines).decode("ascii").split("\n")[:-1]
+    return lines.decode("ascii").split("\n")[:-1]
 
 
 Outcome = tuple[str, str | None, str | None]

@@ -36,11 +36,6 @@ class SchoolPart:
     classes: tuple[I64, ...] | None
 
 
-def _bracketed(body: memoryview) -> bytes:
-    """`[` + body without its first byte (a leading comma) + `]`."""
-    return b"".join((b"[", body[1:], b"]"))
-
-
 def applicant_rows_json(
     applications: ByteColumn, numbers: ByteColumn, outcome: I64, outcomes: Sequence[Outcome]
 ) -> bytes:
@@ -55,9 +50,14 @@ def applicant_rows_json(
     tails = encoded_column(
         [b'",' + item[1:] for item in canonical_items(list(map(list, outcomes)))]
     )
-    return _bracketed(
-        join_rows(count, [b',["', applications, b'","', numbers, tails.take(outcome)])
-    )
+    segments: list[bytes | ByteColumn] = [
+        b',["',
+        applications,
+        b'","',
+        numbers,
+        tails.take(outcome),
+    ]
+    return join_rows(count, segments, opening=b"[", closing=b"]", skip=1)  # no leading comma
 
 
 def string_arrays_json(applications: ByteColumn, lists: Sequence[I64]) -> list[bytes]:
@@ -67,7 +67,7 @@ def string_arrays_json(applications: ByteColumn, lists: Sequence[I64]) -> list[b
         return [b"[]"] * len(lists)
     index = np.concatenate(lists).astype(np.int64, copy=False)
     chosen = applications.take(index)
-    body = join_rows(len(chosen), [b',"', chosen, b'"'])
+    body = memoryview(join_rows(len(chosen), [b',"', chosen, b'"']))
     # Each item is ,"number" (3 bytes more than the number): the byte span of each list.
     row_end = np.cumsum(chosen.row_lengths() + 3)
     item_end = np.cumsum(sizes)

@@ -33,6 +33,7 @@ from lottery import (
     EncodingError,
     ReservedSeats,
     School,
+    byte_rows,
     canonical_parts,
     rehearse,
     results_json,
@@ -180,10 +181,16 @@ _OUTCOMES = [("admitted", "S01", "open"), ("waitlisted", None, None), ("unplaced
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(_plain_text, max_size=12), st.data())
+@given(st.lists(_plain_text, max_size=12), st.data(), st.integers(1, 5))
 def test_byte_rows_are_the_concatenation_of_their_segments(
-    strings: list[str], data: st.DataObject
+    strings: list[str], data: st.DataObject, rows_per_block: int
 ) -> None:
+    with mock.patch.object(byte_rows, "_ROWS_PER_BLOCK", rows_per_block):
+        _check_byte_rows(strings, data)
+    assert join_rows(2, [b"ab"], opening=b"[", closing=b"]", skip=1) == b"[bab]"
+
+
+def _check_byte_rows(strings: list[str], data: st.DataObject) -> None:
     n = len(strings)
     numbers = data.draw(st.lists(st.integers(0, 2**64 - 1), min_size=n, max_size=n))
     column = plain_column(strings)
