@@ -42,8 +42,8 @@ _RECORD_LINE = re.compile(
     r'^\{"application":"(' + _ID + r')",'
     r'"category":(?:null|"(' + _ID + r')"),'
     r'"group":(?:null|"(' + _ID + r')"),'
-    r'"masked_id":"(' + _TEXT + r')",'
-    r'"masked_name":"(' + _TEXT + r')",'
+    r'"masked_id":"' + _TEXT + r'",'
+    r'"masked_name":"' + _TEXT + r'",'
     r'"preferences":\[((?:"' + _ID + r'")(?:,"' + _ID + r'")*)?\],'
     r'"private_digest":"([0-9a-f]{64})",'
     r'"sex":"([FM])",'
@@ -54,31 +54,30 @@ _TIER_PAIR = re.compile(r'"(' + _ID + r')":"(' + _ID + r')"')
 _INSIDE_QUOTES = operator.itemgetter(slice(1, -1))
 
 
-def read_record_columns(data: bytes) -> list[list[Any]] | None:
+def read_record_columns(data: bytes) -> list[list[Any] | None] | None:
     """The records of `applicants.jsonl` as nine columns (in `RECORD_COLUMN_KEYS` order), or
     None when some line is not of the form above (the generic reader then decides).
 
-    Null is None; `preferences` are lists of school ids; `tiers` are dicts.
+    Null is None; `preferences` are lists of school ids; `tiers` are dicts. The masked name and
+    ID columns are None: the expression has checked that they are strings, which is all §4
+    asks of them, and nothing in the checks reads them (a record's line holds them).
     """
     try:
         text = data.decode("utf-8")  # strict: a file that is not UTF-8 is refused there
     except UnicodeDecodeError:
         return None
     if not text:
-        return [[] for _ in RECORD_COLUMN_KEYS]
+        return [[], [], [], None, None, [], [], [], []]
     rows = _RECORD_LINE.findall(text)
     # Nothing in the expression matches a newline except its last character, and it starts at
     # a line's start: every match is one whole line. As many matches as lines: every line.
     if len(rows) != text.count("\n") or not text.endswith("\n"):
         return None
-    columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)]
-    for k in (1, 2):  # an identifier is never empty: an empty capture is null
-        columns[k] = [value or None for value in columns[k]]
-    columns[5] = [
-        inside.split('","') if inside else [] for inside in map(_INSIDE_QUOTES, columns[5])
-    ]
+    applications, categories, groups, preferences, digests, sexes, tier_pairs = map(
+        list, zip(*rows, strict=True)
+    )
     tiers: list[dict[str, str]] = []
-    for pairs in columns[8]:
+    for pairs in tier_pairs:
         if not pairs:
             tiers.append({})
             continue
@@ -87,5 +86,14 @@ def read_record_columns(data: bytes) -> list[list[Any]] | None:
         if not all(map(operator.lt, keys, keys[1:])):
             return None  # keys out of order or repeated: not JCS (the generic reader says so)
         tiers.append(dict(found))
-    columns[8] = tiers
-    return columns
+    return [
+        applications,
+        [value or None for value in categories],  # an identifier is never empty: "" is null
+        [value or None for value in groups],
+        None,
+        None,
+        [inside.split('","') if inside else [] for inside in map(_INSIDE_QUOTES, preferences)],
+        digests,
+        sexes,
+        tiers,
+    ]

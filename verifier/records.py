@@ -10,7 +10,7 @@ from itertools import chain, count, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from verifier.canonical import parse_canonical_lines
+from verifier.canonical import parse_canonical, parse_canonical_lines
 from verifier.errors import CheckFailed
 from verifier.fields import HEX64, IDENTIFIER, fail
 from verifier.hashing import tag
@@ -61,22 +61,18 @@ class ApplicantFile(NamedTuple):
     parsed objects."""
 
     lines: list[bytes]
-    columns: list[list[Any]] | None
+    columns: list[list[Any] | None] | None
     values: list[Any] | None
 
     def value(self, index: int) -> Any:
         """The record on line `index` (from 0) as an object."""
-        if self.columns is not None:
-            return {
-                key: column[index]
-                for key, column in zip(RECORD_COLUMN_KEYS, self.columns, strict=True)
-            }
-        assert self.values is not None
-        return self.values[index]
+        if self.values is not None:
+            return self.values[index]
+        return parse_canonical(self.lines[index])
 
     def index_of(self, application: str) -> int | None:
         """The line (from 0) of the record with this application number, if any."""
-        if self.columns is not None:
+        if self.columns is not None and self.columns[0] is not None:
             applications: list[Any] = self.columns[0]
         else:
             assert self.values is not None
@@ -107,7 +103,7 @@ def parse_records(file: ApplicantFile, manifest: Manifest) -> tuple[Record, ...]
             ]
         _check_one_by_one(values, manifest)
         raise CheckFailed("a record breaks §4 (found by the column checks, not located)")
-    applications, categories, groups, _, _, preferences, digests, sexes, tiers, schools = checked
+    applications, categories, groups, preferences, digests, sexes, tiers, schools = checked
     fields = (applications, categories, groups, map(tuple, preferences), digests, sexes)
     return tuple(map(_new_record, zip(*fields, tiers, schools, strict=True)))
 
@@ -125,13 +121,18 @@ def _value_columns(values: list[Any]) -> list[Sequence[Any]] | None:
 
 
 def _checked_columns(
-    columns: Sequence[Sequence[Any]], manifest: Manifest
+    columns: Sequence[Sequence[Any] | None], manifest: Manifest
 ) -> list[Sequence[Any]] | None:
-    """The records' columns, then the preferences as school indices, if all of §4.1-§4.6 hold,
-    else None. Each rule is one pass over a column by a built-in (`map`, `set`, a regular
-    expression over the joined column), which is far faster than Python code per record."""
+    """The columns the checks read (not the masked ones) and the preferences as school indices,
+    if all of §4.1-§4.6 hold, else None. Each rule is one pass over a column by a built-in
+    (`map`, `set`, a regular expression over the joined column), which is far faster than
+    Python code per record. A masked column that is None was checked by the fast reader."""
     applications, categories, groups, masked_ids, masked_names, preferences = columns[:6]
     digests, sexes, tiers = columns[6:]
+    if applications is None or categories is None or groups is None or preferences is None:
+        return None
+    if digests is None or sexes is None or tiers is None:
+        return None
     if not _IDENTIFIER_LINES.fullmatch("".join(a + "\n" for a in applications)):
         return None
     if not all(map(operator.lt, applications, applications[1:])):
@@ -142,12 +143,15 @@ def _checked_columns(
         return None
     if not all(type(g) is str and IDENTIFIER.fullmatch(g) for g in set(groups) - {None}):
         return None
-    if not set(sexes) <= {"F", "M"} or not set(map(type, chain(masked_ids, masked_names))) <= {str}:
+    if not set(sexes) <= {"F", "M"}:
+        return None
+    masked = [column for column in (masked_ids, masked_names) if column is not None]
+    if not set(map(type, chain.from_iterable(masked))) <= {str}:  # None: checked by the reader
         return None
     schools = _school_indices(preferences, manifest)
     if schools is None or not _tiers_valid(tiers, manifest):
         return None
-    return [*columns, schools]
+    return [applications, categories, groups, preferences, digests, sexes, tiers, schools]
 
 
 def _school_indices(preferences: Sequence[Any], manifest: Manifest) -> list[tuple[int, ...]] | None:
