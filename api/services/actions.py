@@ -1,14 +1,20 @@
 """Post-draw actions (递补, protocol §14): a decline or a disqualification frees a seat, which the
 waitlist fills in order. The engine replays every action from the published assignment
 (`lottery.allocation.replay_actions`); the service records the actions, the moves, the signed
-actions document (`actions.json` + `actions.sig.json` of the bundle) and the updated outcomes.
+actions document (`actions.json` + `actions.sig.json` of the bundle) and, in the same
+transaction, every child's outcome and waitlist places after the replay (what the parent
+look-up shows). The published results and the documents made from them stay as drawn.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from api import audit
@@ -27,7 +33,8 @@ from lottery import (
     rerun_results,
 )
 from lottery import actions_document as engine_actions_document
-from lottery.allocation.replay import Move, PostDrawAction, replay_actions
+from lottery.allocation import Allocation, AllocationProblem
+from lottery.allocation.replay import Move, Placement, PostDrawAction, replay_actions
 
 __all__ = ["actions_document", "actions_of", "record_action"]
 
@@ -54,10 +61,23 @@ def actions_document(results_digest: str, actions: list[Action]) -> dict[str, An
     return engine_actions_document(results_digest=results_digest, entries=entries)
 
 
-def _replayed_moves(
+_Line = tuple[str, str | None, str | None, str]
+"""One child's row of the `outcomes` table: status, school, label, waitlist places as JSON."""
+
+
+@dataclass(frozen=True)
+class _Replayed:
+    """The engine's replay of every action: the moves of each (§14.3), and every child's line
+    after the last one, by application."""
+
+    moves: list[list[list[str | None]]]
+    lines: dict[str, _Line]
+
+
+def _replay(
     session: Session, draw: Draw, signer: Signer, pending: list[tuple[str, str]]
-) -> list[list[list[str | None]]]:
-    """Replay every action (stored ones and the new one) with the engine; the moves of each."""
+) -> _Replayed:
+    """Replay every action (stored ones and the new one) with the engine (§14.2)."""
     sealed = reseal(session, draw, signer=signer)
     ceremony_row = signed_document(session, draw, "ceremony")
     results_row = signed_document(session, draw, "results")
@@ -71,13 +91,78 @@ def _replayed_moves(
     index = {application: i for i, application in enumerate(problem.applicant_ids)}
     schools = [s.id for s in sealed.manifest.rules.schools]
     actions = tuple(PostDrawAction(kind=kind, applicant=index[app]) for kind, app in pending)  # type: ignore[arg-type]
-    _, moves = replay_actions(problem, allocation, actions)
+    placement, moves = replay_actions(problem, allocation, actions)
 
     def row(move: Move) -> list[str | None]:
         source = None if move.from_school is None else schools[move.from_school]
         return [problem.applicant_ids[move.applicant], source, schools[move.to_school]]
 
-    return [[row(m) for m in action_moves] for action_moves in moves]
+    removed = {applicant: kind for kind, applicant in pending}
+    return _Replayed(
+        moves=[[row(m) for m in action_moves] for action_moves in moves],
+        lines=_final_lines(problem, allocation, placement, removed=removed),
+    )
+
+
+def _waitlists_after(
+    problem: AllocationProblem, allocation: Allocation, placement: Placement
+) -> list[npt.NDArray[np.int32]]:
+    """Each school's waitlist after the actions: §10.6 applied to the final assignment.
+
+    Whether a unit waits at a school depends on its assignment only, and the published lists
+    are §10.6 on the published assignment. So each list stays, in its order (§8.4), without the
+    removed applicants (§14.1) and without the moved units at the school they moved to or at one
+    listed before it (a replay only moves a unit up its own list, §14.2): the list §14.2 walks
+    when it next fills the school, and the one the verifier's check 12 replays.
+    """
+    lists = allocation.waitlists
+    on_list = np.concatenate([np.zeros(0, dtype=np.int32), *lists])
+    school = np.repeat(np.arange(len(lists)), [w.size for w in lists])
+    unit = problem.applicant_unit
+    waiting = ~placement.removed[on_list]
+    moved = placement.applicant_school[on_list] != allocation.unit_school[unit[on_list]]
+    for i in np.flatnonzero(waiting & moved).tolist():
+        u, now = int(unit[on_list[i]]), int(placement.applicant_school[on_list[i]])
+        listed = problem.pref_school[problem.pref_start[u] : problem.pref_start[u + 1]].tolist()
+        waiting[i] = listed.index(int(school[i])) < listed.index(now)
+    bounds = np.cumsum([w.size for w in lists])[:-1]
+    return [w[kept] for w, kept in zip(lists, np.split(waiting, bounds), strict=True)]
+
+
+def _final_lines(
+    problem: AllocationProblem,
+    allocation: Allocation,
+    placement: Placement,
+    *,
+    removed: dict[str, str],
+) -> dict[str, _Line]:
+    """Every child's line after the actions, laid out as the run stores it (§10.7, §12.1):
+    waitlist places in school order, status from the assignment and the waitlists."""
+    schools = [s.id for s in problem.schools]
+    labels: list[str | None] = [None, "open", *("reserved:" + c for c in problem.category_ids)]
+    # JCS of `[[school, position], ...]` written out: a draw has one line per child, and
+    # encoding each through `canonical_json` would cost more than the replay itself.
+    quoted = [canonical_json(s).decode("utf-8") for s in schools]
+    places: dict[int, list[str]] = {}
+    for s, listed in enumerate(_waitlists_after(problem, allocation, placement)):
+        for number, applicant in enumerate(listed.tolist(), start=1):
+            places.setdefault(applicant, []).append(f"[{quoted[s]},{number}]")
+    school_of = placement.applicant_school.tolist()
+    label_of = placement.applicant_label.tolist()
+    lines: dict[str, _Line] = {}
+    for applicant, application in enumerate(problem.applicant_ids):
+        waiting = places.get(applicant)
+        kind = removed.get(application)
+        if kind is not None:
+            status = "declined" if kind == "decline" else "disqualified"
+        elif school_of[applicant] >= 0:
+            status = "admitted"
+        else:
+            status = "waitlisted" if waiting else "unplaced"
+        school = None if school_of[applicant] < 0 else schools[school_of[applicant]]
+        waitlist = "[" + ",".join(waiting or ()) + "]"
+        lines[application] = (status, school, labels[label_of[applicant] + 1], waitlist)
+    return lines
 
 
 def record_action(
@@ -99,16 +184,17 @@ def record_action(
             f"draw {draw.public_id} has a second round ({following.public_id}), made from its "
             "seats and children as they were: no more post-draw actions (§14.5)",
         )
-    outcome = session.exec(
-        select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
+    known = session.exec(
+        select(Outcome.id).where(Outcome.draw_id == draw.id, Outcome.application == application)
     ).first()
-    if outcome is None:
+    if known is None:
         raise NotFound(f"没有报名号 {application}", f"no applicant {application} in this draw")
     earlier = actions_of(session, draw)
     if any(a.application == application for a in earlier):
         raise Conflict(f"{application} 已被移出", f"{application} was already removed")
     pending = [(a.type, a.application) for a in earlier] + [(kind, application)]
-    moves = _replayed_moves(session, draw, signer, pending)[-1]
+    replayed = _replay(session, draw, signer, pending)
+    moves = replayed.moves[-1]
     assert draw.id is not None
     action = Action(
         draw_id=draw.id,
@@ -119,7 +205,7 @@ def record_action(
         moves=canonical_json(moves).decode("utf-8"),
     )
     session.add(action)
-    _update_outcomes(session, draw, outcome, kind, moves)
+    _store_lines(session, draw, replayed.lines)
     _sign_document(session, draw, [*earlier, action], signer=signer, at=at)
     audit.record(
         session,
@@ -133,18 +219,28 @@ def record_action(
     return action
 
 
-def _update_outcomes(
-    session: Session, draw: Draw, removed: Outcome, kind: str, moves: list[list[str | None]]
-) -> None:
-    removed.status = "declined" if kind == "decline" else "disqualified"
-    removed.school, removed.label = None, None
-    session.add(removed)
-    for application, _, to_school in moves:
-        row = session.exec(
-            select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
-        ).one()
-        row.status, row.school, row.label = "admitted", to_school, "open"
-        session.add(row)
+def _store_lines(session: Session, draw: Draw, lines: dict[str, _Line]) -> None:
+    """Write every outcome row the replay changed, in the action's transaction.
+
+    The rows are compared with the replay of all actions rather than patched move by move, so
+    the children still waiting move up on each waitlist and the moved and removed ones leave
+    it; only the rows that differ are written (a large draw has one row per child).
+    """
+    columns = (Outcome.application, Outcome.status, Outcome.school, Outcome.label, Outcome.waitlist)
+    stored = session.execute(
+        select_columns(*(col(c) for c in columns)).where(col(Outcome.draw_id) == draw.id)
+    )
+    changed = [row[0] for row in stored if tuple(row[1:]) != lines[row[0]]]
+    for start in range(0, len(changed), 500):
+        rows = session.exec(
+            select(Outcome).where(
+                Outcome.draw_id == draw.id,
+                col(Outcome.application).in_(changed[start : start + 500]),
+            )
+        )
+        for row in rows:
+            row.status, row.school, row.label, row.waitlist = lines[row.application]
+            session.add(row)
 
 
 def _sign_document(

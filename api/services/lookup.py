@@ -119,6 +119,12 @@ def _answer(
     )
 
 
+_REMOVED = {  # post-draw actions (§14.1): the status the service stores for a removed child
+    "declined": ("已放弃", "declined"),
+    "disqualified": ("资格复核未通过", "failed the eligibility re-check"),
+}
+
+
 def _explain(draw: Draw, outcome: Outcome | None, waitlist: list[list[object]]) -> tuple[str, str]:
     if outcome is None:
         return (
@@ -136,6 +142,13 @@ def _explain(draw: Draw, outcome: Outcome | None, waitlist: list[list[object]]) 
             zh += f"; 同时在更靠前志愿候补: {places_zh}"
             en += f"; also on the waitlist of a school listed before it: {places_en}"
         return zh, en
+    if outcome.status in _REMOVED:
+        zh, en = _REMOVED[outcome.status]
+        return (
+            f"{zh}: 已移出本次摇号, 不占学位, 不在任何候补名单; 摇号号码 {outcome.lottery_number}",
+            f"{en}: removed from the draw, holds no seat and is on no waitlist (protocol §14.1); "
+            f"lottery number {outcome.lottery_number}",
+        )
     if outcome.status == "waitlisted":
         return (
             f"未录取, 候补: {places_zh}; 摇号号码 {outcome.lottery_number}",
