@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, count, repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import NamedTuple
 
 from verifier.manifest import Manifest, School
@@ -20,6 +21,10 @@ Candidate = int
 NUMBER_SHIFT, RANK_SHIFT = 32, 96
 UNIT_MASK, NUMBER_MASK = (1 << 32) - 1, (1 << 64) - 1
 _APPLICATION = attrgetter("application")
+_KEY, _SIZE, _MEMBERS, _CATEGORY = (
+    attrgetter(name) for name in ("key", "size", "members", "category")
+)
+_FIRST = itemgetter(0)
 
 
 def unit_of(candidate: Candidate) -> int:
@@ -45,16 +50,25 @@ class Priorities:
             raise ValueError(f"{len(units)} units: more than this verifier indexes")
         self.schools = manifest.schools
         self.tickets = tickets
-        self.keys = [unit.key for unit in units]
-        self.sizes = [unit.size for unit in units]
+        # Per-unit facts, each taken by a built-in `map` over the units (no Python code per
+        # unit: a million of them).
+        self.keys = list(map(_KEY, units))
+        self.sizes = list(map(_SIZE, units))
+        members = list(map(_MEMBERS, units))
         # Each unit's members' applications, and the first of them (all of a single child's).
-        self.applications = [tuple(map(_APPLICATION, unit.members)) for unit in units]
-        self.first_application = [members[0] for members in self.applications]
-        self.groups = frozenset(u for u, unit in enumerate(units) if unit.size > 1)
-        self.categories = [unit.category for unit in units]
+        self.applications = [tuple(map(_APPLICATION, group)) for group in members]
+        self.first_application = list(map(_APPLICATION, map(_FIRST, members)))
+        self.groups = frozenset(compress(count(), map((1).__lt__, self.sizes)))
+        self.categories = list(map(_CATEGORY, units))
         # The units `Choose` must look at one by one: groups (§9.3) and children of a reserved
         # category (§9.1 step 2). Every other unit is a single child whom only step 3 concerns.
-        self.special = [unit.size > 1 or unit.category is not None for unit in units]
+        self.special = list(
+            map(
+                operator.or_,
+                map((1).__lt__, self.sizes),
+                map(is_not, self.categories, repeat(None)),
+            )
+        )
         self.general = [len(school.tier_ids) - 1 for school in manifest.schools]
         # rank_s(u) where some member names a tier at s (§4.6), one dict per school: most
         # children name no tier, so this is much smaller than a dict per unit.
@@ -76,7 +90,9 @@ class Priorities:
         self.tokens = (
             list(range(len(units)))
             if self.multiple
-            else [t << NUMBER_SHIFT | u for u, t in enumerate(tickets)]
+            else list(
+                map(operator.or_, map(operator.lshift, tickets, repeat(NUMBER_SHIFT)), count())
+            )
         )
         self.token_mask = UNIT_MASK if self.multiple else (1 << RANK_SHIFT) - 1
         self._general_bits = [rank << RANK_SHIFT for rank in self.general]  # shifted in place

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from verifier import actions as actions_module
 from verifier.allocation import Allocation, allocate
 from verifier.audit import check_audit_chain, last_entry_hash
+from verifier.background import BIG_FILE, BackgroundWork, start_background
 from verifier.bundle import Bundle, read_bundle
 from verifier.canonical import JsonValue, encode, parse_canonical, parse_canonical_lines
 from verifier.ceremony import check_beacon_value, check_ceremony_shape, check_reveals, check_seed
@@ -20,6 +22,7 @@ from verifier.fields import Fields, fail
 from verifier.hashing import PROTOCOL, domain_hash, hex16
 from verifier.manifest import Manifest, check_zone_capacity, parse_manifest
 from verifier.records import (
+    ENTRY_PREFIX,
     ApplicantFile,
     Record,
     Unit,
@@ -70,6 +73,7 @@ class DrawState:
     bundle: Bundle | None = None
     documents: dict[str, Any] | None = None
     applicant_file: ApplicantFile | None = None
+    background: BackgroundWork | None = None
     audit_entries: list[JsonValue] | None = None
     manifest: Manifest | None = None
     records: tuple[Record, ...] = ()
@@ -100,15 +104,26 @@ class _Checks:
     # (1): bundle layout, canonical files, protocol version in every document.
     def check_1(self) -> str:
         bundle = read_bundle(self.path)
+        names = sorted(name for name in bundle.files if name.endswith(".json"))
+        big = {name: bundle.files[name] for name in names if len(bundle.files[name]) >= BIG_FILE}
+        # Whether the big files are canonical, and the applicant root, are found by a second
+        # process meanwhile (verifier.background); small files are checked here, in name order.
+        self.state.background = start_background(
+            big, bundle.files.get("applicants.jsonl", b""), ENTRY_PREFIX
+        )
         documents: dict[str, Any] = {}
-        for name in sorted(bundle.files):
-            if name.endswith(".json"):
+        for name in names:
+            if name in big:
+                documents[name] = self._load_big(name, bundle.files[name])
+            else:
                 documents[name] = _parse_file(name, bundle.files[name])
         applicant_file = _read_applicants(bundle.require("applicants.jsonl"))
         audit = bundle.get("audit.jsonl")
         self.state.audit_entries = (
             None if audit is None else [v for _, v in _parse_lines("audit.jsonl", audit)]
         )
+        for name in sorted(big):  # a big file that parses but is not JCS fails here
+            self._require_canonical(name)
         for name, kind in DOCUMENT_KINDS.items():
             if name in documents:
                 _check_protocol_and_kind(name, documents[name], kind)
@@ -118,6 +133,22 @@ class _Checks:
             applicant_file,
         )
         return f"{len(bundle.files)} files, all canonical, protocol {PROTOCOL}"
+
+    def _load_big(self, name: str, data: bytes) -> Any:
+        """A big JSON file's value, by the standard parser. Its canonical form (which the
+        background work checks) is required before check 1 passes; if the file does not even
+        parse, the background verdict names the fault now."""
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            self._require_canonical(name)
+            raise  # the background found no fault where the parser did: report the parser's
+
+    def _require_canonical(self, name: str) -> None:
+        assert self.state.background is not None
+        fault = self.state.background.findings().not_canonical.get(name)
+        if fault is not None:
+            raise CheckFailed(f"{name}: {fault}", expected="canonical JSON (§2.5)", found=fault)
 
     # (2): every signature by the manifest's key, over the digest of its document.
     def check_2(self) -> str:
@@ -183,7 +214,9 @@ class _Checks:
                 f"{len(lines)} (records in applicants.jsonl)",
                 manifest.applicant_count,
             )
-        root = applicant_root(lines).hex()
+        assert self.state.background is not None
+        sealed_root = self.state.background.findings().applicant_root
+        root = (applicant_root(lines) if sealed_root is None else sealed_root).hex()
         if root != manifest.applicant_root:
             raise CheckFailed(
                 "the applicant list is not the one sealed in the manifest (root differs, §5.2)",
