@@ -2,7 +2,8 @@
 
     lottery demo --out DIR [--entropy TEXT] [--applicants N]
     lottery keys | migrate | create-bureau | issue-token | create | import | objection | witness
-            | seal | ceremony | beacon | rehearse | run | publish | export | decline | status
+            | seal | ceremony | beacon | rehearse | run | publish | export | decline | second-round
+            | status
 
 Run `lottery COMMAND --help` for each. Errors print the service's message in Chinese and
 English and exit 1, never a traceback.
