@@ -42,7 +42,8 @@ def _find(big_files: Mapping[str, bytes], applicants: bytes, entry_prefix: bytes
             faults[name] = str(error)
     root = None
     if applicants.endswith(b"\n") or not applicants:
-        lines = applicants[:-1].split(b"\n") if applicants else []
+        lines = applicants.split(b"\n")
+        lines.pop()  # after the last newline: nothing (no copy of the file without it)
         root = tree_root(leaf_hashes(entry_prefix, lines))
     return Findings(faults, root)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import chain, count, repeat
 from operator import attrgetter, itemgetter
@@ -55,14 +56,31 @@ _IDENTIFIER_LINES = re.compile(r"(?:[A-Za-z0-9._-]{1,64}\n)*")  # §1.3, one per
 _HEX64_LINES = re.compile(r"(?:[0-9a-f]{64}\n)*")
 
 
-class ApplicantFile(NamedTuple):
-    """`applicants.jsonl` as read in check 1: each line's bytes (the leaves of §5.2), and the
-    records as nine columns (`RECORD_COLUMN_KEYS` order) or, from the generic reader, as
-    parsed objects."""
+@dataclass(frozen=True, eq=False)
+class ApplicantFile:
+    """`applicants.jsonl` as read in check 1: its bytes, and the records as nine columns
+    (`RECORD_COLUMN_KEYS` order) or, from the generic reader, as parsed objects."""
 
-    lines: list[bytes]
+    data: bytes
     columns: list[list[Any] | None] | None
     values: list[Any] | None
+
+    @property
+    def count(self) -> int:
+        """The number of records (lines)."""
+        if self.columns is not None and self.columns[0] is not None:
+            return len(self.columns[0])
+        assert self.values is not None
+        return len(self.values)
+
+    @property
+    def lines(self) -> list[bytes]:
+        """Each line's bytes without its newline: the leaves of §5.2. Split on each use: the
+        checks take the root from the background work; only the parent check and the
+        locating of a fault need the lines."""
+        lines = self.data.split(b"\n")
+        lines.pop()  # after the last newline (both readers require one): nothing
+        return lines
 
     def value(self, index: int) -> Any:
         """The record on line `index` (from 0) as an object."""
@@ -97,10 +115,7 @@ def parse_records(file: ApplicantFile, manifest: Manifest) -> tuple[Record, ...]
     if checked is None:
         values = file.values
         if values is None:  # read by the fast reader: read again, generically, to locate it
-            values = [
-                value
-                for _, value in parse_canonical_lines(b"".join(line + b"\n" for line in file.lines))
-            ]
+            values = [value for _, value in parse_canonical_lines(file.data)]
         _check_one_by_one(values, manifest)
         raise CheckFailed("a record breaks §4 (found by the column checks, not located)")
     applications, categories, groups, preferences, digests, sexes, tiers, schools = checked
@@ -351,6 +366,6 @@ def read_applicant_file(data: bytes) -> ApplicantFile:
     canonical."""
     columns = read_record_columns(data)
     if columns is not None:
-        return ApplicantFile(data[:-1].split(b"\n") if data else [], columns, None)
+        return ApplicantFile(data, columns, None)
     pairs = parse_canonical_lines(data)
-    return ApplicantFile([line for line, _ in pairs], None, [value for _, value in pairs])
+    return ApplicantFile(data, None, [value for _, value in pairs])
