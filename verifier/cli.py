@@ -144,6 +144,7 @@ def _print_second_round(check: CheckResult) -> None:
 
 def _print_parent(parent: ParentReport, lang: str) -> None:
     text = TEXT[lang]
+    after = parent.post_draw_actions > 0
     print()
     print(f"{text['child']}: {parent.application}")
     print(
@@ -152,27 +153,55 @@ def _print_parent(parent: ParentReport, lang: str) -> None:
     print("  " + text[f"private_{parent.private_check.replace('not checked', 'unchecked')}"])
     if parent.lottery_number is not None:
         print(f"  {text['lottery_number']}: {parent.lottery_number}")
-    if parent.status == "admitted":
-        print(f"  {text['status']}: {text['admitted']} {parent.school} ({parent.label})")
-    elif parent.status is not None:
-        print(f"  {text['status']}: {text[parent.status]}")
+    if parent.actions_unverified:
+        print("  " + text["actions_unverified"])
+    if parent.status is not None:
+        print(f"  {text['status']}: {_outcome(text, parent.status, parent.school, parent.label)}")
+    if after and parent.draw_day_status is not None:
+        drawn = _outcome(
+            text, parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
+        )
+        print(f"  {text['draw_day']}: {drawn}")
+    if parent.removed_by is not None:
+        kind = "declined" if parent.removed_by.kind == "decline" else "disqualified"
+        print("  " + text["removed"].format(seq=parent.removed_by.seq, kind=text[kind]))
     for line in parent.schools:
         verdict = text["admitted_here"] if line.admitted else text["not_admitted_here"]
+        if after and line.admitted != line.admitted_on_draw_day:
+            drawn = (
+                "admitted_on_draw_day" if line.admitted_on_draw_day else "not_admitted_on_draw_day"
+            )
+            verdict += f" ({text[drawn]})"
+        day = "_draw_day" if after else ""  # the cutoff is a draw-day fact (§10.8)
         cutoff = (
-            text["cutoff"].format(tier=line.cutoff_tier, number=line.cutoff_number)
+            text["cutoff" + day].format(tier=line.cutoff_tier, number=line.cutoff_number)
             if line.cutoff_tier
-            else text["no_cutoff"]
+            else text["no_cutoff" + day]
         )
         print(
             f"  {text['at_school']} {line.school} {line.school_name}: {text['tier']} {line.tier} ({line.tier_label}), "
             f"{text['number_here']} {line.lottery_number}; {verdict}; {cutoff}"
         )
-        if line.waitlist_position is not None:
-            print("    " + text["waitlist_position"].format(position=line.waitlist_position))
+        position, before = line.waitlist_position, line.draw_day_waitlist_position
+        if position is not None and after and before is not None and before != position:
+            print("    " + text["position_was"].format(position=position, before=before))
+        elif position is not None:
+            print("    " + text["waitlist_position"].format(position=position))
+        elif after and before is not None:
+            print("    " + text["position_left"].format(before=before))
+    if after:
+        print("  " + text["after_actions"].format(count=parent.post_draw_actions))
     print("  " + text["explain"])
 
 
+def _outcome(text: dict[str, str], status: str, school: str | None, label: str | None) -> str:
+    if status == "admitted":
+        return f"{text['admitted']} {school} ({label})"
+    return text[status]
+
+
 def _parent_dict(parent: ParentReport) -> dict[str, Any]:
+    removed = parent.removed_by
     return {
         "application": parent.application,
         "in_sealed_list": parent.in_sealed_list,
@@ -183,6 +212,16 @@ def _parent_dict(parent: ParentReport) -> dict[str, Any]:
         "school": parent.school,
         "label": parent.label,
         "schools": [line.__dict__ for line in parent.schools],
+        "post_draw_actions": parent.post_draw_actions,
+        "post_draw_actions_unverified": parent.actions_unverified,
+        "removed_by": None
+        if removed is None
+        else {"seq": removed.seq, "type": removed.kind, "application": removed.application},
+        "draw_day": {
+            "status": parent.draw_day_status,
+            "school": parent.draw_day_school,
+            "label": parent.draw_day_label,
+        },
     }
 
 

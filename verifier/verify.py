@@ -86,6 +86,7 @@ class DrawState:
     allocation: Allocation | None = None
     priorities: Priorities | None = None
     expected: dict[str, Any] | None = None
+    final: actions_module.FinalAssignment | None = None  # after the post-draw actions, (12)
 
 
 class _Checks:
@@ -207,16 +208,15 @@ class _Checks:
     def check_4(self) -> str:
         manifest, file = self.state.manifest, self.state.applicant_file
         assert manifest is not None and file is not None
-        lines = file.lines
-        if len(lines) != manifest.applicant_count:
+        if file.count != manifest.applicant_count:
             raise fail(
                 "manifest.applicants.count",
-                f"{len(lines)} (records in applicants.jsonl)",
+                f"{file.count} (records in applicants.jsonl)",
                 manifest.applicant_count,
             )
         assert self.state.background is not None
         sealed_root = self.state.background.findings().applicant_root
-        root = (applicant_root(lines) if sealed_root is None else sealed_root).hex()
+        root = (applicant_root(file.lines) if sealed_root is None else sealed_root).hex()
         if root != manifest.applicant_root:
             raise CheckFailed(
                 "the applicant list is not the one sealed in the manifest (root differs, §5.2)",
@@ -226,7 +226,7 @@ class _Checks:
         self.state.records = parse_records(file, manifest)
         self.state.units = build_units(self.state.records)
         self.state.applicants = applicant_units(self.state.records, self.state.units)
-        return f"{len(lines)} records in {len(self.state.units)} units, root {root}"
+        return f"{file.count} records in {len(self.state.units)} units, root {root}"
 
     # (5): each reveal against its commitment, and the reveal policy.
     def check_5(self) -> str:
@@ -331,7 +331,7 @@ class _Checks:
             and self.state.units is not None
             and self.state.allocation is not None
         )
-        count = actions_module.replay_actions(
+        final = actions_module.replay_actions(
             manifest=self.state.manifest,
             units=self.state.units,
             lists=self.state.allocation.lists,
@@ -339,7 +339,8 @@ class _Checks:
             document=self.doc("actions.json"),
             results_digest=domain_hash("results", encode(self.doc("results.json"))),
         )
-        return f"{count} action(s) replayed, moves identical"
+        self.state.final = final
+        return f"{len(final.actions)} action(s) replayed, moves identical"
 
     # (13): the audit-log chain, if present.
     def check_13(self) -> str | None:

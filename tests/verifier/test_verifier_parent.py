@@ -1,16 +1,31 @@
-"""The parent check: inclusion proof, private digest, outcome and explanation (§4.3, §5.3, §10)."""
+"""The parent check: inclusion proof, private digest, outcome and explanation (§4.3, §5.3, §10),
+and the outcome after post-draw actions (§14)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
-from engine_draws import ApplicantSpec, DrawSpec, SchoolSpec, private_record, write_draw
+from engine_draws import (
+    ApplicantSpec,
+    DrawSpec,
+    SchoolSpec,
+    build_draw,
+    key_from_label,
+    private_record,
+    write_draw,
+)
+from resign import add_actions
 
+from lottery.allocation import PostDrawAction, replay_actions
+from lottery.allocation.outcome import members_of_units, waitlists
+from lottery.allocation.pairs import build_pairs
 from verifier.cli import main
 from verifier.errors import VerificationError
-from verifier.parent import ApplicantNotFound, check_applicant, normalise_receipt
+from verifier.parent import ApplicantNotFound, ParentReport, check_applicant, normalise_receipt
 
 SPEC = DrawSpec(
     mode="deferred_acceptance",
@@ -196,3 +211,278 @@ def test_private_digest_agrees_with_the_engine_record() -> None:
     assert private_digest(
         application="A7", id_number="x", name=decomposed, receipt="R"
     ) == private_digest(application="A7", id_number="x", name="\u00e9", receipt="R")
+
+
+# Post-draw actions (§14). Tiers fix every order, so the expected moves are read off by hand.
+# Draw day: S0 (1 seat) admits A0; A1 is held at S1 (1 seat, its second choice). S0's waitlist is
+# A1, A2, A5, A4; S1's is A3, A4. Action 1: A0 declines, A1 moves up to S0 and A3 off the
+# waitlist into the seat A1 left at S1. Action 2: A5 (waitlisted) is disqualified: no move.
+ACTIONS_SPEC = DrawSpec(
+    mode="deferred_acceptance",
+    tie_breaking="single",
+    max_preferences=2,
+    schools=(SchoolSpec("S0", 1, 5, (), None), SchoolSpec("S1", 1, 3, (), None)),
+    applicants=(
+        ApplicantSpec("A0", None, None, ("S0",), (("S0", 0),), "F"),
+        ApplicantSpec("A1", None, None, ("S0", "S1"), (("S0", 1), ("S1", 0)), "M"),
+        ApplicantSpec("A2", None, None, ("S0",), (("S0", 2),), "F"),
+        ApplicantSpec("A3", None, None, ("S1",), (("S1", 1),), "M"),
+        ApplicantSpec("A4", None, None, ("S0", "S1"), (), "F"),
+        ApplicantSpec("A5", None, None, ("S0",), (("S0", 3),), "M"),
+    ),
+    witnesses=1,
+    reveals=(True,),
+    min_reveals=1,
+    beacon=None,
+)
+ACTIONS = (("decline", "A0"), ("disqualify", "A5"))
+MOVES: list[list[list[str | None]]] = [[["A1", "S1", "S0"], ["A3", None, "S1"]], []]
+# application: (status, school, label, {school: waitlist position}) after both actions
+AFTER = {
+    "A0": ("declined", None, None, {}),
+    "A1": ("admitted", "S0", "open", {}),
+    "A2": ("waitlisted", None, None, {"S0": 1}),
+    "A3": ("admitted", "S1", "open", {}),
+    "A4": ("waitlisted", None, None, {"S0": 2, "S1": 1}),
+    "A5": ("disqualified", None, None, {}),
+}
+DRAW_DAY_POSITIONS = {
+    "A1": {"S0": 1},
+    "A2": {"S0": 2},
+    "A3": {"S1": 1},
+    "A4": {"S0": 4, "S1": 2},
+    "A5": {"S0": 3},
+}
+
+
+@dataclass(frozen=True)
+class _EngineAfter:
+    """What the service's look-up shows after the actions, computed with the engine."""
+
+    moves: list[list[list[str | None]]]
+    lines: dict[str, tuple[str, str | None, str | None, dict[str, int]]]
+
+
+def _engine_after(spec: DrawSpec, actions: tuple[tuple[str, str], ...]) -> _EngineAfter:
+    """The engine's replay (§14.2) and §10.6 on its final assignment (`outcome.waitlists`),
+    without removed applicants (§14.1): the service's look-up (api/services/actions.py)."""
+    draw = build_draw(spec)
+    problem, allocation = draw.problem, draw.allocation
+    index = {application: i for i, application in enumerate(problem.applicant_ids)}
+    engine_actions = tuple(PostDrawAction(kind, index[a]) for kind, a in actions)  # type: ignore[arg-type]
+    placement, moves = replay_actions(problem, allocation, engine_actions)
+    schools = [s.id for s in problem.schools]
+    pairs, members = build_pairs(problem), members_of_units(problem)
+    removed = placement.removed.tolist()
+    assigned = np.full(len(problem.unit_keys), -1, dtype=np.int64)
+    for applicant, school in enumerate(placement.applicant_school.tolist()):
+        if school >= 0:  # a unit's members that remain share its school
+            u = int(problem.applicant_unit[applicant])
+            entries = pairs.list_pair[pairs.list_start[u] : pairs.list_start[u + 1]]
+            assigned[u] = next(g for g in entries.tolist() if pairs.pair_school[g] == school)
+    places: dict[int, dict[str, int]] = {}
+    for s, listed in enumerate(waitlists(pairs, members, assigned)):
+        kept = [a for a in listed.tolist() if not removed[a]]
+        for position, applicant in enumerate(kept, start=1):
+            places.setdefault(applicant, {})[schools[s]] = position
+    kinds = {application: kind for kind, application in actions}
+    labels = [None, "open", *("reserved:" + c for c in problem.category_ids)]
+    lines = {}
+    for applicant, application in enumerate(problem.applicant_ids):
+        school = int(placement.applicant_school[applicant])
+        if application in kinds:
+            status = "declined" if kinds[application] == "decline" else "disqualified"
+        elif school >= 0:
+            status = "admitted"
+        else:
+            status = "waitlisted" if applicant in places else "unplaced"
+        lines[application] = (
+            status,
+            None if school < 0 else schools[school],
+            labels[int(placement.applicant_label[applicant]) + 1],
+            places.get(applicant, {}),
+        )
+    as_rows = [
+        [
+            [
+                problem.applicant_ids[m.applicant],
+                None if m.from_school is None else schools[m.from_school],
+                schools[m.to_school],
+            ]
+            for m in action_moves
+        ]
+        for action_moves in moves
+    ]
+    return _EngineAfter(moves=as_rows, lines=lines)
+
+
+def _with_actions(directory: Path, moves: list[list[list[str | None]]]) -> Path:
+    bundle = write_draw(ACTIONS_SPEC, directory)
+    documents = [
+        {
+            "seq": seq,
+            "type": kind,
+            "application": application,
+            "at": "2026-07-10T01:00:00Z",
+            "moves": action_moves,
+        }
+        for seq, ((kind, application), action_moves) in enumerate(
+            zip(ACTIONS, moves, strict=True), start=1
+        )
+    ]
+    add_actions(bundle, documents, key=key_from_label())
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def acted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _with_actions(tmp_path_factory.mktemp("acted") / "bundle", MOVES)
+
+
+def _positions(report: ParentReport, *, draw_day: bool = False) -> dict[str, int]:
+    return {
+        line.school: position
+        for line in report.schools
+        if (position := line.draw_day_waitlist_position if draw_day else line.waitlist_position)
+        is not None
+    }
+
+
+def test_the_engine_agrees_with_the_expected_moves_and_outcomes() -> None:
+    engine_after = _engine_after(ACTIONS_SPEC, ACTIONS)
+    assert engine_after.moves == MOVES
+    assert engine_after.lines == AFTER
+
+
+@pytest.mark.parametrize("application", sorted(AFTER))
+def test_outcome_and_positions_are_those_after_the_actions(acted: Path, application: str) -> None:
+    report = check_applicant(
+        acted, application=application, receipt=private_record(application).receipt
+    )
+    assert report.bundle.passed
+    assert report.post_draw_actions == 2 and not report.actions_unverified
+    status, school, label, positions = AFTER[application]
+    assert (report.status, report.school, report.label) == (status, school, label)
+    assert _positions(report) == positions
+    assert _positions(report, draw_day=True) == DRAW_DAY_POSITIONS.get(application, {})
+    removal = report.removed_by
+    assert (removal and (removal.seq, removal.kind)) == {
+        "A0": (1, "decline"),
+        "A5": (2, "disqualify"),
+    }.get(application)
+
+
+def test_positions_equal_the_engine_on_the_final_assignment(acted: Path) -> None:
+    engine_after = _engine_after(ACTIONS_SPEC, ACTIONS).lines
+    for application, (status, school, label, positions) in engine_after.items():
+        report = check_applicant(
+            acted, application=application, receipt=private_record(application).receipt
+        )
+        assert (report.status, report.school, report.label) == (status, school, label)
+        assert _positions(report) == positions
+
+
+def test_draw_day_facts_are_kept(acted: Path) -> None:
+    moved = check_applicant(acted, application="A1", receipt=private_record("A1").receipt)
+    assert (moved.draw_day_status, moved.draw_day_school, moved.draw_day_label) == (
+        "admitted",
+        "S1",
+        "open",
+    )
+    (line,) = moved.schools  # S0, where it is now; S1 played no part any more
+    assert (line.school, line.tier, line.admitted, line.admitted_on_draw_day) == (
+        "S0",
+        "t1",
+        True,
+        False,
+    )
+    assert line.cutoff_tier == "t0"  # A0's, who declined: the cutoff is the draw day's (§10.8)
+    declined = check_applicant(acted, application="A0", receipt=private_record("A0").receipt)
+    assert declined.draw_day_status == "admitted" and declined.lottery_number is not None
+    (line,) = declined.schools
+    assert (line.school, line.admitted, line.admitted_on_draw_day) == ("S0", False, True)
+    assert line.tier == "t0" and line.lottery_number == line.cutoff_number
+
+
+def _cli(
+    bundle: Path, application: str, capsys: pytest.CaptureFixture[str], *options: str
+) -> tuple[int, str]:
+    """The parent check on the command line: exit code and what it printed."""
+    receipt = private_record(application).receipt
+    code = main([str(bundle), *options, "--applicant", application, "--receipt", receipt])
+    return code, capsys.readouterr().out
+
+
+def test_cli_text_after_actions(acted: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def run(application: str, lang: str) -> str:
+        code, out = _cli(acted, application, capsys, "--lang", lang)
+        assert code == 0
+        return out
+
+    out = run("A4", "en")
+    assert "Outcome: not admitted; on the waitlist" in out
+    assert "waitlist position 2 (on the draw day: 4)" in out
+    assert "waitlist position 1 (on the draw day: 2)" in out
+    assert "includes the bundle's 2 post-draw action(s)" in out
+    assert "last admitted on the draw day: tier t0" in out
+    out = run("A1", "en")
+    assert "Outcome: admitted to S0 (open)" in out
+    assert "On the draw day: admitted to S1 (open)" in out
+    assert "no longer on this waitlist (on the draw day: position 1)" in out
+    out = run("A0", "en")
+    assert "Outcome: declined the place" in out
+    assert "Removed from the draw by post-draw action 1 (declined the place)" in out
+    out = run("A5", "zh")
+    assert "结果: 资格复核未通过" in out
+    assert "已因第 2 项递补操作（资格复核未通过）移出本次摇号" in out
+    assert "已不在该校候补名单上（摇号当天第 3 位）" in out
+    assert "以上结果已包含数据包中的 2 项发布后递补操作" in out
+    out = run("A2", "zh")
+    assert "候补第 1 位（摇号当天第 2 位）" in out and "摇号当天该校最后录取" in out
+
+
+def test_cli_json_after_actions(acted: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for application, (status, school, label, positions) in AFTER.items():
+        code, out = _cli(acted, application, capsys, "--json")
+        assert code == 0
+        child = json.loads(out)["applicant"]
+        assert (child["status"], child["school"], child["label"]) == (status, school, label)
+        assert child["post_draw_actions"] == 2 and child["post_draw_actions_unverified"] is False
+        places = {line["school"]: line["waitlist_position"] for line in child["schools"]}
+        assert {s: p for s, p in places.items() if p is not None} == positions
+        drawn = {line["school"]: line["draw_day_waitlist_position"] for line in child["schools"]}
+        assert {s: p for s, p in drawn.items() if p is not None} == DRAW_DAY_POSITIONS.get(
+            application, {}
+        )
+        removed = {"A0": [1, "decline"], "A5": [2, "disqualify"]}.get(application)
+        assert child["removed_by"] == (
+            None
+            if removed is None
+            else {"seq": removed[0], "type": removed[1], "application": application}
+        )
+    child = json.loads(_cli(acted, "A1", capsys, "--json")[1])["applicant"]
+    assert child["draw_day"] == {"status": "admitted", "school": "S1", "label": "open"}
+
+
+def test_unverified_actions_leave_the_draw_day_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _with_actions(tmp_path / "bundle", [MOVES[0][:1], []])  # A3's move left out
+    report = check_applicant(bundle, application="A4", receipt=private_record("A4").receipt)
+    assert not report.bundle.passed
+    assert report.actions_unverified and report.post_draw_actions == 0
+    assert (report.status, _positions(report)) == ("waitlisted", {"S0": 4, "S1": 2})
+    code, out = _cli(bundle, "A4", capsys, "--lang", "en")
+    assert code == 1
+    assert "check 12 did not verify: the outcome below is the draw day's" in out
+
+
+def test_a_bundle_without_actions_says_nothing_about_them(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = check_applicant(bundle, application="A1", receipt=private_record("A1").receipt)
+    assert report.post_draw_actions == 0 and not report.actions_unverified
+    assert (report.draw_day_status, report.draw_day_school) == (report.status, report.school)
+    code, out = _cli(bundle, "A1", capsys, "--lang", "en")
+    assert code == 0
+    assert "post-draw" not in out and "draw day" not in out
