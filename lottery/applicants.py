@@ -12,7 +12,7 @@ from lottery.records import PublicRecord, check_groups
 __all__ = ["applicant_root", "check_records"]
 
 
-def _check_preferences(rules: DrawRules, record: PublicRecord, schools: set[str]) -> None:
+def _check_preferences(rules: DrawRules, record: PublicRecord, schools: frozenset[str]) -> None:
     where, count = f"application {record.application}", len(record.preferences)
     if rules.mode == "single_school_lottery" and count != 1:
         raise InvalidRecord(f"{where}: lists {count} schools; single_school_lottery needs 1 (§4.5)")
@@ -33,6 +33,7 @@ def check_records(rules: DrawRules, records: Sequence[PublicRecord]) -> None:
     """Check records in application order against the rules (§4.1-§4.6, §6.3); raise
     `InvalidRecord` naming the application and the value."""
     tiers = {school.id: {tier.id for tier in school.tiers} for school in rules.schools}
+    school_ids = frozenset(tiers)  # once: a city has thousands of schools
     categories = {category.id for category in rules.categories}
     previous = ""
     for record in records:
@@ -44,7 +45,7 @@ def check_records(rules: DrawRules, records: Sequence[PublicRecord]) -> None:
                 f"{where}: after {previous!r}; applications must be unique and in order (§4.2)"
             )
         previous = record.application
-        _check_preferences(rules, record, set(tiers))
+        _check_preferences(rules, record, school_ids)
         for school, tier in record.tiers:
             if school not in tiers:
                 raise InvalidRecord(f"{where}: tiers names school {school!r}, not in the draw")
