@@ -218,14 +218,25 @@ def private_digest(private: PrivateRecord) -> str:
     return tagged_hash("private-record", canonical_json(private.document())).hex()
 
 
+# Han characters (CJK Unified Ideographs and their extensions, compatibility ideographs).
+HAN_CHARACTER = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U0003134f]"
+)
+
+
 def mask_name(name: str) -> str:
-    """Masked name (§4.1, informative rule): first and last character, `*` between; a
-    two-character name keeps its first character."""
+    """Masked name (§4.1, informative rule). A Chinese name keeps its first and last character
+    with `*` between (张*丰, 欧**娜), a two-character name its first (李*); a name in another
+    script keeps the first letter of each word (J* S*). Never the whole name: a one-character
+    name, or nothing, is `*`."""
+    name = name.strip()
     if len(name) <= 1:
-        return "*"  # a one-character name would otherwise be published in clear
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+        return "*"
+    if HAN_CHARACTER.search(name):
+        if len(name) == 2:
+            return name[0] + "*"
+        return name[0] + "*" * (len(name) - 2) + name[-1]
+    return " ".join(word[0] + "*" for word in name.split())
 
 
 def mask_id_number(id_number: str) -> str:

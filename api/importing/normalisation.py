@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lottery.records import HAN_CHARACTER  # one definition, the masking rule's
+
 __all__ = [
     "HAN_CHARACTER",
     "normalise_header",
@@ -32,9 +34,7 @@ _TO_PLAIN.update({ord(char): None for char in _ZERO_WIDTH})
 # and fonts offer several look-alikes, folded to U+00B7 so one name has one spelling.
 _MIDDLE_DOTS = str.maketrans(dict.fromkeys("\u2022\u2027\u30fb\uff65\u2219\u22c5\u0387", "\u00b7"))
 _WHITESPACE_RUN = re.compile(r"\s+")
-HAN_CHARACTER = re.compile(
-    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U0003134f]"
-)
+
 # Separators a clerk uses between codes in one cell: ; , | whitespace and the
 # Chinese enumeration comma 、 (full-width ；，｜ are already plain after normalise_text).
 _LIST_SEPARATORS = re.compile(r"[;,|\u3001\s]+")

@@ -79,6 +79,9 @@ def test_masks() -> None:
     assert mask_name("欧阳娜娜") == "欧**娜"
     assert mask_name("李四") == "李*"
     assert mask_name("李") == "*"
+    assert mask_name("John Smith") == "J* S*"  # the last letter is not shown either
+    assert mask_name("Anna") == "A*"
+    assert mask_name("A") == "*" and mask_name(" ") == "*"
     assert mask_id_number("1234567") == "*******"
     assert mask_id_number("11010120190101123X") == "1101**********123X"
 
