@@ -12,6 +12,7 @@ __all__ = [
     "LetterDataMismatch",
     "UnknownApplication",
     "UnmaskedPersonalData",
+    "UnverifiedActions",
 ]
 
 
@@ -33,3 +34,15 @@ class LetterDataMismatch(DocumentError):
 
 class UnmaskedPersonalData(DocumentError):
     """A public record's masked name or ID number is not masked (protocol §4.1, §13.2)."""
+
+
+class UnverifiedActions(DocumentError):
+    """The bundle's post-draw actions (`actions.json`, §14) do not check out against its signed
+    results: unsigned, made for other results, malformed, or moves the engine's replay does not
+    give. Nothing is printed from them."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "数据包中的递补记录未通过核对，不据此打印 (the bundle's post-draw actions do not "
+            f"check out; nothing is printed from them): {detail}"
+        )

@@ -5,6 +5,10 @@ Everything comes from the bundle's public files (protocol §13): masked names an
 `applicants.jsonl` (§4.1), outcomes, waitlists, counts and cutoffs from `results.json` (§12).
 Before a record is listed its masks are checked (§4.1, §13.2): a document is never the place
 where a full name or ID number reaches a wall.
+
+`public_lists` is the draw day, as signed in `results.json`. When the bundle also carries
+post-draw actions (§14), `lists_after_actions` gives each school's lists as they stand after
+them; the documents that show both label them apart.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from api.documents.after_actions import AfterActions, after_actions
 from api.documents.errors import UnmaskedPersonalData
 from lottery import Bundle, PublicRecord, School, ceremony_digest, tagged_hash
 from lottery.tickets import hex16, school_ticket
@@ -19,10 +24,13 @@ from lottery.tickets import hex16, school_ticket
 __all__ = [
     "DrawFacts",
     "ListedApplicant",
+    "ListsAfterActions",
     "PublicLists",
+    "SchoolAfterActions",
     "SchoolList",
     "check_masked",
     "draw_facts",
+    "lists_after_actions",
     "public_lists",
     "school_number",
     "unit_tier",
@@ -58,7 +66,8 @@ class ListedApplicant:
     `school_number` the number used at this school (§8.3; the same under single tie-breaking);
     `tier_*` is the unit's tier at the school (§8.4: a group takes its best member's); `label`
     the seat type of an admitted child (§9.4), else None; `position` the 1-based waitlist
-    position (§10.6), else None."""
+    position (§10.6), else None; in a list after actions, `moved_by` the post-draw action
+    (seq, §14.3) that moved the child to this school, else None."""
 
     application: str
     masked_name: str
@@ -69,6 +78,7 @@ class ListedApplicant:
     tier_label: str
     label: str | None
     position: int | None
+    moved_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,32 @@ class PublicLists:
 
     facts: DrawFacts
     schools: tuple[SchoolList, ...]
+    status_counts: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class SchoolAfterActions:
+    """A school's lists after the post-draw actions (§14.2): admitted in application order,
+    with the seat label now (a child moved in holds an open seat), and the waitlist, §10.6 on
+    the final assignment, with its positions now."""
+
+    school_id: str
+    name: str
+    seats: int
+    admitted: tuple[ListedApplicant, ...]
+    waitlist: tuple[ListedApplicant, ...]
+
+
+@dataclass(frozen=True)
+class ListsAfterActions:
+    """Every school's lists after the bundle's `action_count` post-draw actions, the last at
+    `last_action_at`, of the actions document with hex digest `actions_digest` (§14.4), and
+    outcome totals: §10.7 on the final assignment, plus the removed children (§14.1)."""
+
+    action_count: int
+    last_action_at: str
+    actions_digest: str
+    schools: tuple[SchoolAfterActions, ...]
     status_counts: tuple[tuple[str, int], ...]
 
 
@@ -162,41 +198,56 @@ def _groups(records: Sequence[PublicRecord]) -> dict[str, list[PublicRecord]]:
     return groups
 
 
-def _school_list(
-    bundle: Bundle,
-    school: School,
-    entry: dict[str, object],
-    admitted_rows: list[list[object]],
-    rows: dict[str, list[object]],
-    by_application: dict[str, PublicRecord],
-    groups: dict[str, list[PublicRecord]],
-) -> SchoolList:
-    """One school's lists: admitted in application order (§12.1), waitlist in its order."""
-    categories = {c.id: c.label for c in bundle.manifest.rules.categories}
-    multiple = bundle.manifest.rules.tie_breaking == "multiple"
+class _Lister:
+    """Lines of a public list, from indexes over one bundle built once."""
 
-    def listed(application: str, label: str | None, position: int | None) -> ListedApplicant:
-        record = by_application[application]
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.rows = {str(row[0]): list(row) for row in bundle.results["applicants"]}
+        self.by_application = {record.application: record for record in bundle.records}
+        self.groups = _groups(bundle.records)
+        self.multiple = bundle.manifest.rules.tie_breaking == "multiple"
+
+    def listed(
+        self,
+        school: School,
+        application: str,
+        label: str | None,
+        position: int | None,
+        moved_by: int | None = None,
+    ) -> ListedApplicant:
+        """The child's line in a list of `school`; raises `UnmaskedPersonalData` (§4.1)."""
+        record = self.by_application[application]
         check_masked(record)
-        members = groups[record.group] if record.group is not None else [record]
+        members = self.groups[record.group] if record.group is not None else [record]
         tier_id, tier_label = unit_tier(record, school, members)
-        number = str(rows[application][1])
+        number = str(self.rows[application][1])
+        here = number if not self.multiple else school_number(self.bundle, record, school.id)
         return ListedApplicant(
             application=application,
             masked_name=record.masked_name,
             masked_id=record.masked_id,
             lottery_number=number,
-            school_number=number if not multiple else school_number(bundle, record, school.id),
+            school_number=here,
             tier_id=tier_id,
             tier_label=tier_label,
             label=label,
             position=position,
+            moved_by=moved_by,
         )
 
-    admitted = tuple(listed(str(row[0]), str(row[4]), None) for row in admitted_rows)
+
+def _school_list(
+    lister: _Lister, school: School, entry: dict[str, object], admitted_rows: list[list[object]]
+) -> SchoolList:
+    """One school's lists: admitted in application order (§12.1), waitlist in its order."""
+    categories = {c.id: c.label for c in lister.bundle.manifest.rules.categories}
+    admitted = tuple(lister.listed(school, str(row[0]), str(row[4]), None) for row in admitted_rows)
     waitlist_ids = entry["waitlist"]
     assert isinstance(waitlist_ids, list)
-    waitlist = tuple(listed(str(a), None, n) for n, a in enumerate(waitlist_ids, start=1))
+    waitlist = tuple(
+        lister.listed(school, str(a), None, n) for n, a in enumerate(waitlist_ids, start=1)
+    )
     tier_labels = {t.id: t.label for t in school.tiers}
     by_tier = entry["by_tier"]
     reserved = entry["reserved"]
@@ -227,27 +278,65 @@ def public_lists(bundle: Bundle) -> PublicLists:
 
     Raises `UnmaskedPersonalData` if a listed record is not masked.
     """
-    results = bundle.results
-    rows: dict[str, list[object]] = {str(row[0]): list(row) for row in results["applicants"]}
-    by_application = {record.application: record for record in bundle.records}
-    groups = _groups(bundle.records)
-    entries = {str(entry["id"]): entry for entry in results["schools"]}
+    lister = _Lister(bundle)
+    rows = lister.rows
+    entries = {str(entry["id"]): entry for entry in bundle.results["schools"]}
     admitted_rows: dict[str, list[list[object]]] = {s.id: [] for s in bundle.manifest.rules.schools}
     for row in rows.values():
         if row[2] == "admitted":
             admitted_rows[str(row[3])].append(row)
     schools = tuple(
-        _school_list(
-            bundle,
-            school,
-            entries[school.id],
-            admitted_rows[school.id],
-            rows,
-            by_application,
-            groups,
-        )
+        _school_list(lister, school, entries[school.id], admitted_rows[school.id])
         for school in bundle.manifest.rules.schools
     )
     statuses = ("admitted", "waitlisted", "unplaced")
     counts = tuple((s, sum(1 for row in rows.values() if row[2] == s)) for s in statuses)
     return PublicLists(facts=draw_facts(bundle), schools=schools, status_counts=counts)
+
+
+def lists_after_actions(
+    bundle: Bundle, after: AfterActions | None = None
+) -> ListsAfterActions | None:
+    """Every school's lists after the bundle's post-draw actions (§14.2), in manifest order, or
+    None if it has none. `after` is `after_actions(bundle)` if the caller already has it.
+
+    Raises `UnverifiedActions` if the actions do not check out (see `after_actions`), and
+    `UnmaskedPersonalData` if a listed record is not masked.
+    """
+    after = after if after is not None else after_actions(bundle)
+    if after is None:
+        return None
+    lister = _Lister(bundle)
+    by_id = {school.id: school for school in bundle.manifest.rules.schools}
+    admitted: dict[str, list[ListedApplicant]] = {school_id: [] for school_id in by_id}
+    for record in bundle.records:  # application order (§12.1)
+        child = after.children[record.application]
+        if child.school is not None:
+            line = lister.listed(
+                by_id[child.school], record.application, child.label, None, child.moved_by
+            )
+            admitted[child.school].append(line)
+    schools = tuple(
+        SchoolAfterActions(
+            school_id=school.id,
+            name=school.name,
+            seats=school.seats,
+            admitted=tuple(admitted[school.id]),
+            waitlist=tuple(
+                lister.listed(school, application, None, n)
+                for n, application in enumerate(after.waitlists[school.id], start=1)
+            ),
+        )
+        for school in bundle.manifest.rules.schools
+    )
+    statuses = ("admitted", "waitlisted", "unplaced", "declined", "disqualified")
+    counts = tuple(
+        (s, sum(1 for child in after.children.values() if child.status == s)) for s in statuses
+    )
+    return ListsAfterActions(
+        action_count=after.count,
+        last_action_at=after.last_at,
+        actions_digest=after.digest,
+        schools=schools,
+        status_counts=counts,
+    )

@@ -1,6 +1,11 @@
 """The public lists as an Excel workbook (openpyxl): a summary sheet, then one sheet per school
 with its admitted list and waitlist (protocol §10.6, §12.2), the same data as the announcement.
 
+The workbook is what a school enrols from, so when the bundle carries post-draw actions (§14)
+every sheet adds, below the draw day's signed lists and labelled apart, the lists as they stand
+after them: admitted after actions (who moved in, by which action) and the waitlists after
+actions, with their positions now (§14.2), and the summary adds the totals after actions.
+
 Application numbers, masked ID numbers and lottery numbers are stored as text (cell type string,
 number format `@`), so that Excel never turns `00012` into 12 or a hex number into a date.
 The bytes are deterministic: document times come from the draw and the zip entries carry a
@@ -19,7 +24,14 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from api.documents.public_lists import PublicLists, SchoolList, public_lists
+from api.documents.public_lists import (
+    ListsAfterActions,
+    PublicLists,
+    SchoolAfterActions,
+    SchoolList,
+    lists_after_actions,
+    public_lists,
+)
 from api.documents.wording import MODE_TEXT, STATUS_TEXT, label_text, verify_command
 from lottery import Bundle
 
@@ -41,6 +53,12 @@ _HEADER = (
     "名额 Seat",
 )
 _WIDTHS = (14, 8, 18, 12, 22, 20, 20, 16, 26)
+_MOVED_HEADER = "递补 Moved in"
+_DRAW_DAY_FIRST = (
+    "上为摇号当天名单（已签名的 results.json），递补后名单见下方 (the draw day's lists first, as "
+    "signed in results.json; the lists after the post-draw actions follow below)"
+)
+_MOVED_WIDTH = 18
 
 
 def _write_row(sheet: Worksheet, values: tuple[object, ...], *, bold: bool = False) -> None:
@@ -92,8 +110,66 @@ def _summary(sheet: Worksheet, lists: PublicLists) -> None:
     sheet.column_dimensions["B"].width = 70
 
 
-def _school_sheet(sheet: Worksheet, school: SchoolList, categories: dict[str, str]) -> None:
-    _write_row(sheet, (f"{school.name} ({school.school_id})", f"计划 Plan {school.seats}"))
+def _actions_text(later: ListsAfterActions) -> str:
+    n, at = later.action_count, later.last_action_at
+    return (
+        f"已计入 {n} 项发布后递补操作，截至 {at} (includes {n} post-draw action(s) up to {at}, §14)"
+    )
+
+
+def _summary_after_actions(sheet: Worksheet, later: ListsAfterActions) -> None:
+    """The totals after the post-draw actions, below the draw day's (§14.2)."""
+    _write_row(sheet, ())
+    _write_row(sheet, ("递补后 After post-draw actions", _actions_text(later)), bold=True)
+    _write_row(sheet, ("递补记录摘要 Actions digest", later.actions_digest))
+    for status, n in later.status_counts:
+        _write_row(sheet, (f"{STATUS_TEXT[status]}（递补后 after actions）", n))
+    _write_row(sheet, ())
+    header = ("学校 School", "名称 Name", "计划 Plan", "递补后录取 Admitted after actions",
+              "递补后候补 Waitlist after actions")  # fmt: skip
+    _write_row(sheet, header, bold=True)
+    for school in later.schools:
+        _write_row(
+            sheet,
+            (school.school_id, school.name, school.seats, len(school.admitted),
+             len(school.waitlist)),
+        )  # fmt: skip
+
+
+def _school_after_actions(
+    sheet: Worksheet,
+    school: SchoolAfterActions,
+    later: ListsAfterActions,
+    categories: dict[str, str],
+) -> None:
+    """The school's lists after the post-draw actions, below its draw-day lists (§14.2)."""
+    _write_row(sheet, ())
+    _write_row(sheet, ("递补后 After post-draw actions", _actions_text(later)), bold=True)
+    _write_row(sheet, (*_HEADER, _MOVED_HEADER), bold=True)
+    for n, a in enumerate(school.admitted, start=1):
+        moved = "" if a.moved_by is None else f"第 {a.moved_by} 项 action {a.moved_by}"
+        _write_row(
+            sheet,
+            ("递补后录取 admitted after actions", n, a.application, a.masked_name, a.masked_id,
+             a.lottery_number, a.school_number, a.tier_label, label_text(a.label, categories),
+             moved),
+        )  # fmt: skip
+    for a in school.waitlist:
+        _write_row(
+            sheet,
+            ("递补后候补 waitlist after actions", a.position, a.application, a.masked_name,
+             a.masked_id, a.lottery_number, a.school_number, a.tier_label, "", ""),
+        )  # fmt: skip
+    sheet.column_dimensions["J"].width = _MOVED_WIDTH
+
+
+def _school_sheet(
+    sheet: Worksheet, school: SchoolList, categories: dict[str, str], *, has_actions: bool
+) -> None:
+    title: tuple[str, ...] = (f"{school.name} ({school.school_id})", f"计划 Plan {school.seats}")
+    if has_actions:
+        title += (_DRAW_DAY_FIRST,)
+    _write_row(sheet, title)
     _write_row(sheet, _HEADER, bold=True)
     for n, a in enumerate(school.admitted, start=1):
         _write_row(
@@ -145,24 +221,37 @@ def _fixed_zip(data: bytes, *, modified: str) -> bytes:
 
 
 def results_xlsx(bundle: Bundle) -> bytes:
-    """The public lists of a read bundle as an .xlsx workbook (bytes).
+    """The public lists of a read bundle as an .xlsx workbook (bytes): the draw day's, and
+    after its post-draw actions if it has any.
 
-    Raises `UnmaskedPersonalData` (and writes nothing) if any listed record is not masked.
+    Raises `UnmaskedPersonalData` (and writes nothing) if any listed record is not masked, and
+    `UnverifiedActions` if the bundle's actions do not check out.
     """
     lists = public_lists(bundle)
+    later = lists_after_actions(bundle)
     categories = {c.id: c.label for c in bundle.manifest.rules.categories}
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
     summary.title = "Summary 汇总"
     _summary(summary, lists)
-    for school, title in zip(lists.schools, _sheet_titles(lists), strict=True):
-        _school_sheet(workbook.create_sheet(title), school, categories)
-    sealed = datetime.datetime.strptime(lists.facts.sealed_at, "%Y-%m-%dT%H:%M:%SZ")
-    workbook.properties.created = sealed
-    workbook.properties.modified = sealed
+    if later is not None:
+        _summary_after_actions(summary, later)
+    for n, (school, title) in enumerate(zip(lists.schools, _sheet_titles(lists), strict=True)):
+        sheet = workbook.create_sheet(title)
+        _school_sheet(sheet, school, categories, has_actions=later is not None)
+        if later is not None:
+            _school_after_actions(sheet, later.schools[n], later, categories)
+    # After actions the workbook is of the time of the last action it includes.
+    modified = lists.facts.sealed_at if later is None else later.last_action_at
+    workbook.properties.created = _time(lists.facts.sealed_at)
+    workbook.properties.modified = _time(modified)
     workbook.properties.creator = "sunshine draw"
     workbook.properties.title = f"{lists.facts.title} 公示名单"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_zip(buffer.getvalue(), modified=lists.facts.sealed_at)
+    return _fixed_zip(buffer.getvalue(), modified=modified)
+
+
+def _time(value: str) -> datetime.datetime:
+    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")

@@ -1,5 +1,6 @@
 """The words printed for the protocol's codes, Chinese first, English after (modes §10,
-statuses §10.7, seat labels §9.1), and the verification instructions (docs/verify.md)."""
+statuses §10.7 and §14.1, seat labels §9.1), and the verification instructions
+(docs/verify.md)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ STATUS_TEXT = {
     "admitted": "录取 admitted",
     "waitlisted": "候补 waitlisted",
     "unplaced": "未录取 not placed",
+    # after a post-draw action (§14.1), the words of the parent look-up
+    "declined": "已放弃 declined",
+    "disqualified": "资格复核未通过 failed the eligibility re-check",
 }
 TIE_BREAKING_TEXT = {
     "single": "每人一个摇号号码 one number per child",

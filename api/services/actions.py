@@ -3,7 +3,8 @@ waitlist fills in order. The engine replays every action from the published assi
 (`lottery.allocation.replay_actions`); the service records the actions, the moves, the signed
 actions document (`actions.json` + `actions.sig.json` of the bundle) and, in the same
 transaction, every child's outcome and waitlist places after the replay (what the parent
-look-up shows). The published results and the documents made from them stay as drawn.
+look-up shows; the replay and the waitlist rule are `api.services.final_state`, which the
+documents printed from a bundle share). The signed results stay as drawn.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -21,6 +20,7 @@ from api import audit
 from api.errors import Conflict, NotFound
 from api.lifecycle import State, bump
 from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
+from api.services.final_state import OutcomeLine, final_state, outcome_lines
 from api.services.rounds import second_round_of
 from api.services.sealing import DataChanged, reseal, signed_document
 from api.signer import Signer
@@ -33,8 +33,7 @@ from lottery import (
     rerun_results,
 )
 from lottery import actions_document as engine_actions_document
-from lottery.allocation import Allocation, AllocationProblem
-from lottery.allocation.replay import Move, Placement, PostDrawAction, replay_actions
+from lottery.allocation.replay import Move, PostDrawAction
 
 __all__ = ["actions_document", "actions_of", "record_action"]
 
@@ -61,17 +60,13 @@ def actions_document(results_digest: str, actions: list[Action]) -> dict[str, An
     return engine_actions_document(results_digest=results_digest, entries=entries)
 
 
-_Line = tuple[str, str | None, str | None, str]
-"""One child's row of the `outcomes` table: status, school, label, waitlist places as JSON."""
-
-
 @dataclass(frozen=True)
 class _Replayed:
     """The engine's replay of every action: the moves of each (§14.3), and every child's line
     after the last one, by application."""
 
     moves: list[list[list[str | None]]]
-    lines: dict[str, _Line]
+    lines: dict[str, OutcomeLine]
 
 
 def _replay(
@@ -90,79 +85,17 @@ def _replay(
         raise DataChanged("重算结果与已公布结果不一致", "re-run results differ from the published")
     index = {application: i for i, application in enumerate(problem.applicant_ids)}
     schools = [s.id for s in sealed.manifest.rules.schools]
-    actions = tuple(PostDrawAction(kind=kind, applicant=index[app]) for kind, app in pending)  # type: ignore[arg-type]
-    placement, moves = replay_actions(problem, allocation, actions)
+    actions = [PostDrawAction(kind=kind, applicant=index[app]) for kind, app in pending]  # type: ignore[arg-type]
+    state = final_state(problem, allocation, actions)
 
     def row(move: Move) -> list[str | None]:
         source = None if move.from_school is None else schools[move.from_school]
         return [problem.applicant_ids[move.applicant], source, schools[move.to_school]]
 
-    removed = {applicant: kind for kind, applicant in pending}
     return _Replayed(
-        moves=[[row(m) for m in action_moves] for action_moves in moves],
-        lines=_final_lines(problem, allocation, placement, removed=removed),
+        moves=[[row(m) for m in action_moves] for action_moves in state.moves],
+        lines=outcome_lines(problem, state),
     )
-
-
-def _waitlists_after(
-    problem: AllocationProblem, allocation: Allocation, placement: Placement
-) -> list[npt.NDArray[np.int32]]:
-    """Each school's waitlist after the actions: §10.6 applied to the final assignment.
-
-    Whether a unit waits at a school depends on its assignment only, and the published lists
-    are §10.6 on the published assignment. So each list stays, in its order (§8.4), without the
-    removed applicants (§14.1) and without the moved units at the school they moved to or at one
-    listed before it (a replay only moves a unit up its own list, §14.2): the list §14.2 walks
-    when it next fills the school, and the one the verifier's check 12 replays.
-    """
-    lists = allocation.waitlists
-    on_list = np.concatenate([np.zeros(0, dtype=np.int32), *lists])
-    school = np.repeat(np.arange(len(lists)), [w.size for w in lists])
-    unit = problem.applicant_unit
-    waiting = ~placement.removed[on_list]
-    moved = placement.applicant_school[on_list] != allocation.unit_school[unit[on_list]]
-    for i in np.flatnonzero(waiting & moved).tolist():
-        u, now = int(unit[on_list[i]]), int(placement.applicant_school[on_list[i]])
-        listed = problem.pref_school[problem.pref_start[u] : problem.pref_start[u + 1]].tolist()
-        waiting[i] = listed.index(int(school[i])) < listed.index(now)
-    bounds = np.cumsum([w.size for w in lists])[:-1]
-    return [w[kept] for w, kept in zip(lists, np.split(waiting, bounds), strict=True)]
-
-
-def _final_lines(
-    problem: AllocationProblem,
-    allocation: Allocation,
-    placement: Placement,
-    *,
-    removed: dict[str, str],
-) -> dict[str, _Line]:
-    """Every child's line after the actions, laid out as the run stores it (§10.7, §12.1):
-    waitlist places in school order, status from the assignment and the waitlists."""
-    schools = [s.id for s in problem.schools]
-    labels: list[str | None] = [None, "open", *("reserved:" + c for c in problem.category_ids)]
-    # JCS of `[[school, position], ...]` written out: a draw has one line per child, and
-    # encoding each through `canonical_json` would cost more than the replay itself.
-    quoted = [canonical_json(s).decode("utf-8") for s in schools]
-    places: dict[int, list[str]] = {}
-    for s, listed in enumerate(_waitlists_after(problem, allocation, placement)):
-        for number, applicant in enumerate(listed.tolist(), start=1):
-            places.setdefault(applicant, []).append(f"[{quoted[s]},{number}]")
-    school_of = placement.applicant_school.tolist()
-    label_of = placement.applicant_label.tolist()
-    lines: dict[str, _Line] = {}
-    for applicant, application in enumerate(problem.applicant_ids):
-        waiting = places.get(applicant)
-        kind = removed.get(application)
-        if kind is not None:
-            status = "declined" if kind == "decline" else "disqualified"
-        elif school_of[applicant] >= 0:
-            status = "admitted"
-        else:
-            status = "waitlisted" if waiting else "unplaced"
-        school = None if school_of[applicant] < 0 else schools[school_of[applicant]]
-        waitlist = "[" + ",".join(waiting or ()) + "]"
-        lines[application] = (status, school, labels[label_of[applicant] + 1], waitlist)
-    return lines
 
 
 def record_action(
@@ -219,7 +152,7 @@ def record_action(
     return action
 
 
-def _store_lines(session: Session, draw: Draw, lines: dict[str, _Line]) -> None:
+def _store_lines(session: Session, draw: Draw, lines: dict[str, OutcomeLine]) -> None:
     """Write every outcome row the replay changed, in the action's transaction.
 
     The rows are compared with the replay of all actions rather than patched move by move, so

@@ -1,13 +1,22 @@
-"""The family's result letter: checked against the engine's own explanation of each outcome."""
+"""The family's result letter: checked against the engine's own explanation of each outcome,
+and after post-draw actions against the independent verifier's parent check (§14)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sample_draws import Child, rules_for, run_test_draw, tiers
 from test_documents_announcement import page_count, pdf_text
-from test_documents_lists import bundle_of, multi_children, multi_draw, privates
+from test_documents_lists import (
+    actions_draw,
+    bundle_of,
+    multi_children,
+    multi_draw,
+    privates,
+    published_after_actions,
+)
 
 from api.documents import (
     InvalidDocumentInput,
@@ -17,9 +26,11 @@ from api.documents import (
     result_letter_pdf,
     result_letters_pdf,
 )
-from lottery import School, format_receipt
+from api.documents.after_actions import after_actions
+from lottery import Bundle, School, format_receipt, tagged_hash
 from lottery.allocation import explain_applicant
 from lottery.tickets import hex16
+from verifier.parent import check_applicant
 
 
 def recipients() -> list[LetterRecipient]:
@@ -128,3 +139,95 @@ def test_zone_assignment_letter_names_only_the_assigned_school() -> None:
     assert row[2] == "admitted"
     other = "S02" if row[3] == "S01" else "S01"
     assert f"({row[3]})" in found and f"({other})" not in found
+
+
+def _letter_text(bundle: Bundle, person: LetterRecipient) -> str:
+    data = result_letters_pdf(bundle, [person])
+    assert page_count(data) == 1  # still one page a family
+    return pdf_text(data)
+
+
+def _people() -> dict[str, LetterRecipient]:
+    return {p.application: p for p in recipients()}
+
+
+@pytest.mark.parametrize("tie_breaking", ["single", "multiple"])
+def test_letters_after_actions_give_the_outcome_now(tie_breaking: str) -> None:
+    draw, people = actions_draw(tie_breaking), _people()
+    name = {s.id: s.name for s in draw.bundle.manifest.rules.schools}
+    drawn = {row[0]: row for row in draw.bundle.results["applicants"]}
+    digest = tagged_hash("actions", draw.bundle.files["actions.json"]).hex()
+    included = "本通知书已计入数据包中截至2026-07-03T09:00:00Z的2项发布后递补操作"
+
+    moved = _letter_text(draw.bundle, people[draw.moved])
+    assert (
+        f"结果Outcome:录取admitted：{name['S01']}(S01)，普通open（第1项递补操作从候补名单" in moved
+    )
+    if drawn[draw.moved][2] == "admitted":  # it left a later choice's seat to move up
+        held = drawn[draw.moved][3]
+        assert f"摇号当天结果Draw-dayoutcome:录取admitted：{name[held]}({held})" in moved
+    else:
+        assert "摇号当天结果Draw-dayoutcome:候补waitlisted" in moved
+    assert "录取admitted,普通open（摇号当天drawday:候补第1位waitlistposition）" in moved
+
+    behind = _letter_text(draw.bundle, people[draw.behind])
+    assert "候补第1位waitlistposition（摇号当天drawday:候补第2位waitlistposition）" in behind
+    assert "Draw-dayoutcome" not in behind  # still waiting, as on the draw day
+
+    declined = _letter_text(draw.bundle, people[draw.declined])
+    assert "结果Outcome:已放弃declined" in declined
+    assert "已于第1项递补操作移出本次摇号：不占学位，不在任何候补名单" in declined
+    assert "holdsnoseatandisonnowaitlist" in declined
+    assert f"摇号当天结果Draw-dayoutcome:录取admitted：{name['S01']}(S01)" in declined
+    assert "录取admitted" not in declined.split("摇号当天结果")[0]
+
+    disqualified = _letter_text(draw.bundle, people[draw.disqualified])
+    assert "结果Outcome:资格复核未通过failedtheeligibilityre-check" in disqualified
+    assert "已于第2项递补操作移出本次摇号" in disqualified
+    assert "摇号当天结果Draw-dayoutcome:候补waitlisted" in disqualified
+
+    for found in (moved, behind, declined, disqualified):
+        assert included in found and "2post-drawaction(s)upto2026-07-03T09:00:00Z" in found
+        assert "摇号当天截止Draw-daycutoff" in found
+        assert f"递补记录摘要actionsdigest:{digest}" in found
+
+
+@pytest.mark.parametrize("tie_breaking", ["single", "multiple"])
+def test_letters_after_actions_say_what_the_verifier_says(
+    tie_breaking: str, tmp_path: Path
+) -> None:
+    """Every child's outcome and waitlist places after the actions, as the letters take them,
+    against the verifier's parent check (an independent implementation of §14.2) and against
+    the published moves; and every letter states them."""
+    draw, people = actions_draw(tie_breaking), _people()
+    for name, content in draw.bundle.files.items():
+        (tmp_path / name).write_bytes(content)
+    after = after_actions(draw.bundle)
+    assert after is not None
+    school, waitlists, _ = published_after_actions(draw.bundle)
+    for application, person in people.items():
+        child = after.children[application]
+        report = check_applicant(tmp_path, application=application, receipt=person.receipt_code)
+        assert report.bundle.passed and report.post_draw_actions == 2
+        assert (child.status, child.school, child.label) == (
+            report.status,
+            report.school,
+            report.label,
+        ), application
+        places = {line.school: line.waitlist_position for line in report.schools}
+        assert dict(child.waitlist) == {s: n for s, n in places.items() if n is not None}
+        assert child.school == school[application]
+        assert child.waitlist == tuple(
+            (s, w.index(application) + 1) for s, w in waitlists.items() if application in w
+        )
+        found = _letter_text(draw.bundle, person)
+        for s, position in child.waitlist:
+            assert f"候补第{position}位waitlistposition" in found, (application, s)
+
+
+def test_without_actions_a_letter_says_nothing_of_them() -> None:
+    _, bundle = multi_draw()
+    for person in recipients()[:6]:
+        found = _letter_text(bundle, person)
+        assert "递补" not in found and "Draw-day" not in found and "drawday" not in found
+        assert "截止Cutoff(tier/no.)" in found

@@ -1,0 +1,206 @@
+"""A draw as it stands after its post-draw actions (递补, protocol §14), read from its bundle.
+
+The documents print the draw day from `results.json`; a bundle that also carries `actions.json`
+has declines and disqualifications since, and the seats they freed filled from the waitlists.
+`after_actions` replays them with the engine through the rule the service's stored outcomes use
+(`api.services.final_state`), so a letter says what the parent look-up and the verifier say.
+
+`read_bundle` checks the draw's three signed documents, not the actions; before anything is
+printed from them they are checked here: signed with the draw's key (§12.4), made for this
+bundle's results (§14.3), and each action's moves equal to the engine's replay (§14.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from api.documents.errors import InvalidDocumentInput, UnverifiedActions
+from api.documents.pdf import check_time
+from api.services.final_state import FinalState, final_state, seat_labels
+from lottery import (
+    Bundle,
+    LotteryError,
+    canonical_json,
+    ceremony_digest,
+    parse_canonical,
+    rerun_results,
+    tagged_hash,
+    verify_signature,
+)
+from lottery.allocation import AllocationProblem, InvalidAction, PostDrawAction
+
+__all__ = ["AfterActions", "ChildAfterActions", "after_actions"]
+
+_KINDS = ("decline", "disqualify")
+
+
+@dataclass(frozen=True)
+class ChildAfterActions:
+    """One child after the actions. `status` is §10.7 on the final assignment, or `"declined"`
+    / `"disqualified"` (§14.1); `school` and `label` its seat, or None; `waitlist` its places
+    `(school id, position)` in manifest order (§10.6 on the final assignment, §14.2);
+    `removed_by` / `moved_by` the seq of the action that removed it / last moved it (§14.3)."""
+
+    status: str
+    school: str | None
+    label: str | None
+    waitlist: tuple[tuple[str, int], ...]
+    removed_by: int | None
+    moved_by: int | None
+
+
+@dataclass(frozen=True)
+class AfterActions:
+    """The draw after all `count` actions, the last one recorded at `last_at` (§1.5 time), of
+    the actions document with hex digest `digest` (§14.4). `children` by application;
+    `waitlists` by school id, applications in order."""
+
+    count: int
+    last_at: str
+    digest: str
+    children: Mapping[str, ChildAfterActions]
+    waitlists: Mapping[str, tuple[str, ...]]
+
+
+def after_actions(bundle: Bundle) -> AfterActions | None:
+    """The draw after the bundle's post-draw actions, or None if it has none (§14).
+
+    Raises `UnverifiedActions` if `actions.json` is unsigned, made for other results, malformed,
+    or names moves the engine's replay does not give; nothing is printed from it then.
+    """
+    raw = bundle.files.get("actions.json")
+    if raw is None:
+        return None
+    try:
+        items = _checked_document(bundle, raw)
+        if not items:
+            return None  # a signed document of no action: nothing happened after the draw
+        problem, allocation, results = rerun_results(
+            bundle.manifest,
+            bundle.records,
+            seed=bundle.ceremony.seed,
+            ceremony_hex=ceremony_digest(bundle.ceremony).hex(),
+        )
+    except LotteryError as exc:
+        raise UnverifiedActions(f"actions.json: {exc}") from None
+    if canonical_json(results) != bundle.files["results.json"]:
+        raise UnverifiedActions(
+            "results.json: re-running the draw from the bundle gives other results, so the "
+            "actions cannot be replayed from them (§14.2; run the verifier)"
+        )
+    index = {application: i for i, application in enumerate(problem.applicant_ids)}
+    actions = []
+    for item in items:
+        if item["application"] not in index:
+            raise UnverifiedActions(
+                f"actions.json: action {item['seq']} names application "
+                f"{item['application']!r}, which is not in the draw (§14.1)"
+            )
+        actions.append(PostDrawAction(kind=item["type"], applicant=index[item["application"]]))
+    try:
+        state = final_state(problem, allocation, actions)
+    except InvalidAction as exc:
+        raise UnverifiedActions(f"actions.json: {exc}") from None
+    _check_moves(problem, state, items)
+    return _outcomes(problem, state, items, digest=tagged_hash("actions", raw).hex())
+
+
+def _checked_document(bundle: Bundle, raw: bytes) -> list[dict[str, Any]]:
+    """The actions of a signed, well-formed document made for the bundle's results (§14.3)."""
+    signature = bundle.files.get("actions.sig.json")
+    if signature is None:
+        raise UnverifiedActions("actions.json has no actions.sig.json beside it (§13.2)")
+    verify_signature(
+        parse_canonical(signature, name="actions.sig.json"),
+        kind="actions",
+        digest=tagged_hash("actions", raw),
+        signing_key=bundle.manifest.signing_key,
+    )
+    document = parse_canonical(raw, name="actions.json")
+    results = tagged_hash("results", bundle.files["results.json"]).hex()
+    try:
+        if (document["protocol"], document["kind"]) != ("sunshine-draw/1", "actions"):
+            raise UnverifiedActions("actions.json: not a sunshine-draw/1 actions document")
+        if document["results"] != results:
+            raise UnverifiedActions(
+                f"actions.json: made for results {str(document['results'])[:16]}..., "
+                f"this bundle's results are {results[:16]}... (§14.3)"
+            )
+        items: list[dict[str, Any]] = list(document["actions"])
+        for seq, item in enumerate(items, start=1):
+            if item["seq"] != seq or item["type"] not in _KINDS:
+                raise UnverifiedActions(
+                    f"actions.json: action {seq}: expected seq {seq} and type decline or "
+                    f"disqualify, found seq {item['seq']!r}, type {item['type']!r} (§14.3)"
+                )
+            check_time(item["at"], f"actions.json action {seq}: at")
+            if not isinstance(item["application"], str) or not isinstance(item["moves"], list):
+                raise TypeError(f"action {seq}: application or moves of the wrong type")
+    except InvalidDocumentInput as exc:
+        raise UnverifiedActions(str(exc)) from None
+    except (KeyError, TypeError) as exc:
+        raise UnverifiedActions(f"actions.json: malformed ({type(exc).__name__}: {exc})") from None
+    return items
+
+
+def _check_moves(
+    problem: AllocationProblem, state: FinalState, items: list[dict[str, Any]]
+) -> None:
+    """Each published action's moves must be the replay's, in order (§14.2, §14.3)."""
+    schools = [s.id for s in problem.schools]
+    for item, moves in zip(items, state.moves, strict=True):
+        replayed = [
+            [
+                problem.applicant_ids[m.applicant],
+                None if m.from_school is None else schools[m.from_school],
+                schools[m.to_school],
+            ]
+            for m in moves
+        ]
+        if replayed != item["moves"]:
+            raise UnverifiedActions(
+                f"actions.json: action {item['seq']} publishes moves {item['moves']}, "
+                f"the engine's replay gives {replayed} (§14.2)"
+            )
+
+
+def _outcomes(
+    problem: AllocationProblem, state: FinalState, items: list[dict[str, Any]], *, digest: str
+) -> AfterActions:
+    schools = [s.id for s in problem.schools]
+    labels = seat_labels(problem)
+    places: dict[int, list[tuple[str, int]]] = {}
+    waitlists: dict[str, tuple[str, ...]] = {}
+    for s, listed in enumerate(state.waitlists):
+        applicants = listed.tolist()
+        waitlists[schools[s]] = tuple(problem.applicant_ids[a] for a in applicants)
+        for position, applicant in enumerate(applicants, start=1):
+            places.setdefault(applicant, []).append((schools[s], position))
+    removed_by = {str(item["application"]): int(item["seq"]) for item in items}
+    moved_by = {
+        problem.applicant_ids[m.applicant]: int(item["seq"])
+        for item, moves in zip(items, state.moves, strict=True)
+        for m in moves
+    }
+    school_of = state.placement.applicant_school.tolist()
+    label_of = state.placement.applicant_label.tolist()
+    children = {
+        application: ChildAfterActions(
+            status=state.statuses[a],
+            school=None if school_of[a] < 0 else schools[school_of[a]],
+            label=labels[label_of[a] + 1],
+            waitlist=tuple(places.get(a, ())),
+            removed_by=removed_by.get(application),
+            moved_by=moved_by.get(application),
+        )
+        for a, application in enumerate(problem.applicant_ids)
+    }
+    return AfterActions(
+        count=len(items),
+        last_at=str(items[-1]["at"]),
+        digest=digest,
+        children=children,
+        waitlists=waitlists,
+    )
