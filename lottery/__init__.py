@@ -5,7 +5,7 @@ path is `public_record` for each child, `seal`, `witness_commitment` / `form_see
 ceremony, `run_draw`, then `write_bundle`.
 """
 
-from lottery.actions import ActionEntry, actions_digest, actions_document
+from lottery.actions import ActionEntry, actions_digest, actions_document, actions_from_document
 from lottery.applicants import applicant_root, check_records
 from lottery.bundle import Bundle, bundle_files, read_bundle, write_bundle
 from lottery.ceremony import (
@@ -110,6 +110,7 @@ __all__ = [
     "Witness",
     "actions_digest",
     "actions_document",
+    "actions_from_document",
     "applicant_entry",
     "applicant_root",
     "build_problem",

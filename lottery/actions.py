@@ -1,8 +1,10 @@
 """The post-draw actions document, protocol §14.3 and §14.4.
 
-The replay itself (§14.2) is `lottery.allocation.replay_actions`; this module only lays out what
-was replayed as the signed document of the bundle, so that the service and the test vectors
-write it the same way.
+The replay itself (§14.2) is `lottery.allocation.replay_actions`; this module lays out what was
+replayed as the signed document of the bundle, so that the service and the test vectors write
+it the same way, and reads a bundle's document back (`actions_from_document`): signed by the
+draw's key, made for the bundle's results, each action well formed. Whether the moves are the
+replay's is for the caller, who has the allocation (§17 step 12).
 """
 
 from __future__ import annotations
@@ -11,10 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from lottery.encoding import canonical_json
-from lottery.hashing import tagged_hash
+from lottery.encoding import canonical_json, parse_canonical
+from lottery.errors import BundleError
+from lottery.hashing import PROTOCOL, tagged_hash
+from lottery.identifiers import check_time
+from lottery.manifest import SigningKeyInfo
+from lottery.signing import verify_signature
 
-__all__ = ["ActionEntry", "actions_digest", "actions_document"]
+__all__ = ["ActionEntry", "actions_digest", "actions_document", "actions_from_document"]
+
+_TYPES = ("decline", "disqualify")
 
 
 @dataclass(frozen=True)
@@ -51,3 +59,45 @@ def actions_document(*, results_digest: str, entries: Sequence[ActionEntry]) -> 
 def actions_digest(document: dict[str, Any]) -> bytes:
     """`H("actions", JCS(document))`, protocol §14.4."""
     return tagged_hash("actions", canonical_json(document))
+
+
+def actions_from_document(
+    raw: bytes, signature: bytes | None, *, signing_key: SigningKeyInfo, results_json: bytes
+) -> tuple[ActionEntry, ...]:
+    """The actions of a bundle's `actions.json` (§14.3), checked: signed by `signing_key` in
+    `actions.sig.json` (§14.4, §12.4), made for the results whose file is `results_json`, each
+    action with its seq, type, time, application and moves in form. Raises `SignatureError`
+    or `BundleError`, naming what is wrong."""
+    if signature is None:
+        raise BundleError("actions.json has no actions.sig.json beside it (§13.2)")
+    verify_signature(
+        parse_canonical(signature, name="actions.sig.json"),
+        kind="actions",
+        digest=tagged_hash("actions", raw),
+        signing_key=signing_key,
+    )
+    document = parse_canonical(raw, name="actions.json")
+    results = tagged_hash("results", results_json).hex()
+    try:
+        if (document["protocol"], document["kind"]) != (PROTOCOL, "actions"):
+            raise BundleError(f"actions.json: not a {PROTOCOL} actions document")
+        if document["results"] != results:
+            raise BundleError(
+                f"actions.json: made for results {str(document['results'])[:16]}..., "
+                f"this bundle's results are {results[:16]}... (§14.3)"
+            )
+        entries = []
+        for seq, item in enumerate(document["actions"], start=1):
+            if item["seq"] != seq or item["type"] not in _TYPES:
+                raise BundleError(
+                    f"actions.json: action {seq}: expected seq {seq} and type decline or "
+                    f"disqualify, found seq {item['seq']!r}, type {item['type']!r} (§14.3)"
+                )
+            check_time(item["at"], f"actions.json action {seq}: at", BundleError)
+            if not isinstance(item["application"], str) or not isinstance(item["moves"], list):
+                raise TypeError(f"action {seq}: application or moves of the wrong type")
+            moves = tuple((m[0], m[1], m[2]) for m in item["moves"])
+            entries.append(ActionEntry(seq, item["type"], item["application"], item["at"], moves))
+    except (KeyError, TypeError, IndexError) as exc:
+        raise BundleError(f"actions.json: malformed ({type(exc).__name__}: {exc})") from None
+    return tuple(entries)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lottery.actions import actions_from_document
 from lottery.applicants import applicant_root, check_records
 from lottery.ceremony import Ceremony, ceremony_document
 from lottery.draw import DrawResult
@@ -180,7 +181,8 @@ def read_bundle(path: str | os.PathLike[str]) -> Bundle:
     """Read a bundle (directory or zip) and check it up to the seed (§17 steps 1-7).
 
     Checks: canonical files, protocol and kinds, the three signatures against the manifest's
-    key, manifest validity, the records against the rules, count and root, the ceremony.
+    key (and the post-draw actions' signature and binding to the results, when the bundle has
+    them), manifest validity, the records against the rules, count and root, the ceremony.
     It does not re-run the allocation (see `lottery.draw.rerun_results`). Raises a
     `LotteryError` subclass; anything unexpected in the files becomes a `BundleError`.
     """
@@ -198,6 +200,13 @@ def read_bundle(path: str | os.PathLike[str]) -> Bundle:
             signature = parse_canonical(files[f"{kind}.sig.json"], name=f"{kind}.sig.json")
             digest = tagged_hash(kind, files[f"{kind}.json"])
             verify_signature(signature, kind=kind, digest=digest, signing_key=manifest.signing_key)
+        if "actions.json" in files:  # signed too, and made for these results (§14.3, §14.4)
+            actions_from_document(
+                files["actions.json"],
+                files.get("actions.sig.json"),
+                signing_key=manifest.signing_key,
+                results_json=files["results.json"],
+            )
         # (4) the records, their count and root.
         records = _records(files["applicants.jsonl"])
         check_records(manifest.rules, records)

@@ -6,34 +6,31 @@ has declines and disqualifications since, and the seats they freed filled from t
 (`api.services.final_state`), so a letter says what the parent look-up and the verifier say.
 
 `read_bundle` checks the draw's three signed documents, not the actions; before anything is
-printed from them they are checked here: signed with the draw's key (§12.4), made for this
-bundle's results (§14.3), and each action's moves equal to the engine's replay (§14.2).
+printed from them they are checked: signed with the draw's key and made for this bundle's
+results (the engine's `actions_from_document`, §14.3, §14.4), and each action's moves equal to
+the engine's replay (here, §14.2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from api.documents.errors import InvalidDocumentInput, UnverifiedActions
-from api.documents.pdf import check_time
+from api.documents.errors import UnverifiedActions
 from api.services.final_state import FinalState, final_state, seat_labels
 from lottery import (
+    ActionEntry,
     Bundle,
     LotteryError,
     canonical_json,
     ceremony_digest,
-    parse_canonical,
     rerun_results,
     tagged_hash,
-    verify_signature,
 )
+from lottery.actions import actions_from_document
 from lottery.allocation import AllocationProblem, InvalidAction, PostDrawAction
 
 __all__ = ["AfterActions", "ChildAfterActions", "after_actions"]
-
-_KINDS = ("decline", "disqualify")
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,12 @@ def after_actions(bundle: Bundle) -> AfterActions | None:
     if raw is None:
         return None
     try:
-        items = _checked_document(bundle, raw)
+        items = actions_from_document(
+            raw,
+            bundle.files.get("actions.sig.json"),
+            signing_key=bundle.manifest.signing_key,
+            results_json=bundle.files["results.json"],
+        )
         if not items:
             return None  # a signed document of no action: nothing happened after the draw
         problem, allocation, results = rerun_results(
@@ -93,12 +95,12 @@ def after_actions(bundle: Bundle) -> AfterActions | None:
     index = {application: i for i, application in enumerate(problem.applicant_ids)}
     actions = []
     for item in items:
-        if item["application"] not in index:
+        if item.application not in index:
             raise UnverifiedActions(
-                f"actions.json: action {item['seq']} names application "
-                f"{item['application']!r}, which is not in the draw (§14.1)"
+                f"actions.json: action {item.seq} names application "
+                f"{item.application!r}, which is not in the draw (§14.1)"
             )
-        actions.append(PostDrawAction(kind=item["type"], applicant=index[item["application"]]))
+        actions.append(PostDrawAction(kind=item.type, applicant=index[item.application]))
     try:
         state = final_state(problem, allocation, actions)
     except InvalidAction as exc:
@@ -107,67 +109,29 @@ def after_actions(bundle: Bundle) -> AfterActions | None:
     return _outcomes(problem, state, items, digest=tagged_hash("actions", raw).hex())
 
 
-def _checked_document(bundle: Bundle, raw: bytes) -> list[dict[str, Any]]:
-    """The actions of a signed, well-formed document made for the bundle's results (§14.3)."""
-    signature = bundle.files.get("actions.sig.json")
-    if signature is None:
-        raise UnverifiedActions("actions.json has no actions.sig.json beside it (§13.2)")
-    verify_signature(
-        parse_canonical(signature, name="actions.sig.json"),
-        kind="actions",
-        digest=tagged_hash("actions", raw),
-        signing_key=bundle.manifest.signing_key,
-    )
-    document = parse_canonical(raw, name="actions.json")
-    results = tagged_hash("results", bundle.files["results.json"]).hex()
-    try:
-        if (document["protocol"], document["kind"]) != ("sunshine-draw/1", "actions"):
-            raise UnverifiedActions("actions.json: not a sunshine-draw/1 actions document")
-        if document["results"] != results:
-            raise UnverifiedActions(
-                f"actions.json: made for results {str(document['results'])[:16]}..., "
-                f"this bundle's results are {results[:16]}... (§14.3)"
-            )
-        items: list[dict[str, Any]] = list(document["actions"])
-        for seq, item in enumerate(items, start=1):
-            if item["seq"] != seq or item["type"] not in _KINDS:
-                raise UnverifiedActions(
-                    f"actions.json: action {seq}: expected seq {seq} and type decline or "
-                    f"disqualify, found seq {item['seq']!r}, type {item['type']!r} (§14.3)"
-                )
-            check_time(item["at"], f"actions.json action {seq}: at")
-            if not isinstance(item["application"], str) or not isinstance(item["moves"], list):
-                raise TypeError(f"action {seq}: application or moves of the wrong type")
-    except InvalidDocumentInput as exc:
-        raise UnverifiedActions(str(exc)) from None
-    except (KeyError, TypeError) as exc:
-        raise UnverifiedActions(f"actions.json: malformed ({type(exc).__name__}: {exc})") from None
-    return items
-
-
 def _check_moves(
-    problem: AllocationProblem, state: FinalState, items: list[dict[str, Any]]
+    problem: AllocationProblem, state: FinalState, items: Sequence[ActionEntry]
 ) -> None:
     """Each published action's moves must be the replay's, in order (§14.2, §14.3)."""
     schools = [s.id for s in problem.schools]
     for item, moves in zip(items, state.moves, strict=True):
-        replayed = [
-            [
+        replayed = tuple(
+            (
                 problem.applicant_ids[m.applicant],
                 None if m.from_school is None else schools[m.from_school],
                 schools[m.to_school],
-            ]
+            )
             for m in moves
-        ]
-        if replayed != item["moves"]:
+        )
+        if replayed != item.moves:
             raise UnverifiedActions(
-                f"actions.json: action {item['seq']} publishes moves {item['moves']}, "
-                f"the engine's replay gives {replayed} (§14.2)"
+                f"actions.json: action {item.seq} publishes moves {list(item.moves)}, "
+                f"the engine's replay gives {list(replayed)} (§14.2)"
             )
 
 
 def _outcomes(
-    problem: AllocationProblem, state: FinalState, items: list[dict[str, Any]], *, digest: str
+    problem: AllocationProblem, state: FinalState, items: Sequence[ActionEntry], *, digest: str
 ) -> AfterActions:
     schools = [s.id for s in problem.schools]
     labels = seat_labels(problem)
@@ -178,9 +142,9 @@ def _outcomes(
         waitlists[schools[s]] = tuple(problem.applicant_ids[a] for a in applicants)
         for position, applicant in enumerate(applicants, start=1):
             places.setdefault(applicant, []).append((schools[s], position))
-    removed_by = {str(item["application"]): int(item["seq"]) for item in items}
+    removed_by = {item.application: item.seq for item in items}
     moved_by = {
-        problem.applicant_ids[m.applicant]: int(item["seq"])
+        problem.applicant_ids[m.applicant]: item.seq
         for item, moves in zip(items, state.moves, strict=True)
         for m in moves
     }
@@ -199,7 +163,7 @@ def _outcomes(
     }
     return AfterActions(
         count=len(items),
-        last_at=str(items[-1]["at"]),
+        last_at=items[-1].at,
         digest=digest,
         children=children,
         waitlists=waitlists,

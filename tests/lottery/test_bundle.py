@@ -7,7 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sample_draws import Child, plain_school, record_for, rules_for, run_test_draw
+from sample_draws import (
+    Child,
+    plain_school,
+    record_for,
+    rules_for,
+    run_test_draw,
+    signing_test_key,
+)
 
 from lottery import (
     BundleError,
@@ -15,7 +22,11 @@ from lottery import (
     InvalidRecord,
     LotteryError,
     SignatureError,
+    actions_from_document,
+    canonical_json,
     read_bundle,
+    sign_document,
+    tagged_hash,
     write_bundle,
 )
 
@@ -133,3 +144,49 @@ def test_record_with_unknown_field(bundle_dir: Path) -> None:
     _tamper(bundle_dir, "applicants.jsonl", b'{"application"', b'{"age":7,"application"')
     with pytest.raises(InvalidRecord, match="unexpected \\['age'\\]"):
         read_bundle(bundle_dir)
+
+
+ACTED = (
+    Path(__file__).resolve().parents[1] / "vectors" / "draws" / "multi" / "09-da-post-draw-actions"
+)
+
+
+def _copy(target: Path) -> Path:
+    target.mkdir(parents=True)
+    for file in ACTED.iterdir():
+        (target / file.name).write_bytes(file.read_bytes())
+    return target
+
+
+def test_post_draw_actions_are_read_back_checked() -> None:
+    bundle = read_bundle(ACTED)
+    entries = actions_from_document(
+        bundle.files["actions.json"],
+        bundle.files["actions.sig.json"],
+        signing_key=bundle.manifest.signing_key,
+        results_json=bundle.files["results.json"],
+    )
+    document = json.loads(bundle.files["actions.json"])
+    assert [e.application for e in entries] == [a["application"] for a in document["actions"]]
+    assert [list(map(list, e.moves)) for e in entries] == [a["moves"] for a in document["actions"]]
+
+
+def test_a_bundle_with_unsigned_or_foreign_actions_is_refused(tmp_path: Path) -> None:
+    unsigned = _copy(tmp_path / "unsigned")
+    (unsigned / "actions.sig.json").unlink()
+    with pytest.raises(BundleError, match=r"no actions\.sig\.json"):
+        read_bundle(unsigned)
+    # Signed by the draw's key, but made for other results.
+    foreign = _copy(tmp_path / "foreign")
+    document = json.loads((foreign / "actions.json").read_bytes())
+    document["results"] = "00" * 32
+    raw = canonical_json(document)
+    signature = sign_document("actions", tagged_hash("actions", raw), signing_test_key())
+    (foreign / "actions.json").write_bytes(raw)
+    (foreign / "actions.sig.json").write_bytes(canonical_json(signature))
+    with pytest.raises(BundleError, match="made for results 0000"):
+        read_bundle(foreign)
+    # Changed after signing.
+    (foreign / "actions.sig.json").write_bytes((ACTED / "actions.sig.json").read_bytes())
+    with pytest.raises(SignatureError):
+        read_bundle(foreign)
