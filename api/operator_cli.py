@@ -24,109 +24,46 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api import schemas
-from api.auth import Role, authenticate
+from api.auth import Role
 from api.clock import utc_now
-from api.db import make_engine, migrate, session_scope
-from api.errors import InvalidInput, NotFound, Problem, ServiceError
-from api.importing import ImportProblem, ImportRejected
+from api.db import migrate, session_scope
+from api.errors import InvalidInput, NotFound
 from api.lifecycle import transaction
-from api.models import Bureau, Draw, Witness
+from api.models import Bureau
+from api.operator_support import (
+    OPERATOR,
+    DrawId,
+    database,
+    draw_change,
+    invalid_input,
+    operator_settings,
+    operator_signer,
+    problem_report_csv,
+    reported,
+)
+from api.operator_witness import witness_app
 from api.progress import print_error, step, track
-from api.schemas import BeaconCreate, CommitmentCreate, DrawCreate, RevealCreate
+from api.schemas import BeaconCreate, DrawCreate
 from api.services import actions, applicants, ceremony, draws, rounds, running, sealing
-from api.services.access import find_draw, witness_of
+from api.services.access import find_draw
 from api.services.bureaus import create_bureau, issue_bureau_token
 from api.services.publication import bundle_contents, bundle_zip
-from api.settings import Settings
-from api.signer import Signer, generate_key_file, load_signer
-from lottery import witness_commitment
+from api.signer import generate_key_file
 
-__all__ = ["OPERATOR", "app", "invalid_input", "problem_report_csv", "witness_app"]
-
-OPERATOR = "operator:cli"
+__all__ = ["app"]
 
 app = typer.Typer(
     help="阳光摇号服务运维命令 / sunshine draw service operator commands", no_args_is_help=True
 )
-witness_app = typer.Typer(help="见证人 / witnesses (protocol §7)", no_args_is_help=True)
 app.add_typer(witness_app, name="witness")
-
-DrawId = Annotated[str, typer.Argument(help="the draw's id (抽签编号)")]
-
-
-def _settings() -> Settings:
-    return Settings.from_environ()
-
-
-def _signer() -> Signer:
-    return load_signer(_settings().signing_key_file)
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Service errors become a bilingual message on stderr and exit code 1."""
-    try:
-        yield
-    except ServiceError as error:
-        print_error(error)
-        raise typer.Exit(1) from None
-
-
-@contextmanager
-def _database() -> Iterator[Engine]:
-    engine = make_engine(_settings().database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _draw_change(draw_id: str) -> Iterator[tuple[Session, Draw]]:
-    """The draw, in one transaction: all of the change or nothing (api.lifecycle)."""
-    with _database() as engine, session_scope(engine) as session, transaction(session):
-        yield session, find_draw(session, draw_id)
-
-
-def invalid_input(error: ValidationError, what: tuple[str, str]) -> InvalidInput:
-    """A pydantic validation error as `InvalidInput` naming each field and value."""
-    problems = tuple(
-        Problem(
-            field=".".join(str(part) for part in detail["loc"]) or None,
-            message_zh="格式不符",
-            message_en=detail["msg"],
-            value=None if isinstance(detail["input"], dict) else str(detail["input"])[:80],
-        )
-        for detail in error.errors()
-    )
-    return InvalidInput(f"{what[0]}无效", f"invalid {what[1]}", problems=problems)
-
-
-def problem_report_csv(error: ServiceError) -> bytes:
-    """The import problem report (CSV, UTF-8 with BOM, opens in Excel) of a rejected import."""
-    problems = tuple(
-        ImportProblem(
-            row=p.row,
-            column=p.field,
-            value=p.value,
-            message_zh=p.message_zh,
-            message_en=p.message_en,
-        )
-        for p in error.problems
-    )
-    return ImportRejected(problems).to_csv_report()
 
 
 # -- set-up ----------------------------------------------------------------------------------
@@ -137,7 +74,7 @@ def keys(
     out: Annotated[Path | None, typer.Option(help="key file (default: the setting)")] = None,
 ) -> None:
     """Create the bureau's signing key (refuses to overwrite an existing file)."""
-    path = out or _settings().signing_key_file
+    path = out or operator_settings().signing_key_file
     try:
         signer = generate_key_file(path)
     except FileExistsError:
@@ -149,7 +86,7 @@ def keys(
 @app.command("migrate")
 def migrate_command() -> None:
     """Create or upgrade the database schema."""
-    with _database() as engine:
+    with database() as engine:
         migrate(engine)
     typer.echo("schema up to date")
 
@@ -161,7 +98,7 @@ def create_bureau_command(
 ) -> None:
     """Register a bureau and print its first operator token."""
     now = utc_now()
-    with _reported(), _database() as engine:
+    with reported(), database() as engine:
         migrate(engine)
         with session_scope(engine) as session, transaction(session):
             create_bureau(session, code=code, name=name, at=now)
@@ -181,7 +118,7 @@ def issue_token_command(
     if role not in (Role.OPERATOR.value, Role.AUDITOR.value):
         typer.echo(f"role must be operator or auditor, found {role!r}", err=True)
         raise typer.Exit(2)
-    with _reported(), _database() as engine, session_scope(engine) as session, transaction(session):
+    with reported(), database() as engine, session_scope(engine) as session, transaction(session):
         token = issue_bureau_token(session, code=code, role=Role(role), label=label, at=utc_now())
     typer.echo(token)
 
@@ -224,10 +161,10 @@ def create(
     bureau: Annotated[str | None, typer.Option(help="the bureau's code (if several)")] = None,
 ) -> None:
     """Create a draw in draft with its rules (checked by the engine, protocol §6.3)."""
-    with _reported():
+    with reported():
         rules = read_draw_spec(spec)
-        signer = _signer()
-        with _database() as engine, session_scope(engine) as session, transaction(session):
+        signer = operator_signer()
+        with database() as engine, session_scope(engine) as session, transaction(session):
             owner = _bureau(session, bureau)
             assert owner.id is not None
             draw = draws.create_draw(
@@ -242,16 +179,16 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="the applicant list, .csv or .xlsx")],
 ) -> None:
     """Import the applicant list, all or nothing; a rejection writes FILE.problems.csv."""
-    with _reported():
+    with reported():
         try:
             data = file.read_bytes()
         except OSError as error:
             raise InvalidInput(
                 f"无法读取文件 {file}", f"cannot read {file}: {error.strerror}"
             ) from None
-        signer = _signer()
+        signer = operator_signer()
         try:
-            with step(f"导入考生 / importing {file.name}"), _draw_change(draw_id) as (s, draw):
+            with step(f"导入考生 / importing {file.name}"), draw_change(draw_id) as (s, draw):
                 receipts = applicants.import_file(
                     s,
                     draw,
@@ -274,108 +211,11 @@ def import_command(
 @app.command()
 def objection(draw_id: DrawId) -> None:
     """Open the objection period: the masked applicant list becomes public (公示)."""
-    with _reported():
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
             draws.open_objection(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
     typer.echo(f"{draw_id}: objection period open")
-
-
-@witness_app.command("add")
-def witness_add(
-    draw_id: DrawId,
-    witness_id: Annotated[str, typer.Argument(help="the witness's id, e.g. W1-notary")],
-    name: Annotated[str, typer.Argument(help="who the witness is, e.g. 公证处")],
-) -> None:
-    """Register a witness; prints its own credential (once) for commit and reveal."""
-    with _reported():
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
-            _, token = sealing.register_witness(
-                session,
-                draw,
-                code=witness_id,
-                name=name,
-                actor=OPERATOR,
-                at=utc_now(),
-                signer=signer,
-            )
-    typer.echo(token)
-
-
-@witness_app.command("secret")
-def witness_secret(
-    witness_id: Annotated[str, typer.Argument(help="the witness's id")],
-) -> None:
-    """Draw a fresh 32-byte secret on THIS machine; print it and its commitment (§7.1)."""
-    secret = secrets.token_bytes(32)
-    typer.echo(f"secret     {secret.hex()}\ncommitment {witness_commitment(witness_id, secret)}")
-
-
-def _own_witness(session: Session, draw: Draw, witness_id: str, token: str) -> tuple[Witness, str]:
-    """The witness row of `token`'s holder, who must be `witness_id`, and its audit name."""
-    caller = authenticate(session, f"Bearer {token}")
-    assert caller is not None
-    witness = witness_of(session, draw, caller)
-    if witness.code != witness_id:
-        raise InvalidInput(
-            f"凭证属于见证人 {witness.code}, 不是 {witness_id}",
-            f"the credential is witness {witness.code}'s, not {witness_id}'s",
-        )
-    return witness, caller.actor
-
-
-@witness_app.command("commit")
-def witness_commit(
-    draw_id: DrawId,
-    witness_id: Annotated[str, typer.Argument(help="the witness's id")],
-    token: Annotated[str, typer.Option(help="the witness's own credential")],
-    commitment: Annotated[str | None, typer.Option(help="hex64 commitment")] = None,
-    secret: Annotated[str | None, typer.Option(help="hex64 secret (commitment computed)")] = None,
-) -> None:
-    """A witness registers its commitment before sealing (protocol §7.1)."""
-    with _reported():
-        if (commitment is None) == (secret is None):
-            raise InvalidInput(
-                "请给出 --commitment 或 --secret 之一", "give --commitment or --secret"
-            )
-        try:
-            if secret is not None:
-                commitment = witness_commitment(
-                    witness_id, bytes.fromhex(RevealCreate(secret=secret).secret)
-                )
-            value = CommitmentCreate(commitment=commitment or "").commitment
-        except ValidationError as error:
-            raise invalid_input(error, ("承诺值", "commitment")) from None
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
-            witness, actor = _own_witness(session, draw, witness_id, token)
-            sealing.commit(
-                session, draw, witness, commitment=value, actor=actor, at=utc_now(), signer=signer
-            )
-    typer.echo(f"{witness_id} committed {value}")
-
-
-@witness_app.command("reveal")
-def witness_reveal(
-    draw_id: DrawId,
-    witness_id: Annotated[str, typer.Argument(help="the witness's id")],
-    secret: Annotated[str, typer.Argument(help="the hex64 secret committed to")],
-    token: Annotated[str, typer.Option(help="the witness's own credential")],
-) -> None:
-    """A witness reveals its secret during the ceremony (protocol §7.3)."""
-    with _reported():
-        try:
-            value = RevealCreate(secret=secret).secret
-        except ValidationError as error:
-            raise invalid_input(error, ("秘密值", "secret")) from None
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
-            witness, actor = _own_witness(session, draw, witness_id, token)
-            ceremony.reveal(
-                session, draw, witness, secret_hex=value, actor=actor, at=utc_now(), signer=signer
-            )
-    typer.echo(f"{witness_id} revealed")
 
 
 # -- sealing, ceremony, run ------------------------------------------------------------------
@@ -384,9 +224,9 @@ def witness_reveal(
 @app.command()
 def seal(draw_id: DrawId) -> None:
     """Seal the list, rules and commitments; prints the manifest digest (protocol §6.4)."""
-    with _reported():
-        signer = _signer()
-        with step(f"封存 / sealing {draw_id}"), _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with step(f"封存 / sealing {draw_id}"), draw_change(draw_id) as (session, draw):
             digest = sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
     typer.echo(digest)
 
@@ -394,9 +234,9 @@ def seal(draw_id: DrawId) -> None:
 @app.command("ceremony")
 def ceremony_command(draw_id: DrawId) -> None:
     """Open the ceremony: witnesses may now reveal."""
-    with _reported():
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
             ceremony.open_ceremony(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
     typer.echo(f"{draw_id}: ceremony open")
 
@@ -409,15 +249,15 @@ def beacon(
     reason: Annotated[str | None, typer.Option(help="why the fallback (logged)")] = None,
 ) -> None:
     """Enter the beacon value; closes the reveals (protocol §7.2, §7.3)."""
-    with _reported():
+    with reported():
         try:
             body = BeaconCreate(
                 used="fallback" if fallback else "primary", value=value, reason=reason
             )
         except ValidationError as error:
             raise invalid_input(error, ("信标值", "beacon value")) from None
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
             ceremony.enter_beacon(
                 session,
                 draw,
@@ -436,9 +276,9 @@ def rehearse(
     draw_id: DrawId, text: Annotated[str, typer.Argument(help="the stated rehearsal text")]
 ) -> None:
     """A practice run (模拟摇号, protocol §16): logged, never the official result."""
-    with _reported():
-        signer = _signer()
-        with step(f"模拟摇号 / rehearsal {text!r}"), _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with step(f"模拟摇号 / rehearsal {text!r}"), draw_change(draw_id) as (session, draw):
             row = running.rehearsal(
                 session, draw, text=text, actor=OPERATOR, at=utc_now(), signer=signer
             )
@@ -448,9 +288,9 @@ def rehearse(
 @app.command()
 def run(draw_id: DrawId) -> None:
     """Run the official draw; prints the results digest (a second run prints the same)."""
-    with _reported():
-        signer = _signer()
-        with step(f"摇号 / running {draw_id}"), _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with step(f"摇号 / running {draw_id}"), draw_change(draw_id) as (session, draw):
             digest = running.run(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
     typer.echo(digest)
 
@@ -458,9 +298,9 @@ def run(draw_id: DrawId) -> None:
 @app.command()
 def publish(draw_id: DrawId) -> None:
     """Publish the results and the bundle."""
-    with _reported():
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
             running.publish(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
     typer.echo(f"{draw_id}: published")
 
@@ -487,7 +327,7 @@ def export(
     out: Annotated[Path, typer.Option(help="a new directory, or a file ending in .zip")],
 ) -> None:
     """Write the public bundle (protocol §13) to a directory or a zip archive."""
-    with _reported(), _database() as engine, session_scope(engine) as session:
+    with reported(), database() as engine, session_scope(engine) as session:
         draw = find_draw(session, draw_id)
         if out.suffix.lower() == ".zip":
             if out.exists():
@@ -512,9 +352,9 @@ def decline(
 ) -> None:
     """Record a decline (or disqualification); the waitlist fills the seat (protocol §14)."""
     kind = "disqualify" if disqualify else "decline"
-    with _reported():
-        signer = _signer()
-        with _draw_change(draw_id) as (session, draw):
+    with reported():
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
             row = actions.record_action(
                 session,
                 draw,
@@ -539,7 +379,7 @@ def second_round(
     beacon: Annotated[str | None, typer.Option(help="beacon JSON, as in the spec")] = None,
 ) -> None:
     """Create the second round (补录, §14.5) of a published draw: a new draw, in objection."""
-    with _reported():
+    with reported():
         try:
             spec = schemas.SecondRoundCreate(
                 id=new_id,
@@ -549,8 +389,8 @@ def second_round(
             )
         except ValidationError as error:
             raise invalid_input(error, ("补录参数", "second round")) from None
-        signer = _signer()
-        with _draw_change(draw_id) as (session, first):
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, first):
             draw = rounds.create_second_round(
                 session, first, spec=spec, actor=OPERATOR, at=utc_now(), signer=signer
             )
@@ -561,7 +401,7 @@ def second_round(
 @app.command()
 def status(draw_id: DrawId) -> None:
     """Where the draw stands: state, applicants, manifest digest."""
-    with _reported(), _database() as engine, session_scope(engine) as session:
+    with reported(), database() as engine, session_scope(engine) as session:
         public = draws.draw_public(session, find_draw(session, draw_id))
     follows = f" previous={public.previous_draw}" if public.previous_draw else ""
     typer.echo(
