@@ -18,7 +18,8 @@ from typing import Annotated
 import typer
 
 from api import operator_cli
-from api.demo import TIERS, DemoSummary, run_demo
+from api.demo import DemoSummary, run_demo
+from api.demo_county import TIERS
 from api.errors import ServiceError
 from api.progress import print_error
 
