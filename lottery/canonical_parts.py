@@ -6,18 +6,19 @@ a document can be encoded part by part and the parts joined, and the result is `
 whole. The big parts of a results document are arrays of *plain* strings: application numbers
 and school ids are identifiers (§1.3), lottery numbers hex16 (§1.2). A plain string holds only
 printable ASCII other than `"` and `\\`, which §2.3 writes as it is, between quotes; an array of
-them needs no escaping and no call per string. Every string is checked to be plain (one scan of
-all of them joined) before it goes in unescaped; anything else goes through `canonical_json`.
+them needs no escaping and no call per string (`lottery.byte_rows` lays them out). Every string
+is checked to be plain (one scan of all of them joined, `is_plain`) before it goes in
+unescaped; anything else goes through `canonical_json`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from lottery.encoding import canonical_json
 from lottery.errors import EncodingError
 
-__all__ = ["array_of", "is_plain", "object_of", "string_array"]
+__all__ = ["array_of", "is_plain", "object_of"]
 
 # Printable ASCII except `"` (0x22) and `\` (0x5c): written literally between quotes (§2.3).
 _PLAIN_BYTES = bytes(b for b in range(0x20, 0x7F) if b not in b'"\\')
@@ -31,19 +32,6 @@ def is_plain(strings: Iterable[object]) -> bool:
         return False
     # Deleting every plain byte leaves nothing exactly when all of them are plain.
     return joined.isascii() and not joined.encode("ascii").translate(None, _PLAIN_BYTES)
-
-
-def string_array(strings: Sequence[str], *, plain: bool = False) -> bytes:
-    """`JCS(list(strings))`: joined directly when every string is plain, else `canonical_json`.
-
-    `plain=True` says the caller has checked `is_plain` on these strings (or on a sequence
-    they were all taken from) and skips the second scan.
-    """
-    if not strings:
-        return b"[]"
-    if plain or is_plain(strings):
-        return ('["' + '","'.join(strings) + '"]').encode("ascii")
-    return canonical_json(list(strings))
 
 
 def array_of(encoded_members: Iterable[bytes]) -> bytes:

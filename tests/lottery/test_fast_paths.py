@@ -42,7 +42,7 @@ from lottery import (
 from lottery import results as results_module
 from lottery import tickets as ticket_module
 from lottery.byte_rows import hex16_column, join_rows, plain_column
-from lottery.canonical_parts import array_of, is_plain, object_of, string_array
+from lottery.canonical_parts import array_of, is_plain, object_of
 from lottery.draw import _without_gc_pauses
 from lottery.encoding import canonical_items, canonical_json
 from lottery.results import _hex16_all, encode_results, results_document
@@ -126,17 +126,6 @@ def test_pair_arrays_refuse_mismatched_lengths() -> None:
 )
 def test_is_plain(strings: list[object], plain: bool) -> None:
     assert is_plain(strings) is plain
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(_any_text, max_size=8))
-def test_string_array_equals_rfc8785(strings: list[str]) -> None:
-    assert string_array(strings) == rfc8785.dumps(strings)
-
-
-def test_string_array_refuses_lone_surrogates() -> None:
-    with pytest.raises(EncodingError):
-        string_array(["ok", "\ud800"])
 
 
 def test_object_of_sorts_keys_and_refuses_non_ascii_keys() -> None:
