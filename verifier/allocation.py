@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
 
 from verifier.choice import UNIT_MASK, Candidate, Priorities, choose
+from verifier.deferred import deferred_acceptance
 from verifier.manifest import Manifest
 from verifier.records import Unit
 from verifier.tickets import SchoolNumbers
@@ -35,7 +35,7 @@ def allocate(
         lists = [unit.members[0].schools for unit in units]  # members' lists are equal (§4.4)
     if manifest.mode == "immediate_acceptance":
         return _immediate_acceptance(manifest, priorities, lists)
-    held, rejected, rounds = _deferred_acceptance(manifest, priorities, lists)
+    held, rejected, rounds = deferred_acceptance(manifest, priorities, lists)
     assigned: list[int | None] = [None] * len(units)
     labels: list[str | None] = [None] * len(units)
     for s, admitted in enumerate(held):
@@ -63,53 +63,6 @@ def allocate(
         admitted=held,
         waitlists=rejected,
     )
-
-
-def _deferred_acceptance(
-    manifest: Manifest, priorities: Priorities, lists: list[tuple[int, ...]]
-) -> tuple[list[list[Candidate]], list[list[Candidate]], int]:
-    """Student-proposing deferred acceptance in the rounds of §10.3 (also §10.2 and §10.5).
-
-    Returns each school's held set and the candidates it rejected, and the number of rounds.
-    """
-    schools = manifest.schools
-    held: list[list[Candidate]] = [[] for _ in schools]  # in priority order
-    held_special: list[list[Candidate]] = [[] for _ in schools]  # see Priorities.special
-    rejected_by: list[list[Candidate]] = [[] for _ in schools]
-    # The pointer p(u) as an iterator over the rest of the unit's list: `next` is the school
-    # it proposes to after a rejection, or None when its list is exhausted.
-    pointers = [iter(entries) for entries in lists]
-    proposals: list[list[int]] = [[] for _ in schools]  # tokens of the units proposing
-    for unit, pointer in enumerate(pointers):
-        school = next(pointer, None)
-        if school is not None:
-            proposals[school].append(priorities.tokens[unit])
-    rounds = 0
-    while any(proposals):  # (1), (2): units held nowhere, with a school left, propose
-        rounds += 1
-        next_round: list[list[int]] = [[] for _ in schools]
-        for s, proposers in enumerate(proposals):  # (3): each school keeps its choice
-            if not proposers:
-                continue
-            new = priorities.keys_at(s, proposers)
-            pool = held[s] + new
-            pool.sort()  # two sorted runs at most: a merge
-            specials = held_special[s] + priorities.specials(new, proposers)
-            specials.sort()
-            choice = choose(schools[s], pool, specials, priorities=priorities)
-            held[s], held_special[s] = choice.kept, choice.kept_special
-            rejected_by[s] += choice.rejected
-            # The rejected propose next round, to the next school on their list if any. Their
-            # next schools are found by built-ins (`map` of `next`), the loop only files them.
-            tokens = list(priorities.tokens_of(choice.rejected))
-            rejected_pointers = map(pointers.__getitem__, map(UNIT_MASK.__and__, tokens))
-            for token, school in zip(
-                tokens, map(next, rejected_pointers, repeat(None)), strict=True
-            ):
-                if school is not None:
-                    next_round[school].append(token)
-        proposals = next_round
-    return held, rejected_by, rounds
 
 
 def _immediate_acceptance(

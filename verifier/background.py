@@ -19,9 +19,10 @@ from verifier.canonical import parse_canonical
 from verifier.errors import VerificationError
 from verifier.merkle import leaf_hashes, tree_root
 
-__all__ = ["BIG_FILE", "BackgroundWork", "Findings", "start_background"]
+__all__ = ["BIG_FILE", "FORK_FROM", "BackgroundWork", "Findings", "start_background"]
 
 BIG_FILE = 1 << 20  # JSON files from this size on are checked for canonical form in the background
+FORK_FROM = 1 << 20  # bytes of work; below this a second process costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class BackgroundWork:
         self._inputs = (dict(big_files), applicants, entry_prefix)
         self._findings: Findings | None = None
         self._child: tuple[int, int] | None = None
-        if hasattr(os, "fork"):
+        size = len(applicants) + sum(map(len, big_files.values()))
+        if hasattr(os, "fork") and size >= FORK_FROM:
             self._child = _fork(*self._inputs)
 
     def findings(self) -> Findings:

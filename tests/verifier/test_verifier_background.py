@@ -30,6 +30,7 @@ def _verdicts(report: Report) -> list[tuple[int, str, str, str, str]]:
 def test_background_work_changes_no_verdict(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     in_one_process = _verdicts(verify_bundle(bundle))
     monkeypatch.setattr(verify, "BIG_FILE", 0)  # every JSON file goes to the background
+    monkeypatch.setattr(background, "FORK_FROM", 0)  # which is a forked copy, however small
     assert _verdicts(verify_bundle(bundle)) == in_one_process
     monkeypatch.setattr(background, "_collect", lambda pid, read_end: None)  # the copy failed
     assert _verdicts(verify_bundle(bundle)) == in_one_process
@@ -37,13 +38,15 @@ def test_background_work_changes_no_verdict(bundle: Path, monkeypatch: pytest.Mo
     assert _verdicts(verify_bundle(bundle)) == in_one_process
 
 
-def test_the_copy_reports_faults_and_the_root() -> None:
+def test_the_copy_reports_faults_and_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background, "FORK_FROM", 0)
     lines = [b'{"a":1}', b'{"b":2}']
     work = background.start_background(
         {"x.json": b'{"b":1,"a":2}', "y.json": b"[1]", "z.json": b"{"},
         b"\n".join(lines) + b"\n",
         b"prefix",
     )
+    assert work._child is not None  # a forked copy does the work
     found = work.findings()
     assert found.not_canonical["y.json"] is None
     assert found.not_canonical["x.json"] is not None and found.not_canonical["z.json"]
@@ -52,3 +55,16 @@ def test_the_copy_reports_faults_and_the_root() -> None:
     assert work.findings() is found  # collected once
     no_newline = background.start_background({}, b'{"a":1}', b"prefix").findings()
     assert no_newline.applicant_root is None
+
+
+def test_only_big_work_goes_to_a_second_process() -> None:
+    small = background.start_background({}, b'{"a":1}\n', b"prefix")
+    assert small._child is None  # forking would cost more than the work
+    lines = [b'{"n":%d}' % n for n in range(background.FORK_FROM // 8)]
+    big = background.start_background({}, b"\n".join(lines) + b"\n", b"prefix")
+    assert big._child is not None
+    expected = background.tree_root(background.leaf_hashes(b"prefix", lines))
+    assert big.findings().applicant_root == expected
+    assert small.findings().applicant_root == background.tree_root(
+        background.leaf_hashes(b"prefix", [b'{"a":1}'])
+    )

@@ -6,8 +6,18 @@ import json
 import tempfile
 from pathlib import Path
 
-from engine_draws import ApplicantSpec, DrawSpec, SchoolSpec, draw_specs, key_from_label, write_draw
+import pytest
+from engine_draws import (
+    MODES,
+    ApplicantSpec,
+    DrawSpec,
+    SchoolSpec,
+    draw_specs,
+    key_from_label,
+    write_draw,
+)
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from resign import jcs, signature_file, tagged
 
 from verifier import verify_bundle
@@ -20,10 +30,13 @@ def _verify(spec: DrawSpec) -> None:
         assert not failures, (spec, [(c.number, c.detail, c.expected, c.found) for c in failures])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(draw_specs())
-def test_verifier_passes_every_engine_draw(spec: DrawSpec) -> None:
-    _verify(spec)
+# Thousands of random draws in all (issue 4): 500 per mode, each mode a test of its own so
+# that the suite's workers share them.
+@pytest.mark.parametrize("mode", MODES)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_verifier_passes_every_engine_draw(mode: str, data: st.DataObject) -> None:
+    _verify(data.draw(draw_specs(modes=(mode,))))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
