@@ -20,6 +20,7 @@ from verifier.records import Unit
 RESULTS_KEYS = ("protocol", "kind", "manifest", "ceremony", "seed", "applicants", "schools")
 SCHOOL_KEYS = ("id", "seats", "admitted", "by_tier", "reserved", "cutoff", "waitlist", "classes")
 MAX_DIFFERENCES_SHOWN = 5
+UNPLACED = ("unplaced", None, None)
 
 
 def expected_results(
@@ -38,14 +39,20 @@ def expected_results(
     `applicants` holds each applicant's application and unit index, in application order;
     `numbers` each unit's lottery number as hex16.
     """
-    on_waitlist = set(chain.from_iterable(map(units_of, allocation.waitlists)))
+    # §10.6: a unit assigned nowhere is on the waitlist of every school of its list (none of
+    # them is its school or comes before it), in every mode that has waitlists; so it is
+    # waitlisted exactly when its list is not empty (§10.7).
+    not_admitted = {
+        True: ("waitlisted", None, None) if manifest.mode != "zone_assignment" else UNPLACED,
+        False: UNPLACED,
+    }
     school_ids = [school.id for school in manifest.schools]
     outcomes = [  # per unit: status, school and label (§10.7, §12.1)
         ("admitted", school_ids[school], label)
         if school is not None
-        else ("waitlisted" if unit in on_waitlist else "unplaced", None, None)
-        for unit, (school, label) in enumerate(
-            zip(allocation.assigned, allocation.labels, strict=True)
+        else not_admitted[bool(entries)]
+        for school, label, entries in zip(
+            allocation.assigned, allocation.labels, allocation.lists, strict=True
         )
     ]
     rows = [[application, numbers[u], *outcomes[u]] for application, u in applicants]
