@@ -32,7 +32,7 @@ def allocate(
     if manifest.mode == "zone_assignment":
         lists = _zone_lists(manifest, units, priorities, seed)
     else:
-        lists = [unit.members[0].schools for unit in units]  # members' lists are equal (§4.4)
+        lists = [unit.schools for unit in units]
     if manifest.mode == "immediate_acceptance":
         return _immediate_acceptance(manifest, priorities, lists)
     held, rejected, rounds = deferred_acceptance(manifest, priorities, lists)

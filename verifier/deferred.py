@@ -49,11 +49,14 @@ def deferred_acceptance(
     for token, entries in zip(priorities.tokens, lists, strict=True):
         if entries:
             first[entries[0]].append(token)
+    # Each list followed by the end mark `count`: the school "after" the last one, where the
+    # units whose lists are exhausted are filed and dropped.
+    marked = [(*entries, count) for entries in lists]
     if len(lists) >= TWO_PROCESSES_FROM and count > 1 and hasattr(os, "fork"):
-        shared = _in_two_processes(manifest, priorities, lists, first)
+        shared = _in_two_processes(manifest, priorities, marked, first)
         if shared is not None:
             return shared
-    return _run_rounds(manifest, priorities, lists, first, range(count), None)
+    return _run_rounds(manifest, priorities, marked, first, range(count), None)
 
 
 # Swaps the proposals made to the other process's schools; returns the number of proposals of
@@ -64,21 +67,20 @@ Exchange = Callable[[Proposals], int]
 def _run_rounds(
     manifest: Manifest,
     priorities: Priorities,
-    lists: Sequence[tuple[int, ...]],
+    marked: Sequence[tuple[int, ...]],
     proposals: Proposals,
     own: range,
     exchange: Exchange | None,
 ) -> Rounds:
     """The rounds of §10.3 for the schools `own`; with `exchange`, another process runs the
-    others. Entries of the result for other schools stay empty."""
+    others. `marked` holds each unit's list followed by the end mark. Entries of the result for
+    other schools stay empty."""
     schools = manifest.schools
     held: list[list[Candidate]] = [[] for _ in schools]  # in priority order
     held_special: list[list[Candidate]] = [[] for _ in schools]  # see Priorities.special
     rejected_by: list[list[Candidate]] = [[] for _ in schools]
     pending = sum(map(len, proposals))
     count = len(schools)
-    # Each list followed by the end mark `count`: proposals made to it are dropped.
-    marked = [(*entries, count) for entries in lists]
     rounds = 0
     while pending:  # (1): units held nowhere with a school left on their list propose
         rounds += 1
@@ -113,7 +115,7 @@ def _run_rounds(
 def _in_two_processes(
     manifest: Manifest,
     priorities: Priorities,
-    lists: Sequence[tuple[int, ...]],
+    marked: Sequence[tuple[int, ...]],
     first: Proposals,
 ) -> Rounds | None:
     """The rounds with the even-indexed schools run here and the odd ones in a forked copy of
@@ -131,7 +133,7 @@ def _in_two_processes(
             here.close()
             odd = range(1, count, 2)
             result = _run_rounds(
-                manifest, priorities, lists, first, odd, _exchange_with(there, odd, count, False)
+                manifest, priorities, marked, first, odd, _exchange_with(there, odd, count, False)
             )
             there.send([(s, result.held[s], result.rejected[s]) for s in odd])
             status = 0
@@ -141,7 +143,7 @@ def _in_two_processes(
     even = range(0, count, 2)
     try:
         result = _run_rounds(
-            manifest, priorities, lists, first, even, _exchange_with(here, even, count, True)
+            manifest, priorities, marked, first, even, _exchange_with(here, even, count, True)
         )
         for s, held, rejected in here.recv():
             result.held[s], result.rejected[s] = held, rejected

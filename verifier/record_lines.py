@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import operator
 import re
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
-__all__ = ["RECORD_COLUMN_KEYS", "read_record_columns"]
+__all__ = ["RECORD_COLUMN_KEYS", "SchoolIdLists", "read_record_columns"]
 
 # The record's keys in the order of JCS (sorted), which is the order of the columns returned.
 RECORD_COLUMN_KEYS = (
@@ -45,35 +46,50 @@ _RECORD_LINE = re.compile(
     r'"masked_id":"' + _TEXT + r'",'
     r'"masked_name":"' + _TEXT + r'",'
     r'"preferences":\[((?:"' + _ID + r'")(?:,"' + _ID + r'")*)?\],'
-    r'"private_digest":"([0-9a-f]{64})",'
+    r'"private_digest":"[0-9a-f]{64}",'
     r'"sex":"([FM])",'
     r'"tiers":\{((?:"' + _ID + r'":"' + _ID + r'")(?:,"' + _ID + r'":"' + _ID + r'")*)?\}\}\n',
     re.MULTILINE,
 )
+
+
+class SchoolIdLists(NamedTuple):
+    """The `preferences` of every record, flattened: all the school ids in record order, and
+    how many each record lists. (Ten million short lists cost more to build than one.)"""
+
+    ids: list[str]
+    lengths: list[int]
+
+    @classmethod
+    def of(cls, lists: list[list[Any]]) -> SchoolIdLists:
+        """The flattened form of these lists."""
+        return cls([entry for entries in lists for entry in entries], list(map(len, lists)))
+
+
 _TIER_PAIR = re.compile(r'"(' + _ID + r')":"(' + _ID + r')"')
-_INSIDE_QUOTES = operator.itemgetter(slice(1, -1))
 
 
-def read_record_columns(data: bytes) -> list[list[Any] | None] | None:
+def read_record_columns(data: bytes) -> list[Any] | None:
     """The records of `applicants.jsonl` as nine columns (in `RECORD_COLUMN_KEYS` order), or
     None when some line is not of the form above (the generic reader then decides).
 
-    Null is None; `preferences` are lists of school ids; `tiers` are dicts. The masked name and
-    ID columns are None: the expression has checked that they are strings, which is all §4
-    asks of them, and nothing in the checks reads them (a record's line holds them).
+    Null is None; `preferences` are `SchoolIdLists`; `tiers` are dicts. The masked name, masked
+    ID and private digest columns are None: the expression has checked that they are strings
+    (the digest: 64 lowercase hex digits), which is all §4 asks of them, and nothing in the
+    checks reads them (a record's line holds them, for the parent check).
     """
     try:
         text = data.decode("utf-8")  # strict: a file that is not UTF-8 is refused there
     except UnicodeDecodeError:
         return None
     if not text:
-        return [[], [], [], None, None, [], [], [], []]
+        return [[], [], [], None, None, SchoolIdLists([], []), None, [], []]
     rows = _RECORD_LINE.findall(text)
     # Nothing in the expression matches a newline except its last character, and it starts at
     # a line's start: every match is one whole line. As many matches as lines: every line.
     if len(rows) != text.count("\n") or not text.endswith("\n"):
         return None
-    applications, categories, groups, preferences, digests, sexes, tier_pairs = map(
+    applications, categories, groups, preferences, sexes, tier_pairs = map(
         list, zip(*rows, strict=True)
     )
     tiers: list[dict[str, str]] = []
@@ -92,8 +108,17 @@ def read_record_columns(data: bytes) -> list[list[Any] | None] | None:
         [value or None for value in groups],
         None,
         None,
-        [inside.split('","') if inside else [] for inside in map(_INSIDE_QUOTES, preferences)],
-        digests,
+        _school_id_lists(preferences),
+        None,
         sexes,
         tiers,
     ]
+
+
+def _school_id_lists(arrays: list[str]) -> SchoolIdLists:
+    """The school ids of each record's preferences, from the text between the brackets
+    (`"S1","S2"`, or empty): identifiers hold no comma or quote (§1.3), so a record lists one
+    more school than its text has commas, and the texts joined by commas split at `","`."""
+    lengths = list(map(operator.add, map(str.count, arrays, repeat(",")), map(bool, arrays)))
+    joined = ",".join(filter(None, arrays))
+    return SchoolIdLists(joined[1:-1].split('","') if joined else [], lengths)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain, count, repeat
+from itertools import chain, count, islice, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -17,20 +17,20 @@ from verifier.fields import HEX64, IDENTIFIER, fail
 from verifier.hashing import tag
 from verifier.manifest import Manifest, School
 from verifier.merkle import leaf_hashes, tree_root
-from verifier.record_lines import RECORD_COLUMN_KEYS, read_record_columns
+from verifier.record_lines import RECORD_COLUMN_KEYS, SchoolIdLists, read_record_columns
 
 RECORD_KEYS = frozenset(RECORD_COLUMN_KEYS)
 ENTRY_PREFIX = tag("applicant")  # protocol §5.2
 
 
 class Record(NamedTuple):
-    """One public record, protocol §4.1 (immutable; a named tuple, cheap for a million)."""
+    """One public record, protocol §4.1, as far as the checks read it (immutable; a named tuple,
+    cheap for a million). The masked name and ID and the private digest are checked as they
+    are read and not kept: the record's line in the file holds them."""
 
     application: str
     category: str | None
     group: str | None
-    preferences: tuple[str, ...]
-    private_digest: str
     sex: str
     tiers: dict[str, str]
     schools: tuple[int, ...]  # the preferences as indices into the manifest's schools
@@ -42,7 +42,7 @@ class Unit(NamedTuple):
     key: str
     members: tuple[Record, ...]
     category: str | None
-    preferences: tuple[str, ...]
+    schools: tuple[int, ...]  # the members' preferences (the same for all, §4.4) as indices
     size: int  # the number of members
 
 
@@ -118,9 +118,7 @@ def parse_records(file: ApplicantFile, manifest: Manifest) -> tuple[Record, ...]
             values = [value for _, value in parse_canonical_lines(file.data)]
         _check_one_by_one(values, manifest)
         raise CheckFailed("a record breaks §4 (found by the column checks, not located)")
-    applications, categories, groups, preferences, digests, sexes, tiers, schools = checked
-    fields = (applications, categories, groups, map(tuple, preferences), digests, sexes)
-    return tuple(map(_new_record, zip(*fields, tiers, schools, strict=True)))
+    return tuple(map(_new_record, zip(*checked, strict=True)))
 
 
 _RECORD_COLUMNS = itemgetter(*RECORD_COLUMN_KEYS)
@@ -138,21 +136,22 @@ def _value_columns(values: list[Any]) -> list[Sequence[Any]] | None:
 def _checked_columns(
     columns: Sequence[Sequence[Any] | None], manifest: Manifest
 ) -> list[Sequence[Any]] | None:
-    """The columns the checks read (not the masked ones) and the preferences as school indices,
-    if all of §4.1-§4.6 hold, else None. Each rule is one pass over a column by a built-in
-    (`map`, `set`, a regular expression over the joined column), which is far faster than
-    Python code per record. A masked column that is None was checked by the fast reader."""
+    """The columns of `Record` (application, category, group, sex, tiers, preferences as school
+    indices), if all of §4.1-§4.6 hold, else None. Each rule is one pass over a column by a
+    built-in (`map`, `set`, a regular expression over the joined column), which is far faster
+    than Python code per record. A masked or digest column that is None was checked by the fast
+    reader."""
     applications, categories, groups, masked_ids, masked_names, preferences = columns[:6]
     digests, sexes, tiers = columns[6:]
     if applications is None or categories is None or groups is None or preferences is None:
         return None
-    if digests is None or sexes is None or tiers is None:
+    if sexes is None or tiers is None:
         return None
     if not _IDENTIFIER_LINES.fullmatch("".join(a + "\n" for a in applications)):
         return None
     if not all(map(operator.lt, applications, applications[1:])):
         return None  # §4.2: strictly increasing (ASCII: string order is byte order)
-    if not _HEX64_LINES.fullmatch("".join(d + "\n" for d in digests)):
+    if digests is not None and not _HEX64_LINES.fullmatch("".join(d + "\n" for d in digests)):
         return None
     if not set(categories) <= {None, *manifest.categories}:
         return None
@@ -166,25 +165,36 @@ def _checked_columns(
     schools = _school_indices(preferences, manifest)
     if schools is None or not _tiers_valid(tiers, manifest):
         return None
-    return [applications, categories, groups, preferences, digests, sexes, tiers, schools]
+    return [applications, categories, groups, sexes, tiers, schools]
 
 
-def _school_indices(preferences: Sequence[Any], manifest: Manifest) -> list[tuple[int, ...]] | None:
+def _school_indices(preferences: Any, manifest: Manifest) -> list[tuple[int, ...]] | None:
     """Every preference list as school indices (manifest order), if §4.5 and §4.1 hold: arrays
     of the mode's length, of distinct schools of the manifest (else None, or KeyError for a
     school outside the manifest). Looking each school up once both checks it and gives the
-    allocation its lists: a million records list ten million schools."""
+    allocation its lists: a million records list ten million schools, looked up by one `map`
+    over the flattened lists (`SchoolIdLists`, as the fast reader gives them)."""
+    if not isinstance(preferences, SchoolIdLists):  # from the generic reader: lists, we hope
+        if not set(map(type, preferences)) <= {list}:
+            return None
+        preferences = SchoolIdLists.of(preferences)
     low, high = _preference_lengths(manifest)
-    if not set(map(type, preferences)) <= {list}:
-        return None
-    lengths = list(map(len, preferences))
+    lengths = preferences.lengths
     if lengths and not low <= min(lengths) <= max(lengths) <= high:
         return None
     index_of = {school.id: index for index, school in enumerate(manifest.schools)}.__getitem__
-    indices = [tuple(map(index_of, schools)) for schools in preferences]
+    indices = _cut(list(map(index_of, preferences.ids)), lengths)
     # A list has distinct entries when its set is as long; a set is never longer than its
     # list, so equal totals mean every list is distinct.
-    return indices if sum(map(len, map(set, indices))) == sum(lengths) else None
+    return indices if sum(map(len, map(set, indices))) == len(preferences.ids) else None
+
+
+def _cut(flat: list[int], lengths: list[int]) -> list[tuple[int, ...]]:
+    """`flat` cut into consecutive tuples of these lengths (which add up to its length)."""
+    if len(set(lengths)) == 1 and lengths[0] > 0:  # all as long: zip one iterator n times over
+        return list(zip(*[iter(flat)] * lengths[0], strict=True))
+    entries = iter(flat)
+    return [tuple(islice(entries, length)) for length in lengths]
 
 
 def _tiers_valid(tiers: Sequence[Any], manifest: Manifest) -> bool:
@@ -270,8 +280,6 @@ def _parse_record(
         application,
         category,
         group,
-        preferences,
-        value["private_digest"],
         value["sex"],
         tiers,
         tuple(order[school_id] for school_id in preferences),
@@ -299,7 +307,7 @@ def applicant_root(lines: list[bytes]) -> bytes:
     return tree_root(leaf_hashes(ENTRY_PREFIX, lines))
 
 
-def build_units(records: tuple[Record, ...]) -> list[Unit]:
+def build_units(records: tuple[Record, ...], manifest: Manifest) -> list[Unit]:
     """Units of §8.1, checking the group rules of §4.4; sorted by key bytes."""
     singles = [record for record in records if record.group is None]
     # One unit per single child, built by `map` over columns (`zip(singles)` gives each child
@@ -311,7 +319,7 @@ def build_units(records: tuple[Record, ...]) -> list[Unit]:
                 map("a:".__add__, map(attrgetter("application"), singles)),
                 zip(singles),
                 map(attrgetter("category"), singles),
-                map(attrgetter("preferences"), singles),
+                map(attrgetter("schools"), singles),
                 repeat(1),
             ),
         )
@@ -329,14 +337,15 @@ def build_units(records: tuple[Record, ...]) -> list[Unit]:
             )
         first = members[0]
         for member in members[1:]:
-            if member.preferences != first.preferences or member.category != first.category:
+            if member.schools != first.schools or member.category != first.category:
+                ids = [[manifest.schools[s].id for s in m.schools] for m in (first, member)]
                 raise CheckFailed(
                     f"group {group_id}: members {first.application} and {member.application} differ (§4.4)",
                     expected="identical preferences and category",
-                    found=f"{list(first.preferences)}/{first.category} vs {list(member.preferences)}/{member.category}",
+                    found=f"{ids[0]}/{first.category} vs {ids[1]}/{member.category}",
                 )
         units.append(
-            Unit("g:" + group_id, tuple(members), first.category, first.preferences, len(members))
+            Unit("g:" + group_id, tuple(members), first.category, first.schools, len(members))
         )
     units.sort(key=attrgetter("key"))  # keys are ASCII (§1.3): string order is byte order
     return units

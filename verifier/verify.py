@@ -224,7 +224,7 @@ class _Checks:
                 found=root,
             )
         self.state.records = parse_records(file, manifest)
-        self.state.units = build_units(self.state.records)
+        self.state.units = build_units(self.state.records, manifest)
         self.state.applicants = applicant_units(self.state.records, self.state.units)
         return f"{file.count} records in {len(self.state.units)} units, root {root}"
 

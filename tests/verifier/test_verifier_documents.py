@@ -109,11 +109,11 @@ def test_group_of_one_and_groups_with_different_preferences() -> None:
     records = copy.deepcopy(RECORDS)
     records[0]["group"] = "G1"
     with pytest.raises(CheckFailed, match="group G1 has 1 member"):
-        build_units(parse_records(_lines(records), manifest))
+        build_units(parse_records(_lines(records), manifest), manifest)
     records[1]["group"] = "G1"
     records[1]["preferences"] = ["S03"] if records[0]["preferences"] != ["S03"] else ["S01"]
     with pytest.raises(CheckFailed, match="group G1: members A000 and A001 differ"):
-        build_units(parse_records(_lines(records), manifest))
+        build_units(parse_records(_lines(records), manifest), manifest)
 
 
 def test_valid_records_make_units_sorted_by_key() -> None:
@@ -122,7 +122,8 @@ def test_valid_records_make_units_sorted_by_key() -> None:
         records[index]["group"] = "T1"
         records[index]["preferences"] = ["S02"]
         records[index]["category"] = None
-    units = build_units(parse_records(_lines(records), parse_manifest(MANIFEST)))
+    manifest = parse_manifest(MANIFEST)
+    units = build_units(parse_records(_lines(records), manifest), manifest)
     assert len(units) == len(records) - 1
     assert [u.key for u in units] == sorted(u.key for u in units)
     twins = next(u for u in units if u.key == "g:T1")

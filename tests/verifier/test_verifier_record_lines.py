@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from verifier.canonical import encode, parse_canonical_lines
 from verifier.errors import VerificationError
-from verifier.record_lines import RECORD_COLUMN_KEYS, read_record_columns
+from verifier.record_lines import RECORD_COLUMN_KEYS, SchoolIdLists, read_record_columns
 
 _identifier = st.text(st.sampled_from("ABCXYZabcxyz0189._-"), min_size=1, max_size=8)
 _any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=6)
@@ -34,11 +34,16 @@ _record = st.fixed_dictionaries(
 )
 
 
-def _generic_columns(data: bytes) -> list[list[Any] | None]:
+def _generic_columns(data: bytes) -> list[Any]:
     values = [value for _, value in parse_canonical_lines(data)]
-    # The fast reader checks the masked fields are strings and does not keep them.
+    # The fast reader checks the masked fields and the digest and does not keep them; it gives
+    # the preferences flattened.
     return [
-        None if key.startswith("masked") else [value[key] for value in values]
+        None
+        if key.startswith("masked") or key == "private_digest"
+        else SchoolIdLists.of([value[key] for value in values])
+        if key == "preferences"
+        else [value[key] for value in values]
         for key in RECORD_COLUMN_KEYS
     ]
 
@@ -102,7 +107,7 @@ def test_a_line_that_is_not_jcs_is_left_to_the_generic_reader(mutate: int) -> No
 def test_file_shapes() -> None:
     record = _file([{key: None for key in RECORD_COLUMN_KEYS}])  # not a record: deferred
     assert read_record_columns(record) is None
-    assert read_record_columns(b"") == [[], [], [], None, None, [], [], [], []]
+    assert read_record_columns(b"") == [[], [], [], None, None, SchoolIdLists([], []), None, [], []]
     good = _file(
         [
             {
@@ -123,3 +128,44 @@ def test_file_shapes() -> None:
     assert read_record_columns(good[:-1]) is None  # no final newline
     assert read_record_columns(good + b"\n") is None  # an empty line
     assert read_record_columns(b"\xff" + good) is None  # not UTF-8
+
+
+@pytest.mark.parametrize(
+    "digest", ["AB" * 32, "ab" * 31, "ab" * 33, "xy" * 32], ids=["upper", "short", "long", "hex"]
+)
+def test_a_digest_that_is_not_64_lowercase_hex_digits_is_left_to_the_generic_reader(
+    digest: str,
+) -> None:
+    record = {
+        "application": "A1",
+        "category": None,
+        "group": None,
+        "masked_id": "",
+        "masked_name": "王*",
+        "preferences": ["S1", "S2"],
+        "private_digest": digest,
+        "sex": "F",
+        "tiers": {},
+    }
+    assert read_record_columns(_file([record])) is None  # the record checks then name it
+
+
+def test_preferences_of_every_length_are_flattened_in_order() -> None:
+    lists = [["S1", "S2", "S3"], [], ["S4"], ["S5", "S6"]]
+    records = [
+        {
+            "application": f"A{index}",
+            "category": None,
+            "group": None,
+            "masked_id": "",
+            "masked_name": "",
+            "preferences": schools,
+            "private_digest": "0" * 64,
+            "sex": "M",
+            "tiers": {},
+        }
+        for index, schools in enumerate(lists)
+    ]
+    columns = read_record_columns(_file(records))
+    assert columns is not None
+    assert columns[5] == SchoolIdLists(["S1", "S2", "S3", "S4", "S5", "S6"], [3, 0, 1, 2])
