@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from itertools import repeat
 
 PROTOCOL = "sunshine-draw/1"
 
@@ -49,6 +50,11 @@ def u64(data: bytes) -> int:
 def hex16(number: int) -> str:
     """A 64-bit lottery number as 16 lowercase hex digits, protocol §8.2."""
     return format(number, "016x")
+
+
+def hex16_all(numbers: Iterable[int]) -> list[str]:
+    """`hex16` of each number (by the built-in `map` of `format`: a million of them)."""
+    return list(map(format, numbers, repeat("016x")))
 
 
 class TaggedHasher:

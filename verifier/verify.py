@@ -19,7 +19,7 @@ from verifier.ceremony import check_beacon_value, check_ceremony_shape, check_re
 from verifier.choice import Priorities
 from verifier.errors import CheckFailed, VerificationError
 from verifier.fields import Fields, fail
-from verifier.hashing import PROTOCOL, domain_hash, hex16
+from verifier.hashing import PROTOCOL, domain_hash, hex16_all
 from verifier.manifest import Manifest, check_zone_capacity, parse_manifest
 from verifier.records import (
     ENTRY_PREFIX,
@@ -271,7 +271,7 @@ class _Checks:
         assert units is not None and applicants is not None
         self.state.tickets = unit_tickets(self.state.seed, [unit.key for unit in units])
         published = check_results_shape(self.doc("results.json")).value
-        numbers = self.state.numbers = list(map(hex16, self.state.tickets))
+        numbers = self.state.numbers = hex16_all(self.state.tickets)
         expected = [(application, numbers[u]) for application, u in applicants]
         count = check_lottery_numbers(expected, published)
         return f"{count} lottery numbers recomputed and equal"
@@ -295,7 +295,7 @@ class _Checks:
             seed=self.state.seed,
             units=units,
             applicants=self.state.applicants,
-            numbers=self.state.numbers or list(map(hex16, tickets)),
+            numbers=self.state.numbers or hex16_all(tickets),
             allocation=allocation,
             priorities=priorities,
         )
