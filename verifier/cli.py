@@ -56,9 +56,14 @@ def entry_point() -> NoReturn:
     checks built. Freeing a million-applicant re-run object by object takes seconds and checks
     nothing; the operating system takes the memory back at once."""
     retained: list[object] = []
-    code = main(retain=retained)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main(retain=retained)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (`verify-draw B | head`): the report was cut short, so
+        # this is no verdict. Exit 1 without a traceback about the pipe.
+        code = 1
     os._exit(code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,22 @@ def test_python_dash_m_verifier_uses_the_locale() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "通过" in done.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback_and_no_pass() -> None:
+    # `verify-draw BUNDLE | head -1` once head has left: a pipe nobody reads any more.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "verifier", str(VALID), "--lang", "en"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"LANG": "C.UTF-8"},
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1  # the report was cut short: not a verdict of success
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
