@@ -47,14 +47,17 @@ def u64(data: bytes) -> int:
     return int.from_bytes(data[:8], "big")
 
 
+_HEX16 = "016x"  # 16 lowercase hex digits, zero-padded
+
+
 def hex16(number: int) -> str:
     """A 64-bit lottery number as 16 lowercase hex digits, protocol §8.2."""
-    return format(number, "016x")
+    return format(number, _HEX16)
 
 
 def hex16_all(numbers: Iterable[int]) -> list[str]:
     """`hex16` of each number (by the built-in `map` of `format`: a million of them)."""
-    return list(map(format, numbers, repeat("016x")))
+    return list(map(format, numbers, repeat(_HEX16)))
 
 
 class TaggedHasher:

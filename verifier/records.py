@@ -174,7 +174,7 @@ def _school_indices(preferences: Any, manifest: Manifest) -> list[tuple[int, ...
     school outside the manifest). Looking each school up once both checks it and gives the
     allocation its lists: a million records list ten million schools, looked up by one `map`
     over the flattened lists (`SchoolIdLists`, as the fast reader gives them)."""
-    if not isinstance(preferences, SchoolIdLists):  # from the generic reader: lists, we hope
+    if not isinstance(preferences, SchoolIdLists):  # the generic reader's: one value a record
         if not set(map(type, preferences)) <= {list}:
             return None
         preferences = SchoolIdLists.of(preferences)

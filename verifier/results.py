@@ -42,15 +42,12 @@ def expected_results(
     # §10.6: a unit assigned nowhere is on the waitlist of every school of its list (none of
     # them is its school or comes before it), in every mode that has waitlists; so it is
     # waitlisted exactly when its list is not empty (§10.7).
-    not_admitted = {
-        True: ("waitlisted", None, None) if manifest.mode != "zone_assignment" else UNPLACED,
-        False: UNPLACED,
-    }
+    waitlisted = ("waitlisted", None, None) if manifest.mode != "zone_assignment" else UNPLACED
     school_ids = [school.id for school in manifest.schools]
     outcomes = [  # per unit: status, school and label (§10.7, §12.1)
         ("admitted", school_ids[school], label)
         if school is not None
-        else not_admitted[bool(entries)]
+        else (waitlisted if entries else UNPLACED)
         for school, label, entries in zip(
             allocation.assigned, allocation.labels, allocation.lists, strict=True
         )
