@@ -66,7 +66,7 @@ def _readme(result: DrawResult) -> str:
         [
             f"Public bundle of draw {manifest.rules.draw_id}: {manifest.rules.title}",
             f"Authority: {manifest.rules.authority}",
-            "Protocol: sunshine-draw/1 (docs/protocol.md). This file is informative.",
+            "Protocol: sunshine-draw/1 (docs/protocol.md). This file is derived from the signed files (§13.4).",
             "",
             f"Applicants:      {manifest.applicants.count}",
             f"Applicant root:  {manifest.applicants.root}",

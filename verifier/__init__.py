@@ -1,8 +1,8 @@
 """The standalone verifier of sunshine draws, protocol `sunshine-draw/1` (docs/protocol.md).
 
-A second, independent implementation of the protocol: it reads a public bundle and re-runs every
-step that decides an outcome (§17), and checks one child's record for a parent. It needs only the
-Python standard library and `cryptography`, and shares no code with the engine.
+A second, independent implementation of the protocol: it reads a public bundle, re-runs every
+step that decides an outcome (§17) and checks one child's record for a parent. It needs only
+the Python standard library and `cryptography`, and shares no code with the engine.
 """
 
 from verifier.errors import BundleError, CanonicalError, CheckFailed, VerificationError
@@ -15,7 +15,7 @@ from verifier.parent import (
     private_digest,
 )
 from verifier.report import CHECKS, CheckResult, Report
-from verifier.verify import verify_bundle
+from verifier.verify import run_checks, verify_bundle
 
 __all__ = [
     "CHECKS",
@@ -31,5 +31,6 @@ __all__ = [
     "check_applicant",
     "normalise_receipt",
     "private_digest",
+    "run_checks",
     "verify_bundle",
 ]

@@ -1,145 +1,203 @@
-"""The allocation re-run for every mode, protocol §10 (using `Choose` of §9)."""
+"""The allocation re-run from scratch: priority (protocol §8.4), the school's choice `Choose`
+(§9) and the modes (§10), with labels (§9.4) and waitlists (§10.6).
+
+Schools are referred to by their index in the manifest, units by their index in the list of
+units (ordered by key, §8.1). A *candidate* is a unit's priority key at a school, the triple
+`(rank_s(u), t_s(u), key(u))` of §8.4, with the unit's index after it for look-ups: since keys
+never tie, the index never decides a comparison. Smaller is better.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifier.choice import UNIT_MASK, Candidate, Priorities, choose
-from verifier.deferred import deferred_acceptance
-from verifier.manifest import Manifest
+from verifier.hashing import domain_hash, u64
+from verifier.manifest import Manifest, School
 from verifier.records import Unit
-from verifier.tickets import SchoolNumbers
+
+Candidate = tuple[int, int, bytes, int]  # (rank, lottery number used, key bytes, unit index)
 
 
 @dataclass(frozen=True)
 class Allocation:
-    """Where each unit went (school index or None) and with which label; lists as school indices;
-    `admitted` and `waitlists` hold each school's units as packed priority keys, best first."""
+    """Per unit: its school index or None, its label (§9.4) and its list (§10.1, §10.5).
+    Per school: its admitted units and its waitlist (§10.6), as candidates, best first."""
 
     assigned: list[int | None]
     labels: list[str | None]
-    lists: list[tuple[int, ...]]
-    rounds: int
+    lists: list[list[int]]
     admitted: list[list[Candidate]]
     waitlists: list[list[Candidate]]
 
 
-def allocate(
-    *, manifest: Manifest, units: list[Unit], priorities: Priorities, seed: bytes
-) -> Allocation:
-    """Run the manifest's mode (§10.2-§10.5) and return the assignment with labels (§9.4) and
-    the waitlists (§10.6)."""
+class Priorities:
+    """Priority keys of units at schools, §8.2-§8.4."""
+
+    def __init__(self, manifest: Manifest, units: list[Unit], seed: bytes) -> None:
+        self.manifest, self.units, self.seed = manifest, units, seed
+        self.keys = [unit.key.encode() for unit in units]
+        # (8.2): ticket(u) = u64(H("ticket", seed || UTF8(key(u)))).
+        self.tickets = [u64(domain_hash("ticket", seed + key)) for key in self.keys]
+        self.tier_rank = [{tier: i for i, tier in enumerate(s.tiers)} for s in manifest.schools]
+
+    def rank(self, u: int, s: int) -> int:
+        """`rank_s(u)`: the best tier index at s of any member (§4.6, §8.4)."""
+        school = self.manifest.schools[s]
+        ranks = self.tier_rank[s]
+        return min(ranks[m.tiers.get(school.id, school.tiers[-1])] for m in self.units[u].members)
+
+    def number(self, u: int, s: int) -> int:
+        """`t_s(u)`, §8.3: `ticket(u)`, or with multiple tie-breaking
+        `u64(H("school-ticket", seed || UTF8(key(u)) || 0x00 || UTF8(s)))`."""
+        if self.manifest.tie_breaking == "single":
+            return self.tickets[u]
+        school_id = self.manifest.schools[s].id.encode()
+        return u64(domain_hash("school-ticket", self.seed + self.keys[u] + b"\x00" + school_id))
+
+    def candidate(self, u: int, s: int) -> Candidate:
+        return (self.rank(u, s), self.number(u, s), self.keys[u], u)
+
+
+def choose(
+    school: School,
+    candidates: list[Candidate],
+    units: list[Unit],
+    *,
+    remaining: int | None = None,
+    reserved_left: list[int] | None = None,
+) -> dict[int, str]:
+    """`Choose(s, C)`, §9.1: the chosen units (by index) with their labels. `candidates` is C
+    in priority order. From a fresh school unless an earlier round of §10.4 left `remaining`
+    seats and `reserved_left` per reserved entry."""
+    remaining = school.seats if remaining is None else remaining
+    chosen: dict[int, str] = {}
+    for index, entry in enumerate(school.reserved):  # (2)
+        avail = entry.seats if reserved_left is None else reserved_left[index]
+        for *_, u in candidates:
+            size = units[u].size
+            if u in chosen or units[u].category != entry.category:
+                continue
+            if size <= avail and size <= remaining:
+                chosen[u] = "reserved:" + entry.category
+                avail -= size
+                remaining -= size
+    for *_, u in candidates:  # (3); a unit too large is passed over (§9.3)
+        if remaining == 0:
+            break  # no unit fits in no seat
+        if u not in chosen and units[u].size <= remaining:
+            chosen[u] = "open"
+            remaining -= units[u].size
+    return chosen
+
+
+def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
+    """Run the manifest's mode, §10.2-§10.6."""
+    units, schools = priorities.units, manifest.schools
+    index_of = {school.id: s for s, school in enumerate(schools)}
     if manifest.mode == "zone_assignment":
-        lists = _zone_lists(manifest, units, priorities, seed)
-    else:
-        lists = [unit.schools for unit in units]
+        lists = [_zone_list(u, priorities) for u in range(len(units))]
+    else:  # (10.1)
+        lists = [[index_of[school_id] for school_id in unit.preferences] for unit in units]
     if manifest.mode == "immediate_acceptance":
-        return _immediate_acceptance(manifest, priorities, lists)
-    held, rejected, rounds = deferred_acceptance(manifest, priorities, lists)
-    assigned: list[int | None] = [None] * len(units)
-    labels: list[str | None] = [None] * len(units)
-    for s, admitted in enumerate(held):
-        # §9.4: the label is the one Choose gives on the final admitted set.
-        school = manifest.schools[s]
-        reserved = choose(
-            school, admitted, priorities.specials(admitted), priorities=priorities
-        ).reserved
-        for candidate in admitted:
-            unit = candidate & UNIT_MASK
-            assigned[unit], labels[unit] = s, reserved.get(candidate, "open")
-    # §10.6 in deferred acceptance: a unit proposes to the schools of its list in order, each
-    # once, and stops at the school that holds it at the end. So the schools that come before
-    # its assignment (or all of its list, if it has none) are exactly those that rejected it,
-    # and a school's waitlist is the set of units it rejected.
-    if manifest.mode == "zone_assignment":
-        rejected = [[] for _ in manifest.schools]  # no waitlists in this mode
-    for waitlist in rejected:
-        waitlist.sort()
+        assigned, labels = _immediate_acceptance(priorities, lists)
+    else:  # (10.2) is (10.3) with lists of one school; (10.5) runs (10.3) on generated lists
+        assigned = _deferred_acceptance(priorities, lists)
+        labels = [None] * len(units)
+        for s, school in enumerate(schools):  # (9.4): labels from Choose on the final set
+            admitted = sorted(
+                priorities.candidate(u, s) for u, at in enumerate(assigned) if at == s
+            )
+            for u, label in choose(school, admitted, units).items():
+                labels[u] = label
+    admitted_at: list[list[Candidate]] = [[] for _ in schools]
+    waitlists: list[list[Candidate]] = [[] for _ in schools]
+    for u, entries in enumerate(lists):
+        if assigned[u] is not None:
+            admitted_at[assigned[u]].append(priorities.candidate(u, assigned[u]))
+        if manifest.mode == "zone_assignment":
+            continue  # (10.5): no waitlists in this mode
+        for s in entries:  # (10.6): the schools of its list before the one it holds
+            if s == assigned[u]:
+                break
+            waitlists[s].append(priorities.candidate(u, s))
     return Allocation(
         assigned=assigned,
         labels=labels,
         lists=lists,
-        rounds=rounds,
-        admitted=held,
-        waitlists=rejected,
+        admitted=[sorted(c) for c in admitted_at],
+        waitlists=[sorted(c) for c in waitlists],
     )
+
+
+def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list[int | None]:
+    """§10.3, round by round: every free unit proposes to the school at its pointer; each
+    school keeps `Choose` of what it held and what it received; the others move on."""
+    units, schools = priorities.units, priorities.manifest.schools
+    pointer = [0] * len(units)
+    held: list[list[Candidate]] = [[] for _ in schools]
+    free = [u for u in range(len(units)) if lists[u]]  # (1): held nowhere, list not exhausted
+    while free:
+        proposals: dict[int, list[Candidate]] = {}
+        for u in free:  # (2)
+            s = lists[u][pointer[u]]
+            proposals.setdefault(s, []).append(priorities.candidate(u, s))
+        free = []
+        for s, received in sorted(proposals.items()):  # (3), in any order of schools
+            pool = sorted(held[s] + received)
+            chosen = choose(schools[s], pool, units)
+            held[s] = [c for c in pool if c[3] in chosen]
+            for *_, u in pool:
+                if u not in chosen:
+                    pointer[u] += 1
+                    if pointer[u] < len(lists[u]):
+                        free.append(u)
+    assigned: list[int | None] = [None] * len(units)
+    for s, candidates in enumerate(held):
+        for *_, u in candidates:
+            assigned[u] = s
+    return assigned
 
 
 def _immediate_acceptance(
-    manifest: Manifest, priorities: Priorities, lists: list[tuple[int, ...]]
-) -> Allocation:
-    """First choices first, §10.4: each round's applicants compete for what is left."""
-    assigned: list[int | None] = [None] * len(lists)
-    labels: list[str | None] = [None] * len(lists)
-    seats_left = [school.seats for school in manifest.schools]
-    reserved_left = [[entry.seats for entry in school.reserved] for school in manifest.schools]
-    admitted: list[list[Candidate]] = [[] for _ in manifest.schools]
-    longest = max((len(entries) for entries in lists), default=0)
-    for k in range(longest):
-        applying: dict[int, list[int]] = {}
-        for unit, entries in enumerate(lists):
-            if assigned[unit] is None and k < len(entries):
-                applying.setdefault(entries[k], []).append(priorities.tokens[unit])
-        for s, applicants in sorted(applying.items()):
-            school = manifest.schools[s]
-            candidates = sorted(priorities.keys_at(s, applicants))
-            choice = choose(
+    priorities: Priorities, lists: list[list[int]]
+) -> tuple[list[int | None], list[str | None]]:
+    """§10.4: round k, each unassigned unit applies to entry k of its list; each school runs
+    §9.1 on this round's applicants with what earlier rounds left."""
+    units, schools = priorities.units, priorities.manifest.schools
+    assigned: list[int | None] = [None] * len(units)
+    labels: list[str | None] = [None] * len(units)
+    remaining = [school.seats for school in schools]
+    reserved_left = [[entry.seats for entry in school.reserved] for school in schools]
+    for k in range(max((len(entries) for entries in lists), default=0)):
+        applying: dict[int, list[Candidate]] = {}
+        for u, entries in enumerate(lists):
+            if assigned[u] is None and k < len(entries):
+                applying.setdefault(entries[k], []).append(priorities.candidate(u, entries[k]))
+        for s, candidates in sorted(applying.items()):
+            school = schools[s]
+            chosen = choose(
                 school,
-                candidates,
-                priorities.specials(candidates),
-                priorities=priorities,
-                seats_left=seats_left[s],
+                sorted(candidates),
+                units,
+                remaining=remaining[s],
                 reserved_left=reserved_left[s],
             )
-            for candidate in choice.kept:
-                unit = candidate & UNIT_MASK
-                label = choice.reserved.get(candidate, "open")
-                assigned[unit], labels[unit] = s, label
-                seats_left[s] -= priorities.sizes[unit]
+            for u, label in chosen.items():
+                assigned[u], labels[u] = s, label
+                remaining[s] -= units[u].size
                 for index, entry in enumerate(school.reserved):
                     if label == "reserved:" + entry.category:
-                        reserved_left[s][index] -= priorities.sizes[unit]
-            admitted[s] += choice.kept
-    for candidates in admitted:
-        candidates.sort()
-    return Allocation(
-        assigned=assigned,
-        labels=labels,
-        lists=lists,
-        rounds=longest,
-        admitted=admitted,
-        waitlists=_waitlists(lists, assigned, priorities, len(manifest.schools)),
-    )
+                        reserved_left[s][index] -= units[u].size
+    return assigned, labels
 
 
-def _waitlists(
-    lists: list[tuple[int, ...]],
-    assigned: list[int | None],
-    priorities: Priorities,
-    school_count: int,
-) -> list[list[Candidate]]:
-    """Waitlist of each school as §10.6 defines it: the units listing it that are assigned
-    neither to it nor to a school before it in their list, in priority order."""
-    result: list[list[int]] = [[] for _ in range(school_count)]
-    for unit, entries in enumerate(lists):
-        for school in entries:
-            if school == assigned[unit]:
-                break  # this school and every later one are not waitlists for this unit
-            result[school].append(priorities.tokens[unit])
-    return [sorted(priorities.keys_at(s, tokens)) for s, tokens in enumerate(result)]
-
-
-def _zone_lists(
-    manifest: Manifest, units: list[Unit], priorities: Priorities, seed: bytes
-) -> list[tuple[int, ...]]:
-    """Generated lists of §10.5: every school by (rank, zone_order, school id)."""
-    zone_order = SchoolNumbers("zone-order", seed)
-    lists = []
-    for unit_index, unit in enumerate(units):
-        keyed = [
-            (priorities.rank(unit_index, s), zone_order.number(unit.key, school.id), school.id, s)
-            for s, school in enumerate(manifest.schools)
-        ]
-        keyed.sort()
-        lists.append(tuple(entry[3] for entry in keyed))
-    return lists
+def _zone_list(u: int, priorities: Priorities) -> list[int]:
+    """§10.5: every school, by `(rank_s(u), zone_order(u, s), s)`, where `zone_order(u, s) =
+    u64(H("zone-order", seed || UTF8(key(u)) || 0x00 || UTF8(s)))`."""
+    order = []
+    for s, school in enumerate(priorities.manifest.schools):
+        data = priorities.seed + priorities.keys[u] + b"\x00" + school.id.encode()
+        order.append(
+            (priorities.rank(u, s), u64(domain_hash("zone-order", data)), school.id.encode(), s)
+        )
+    return [entry[3] for entry in sorted(order)]

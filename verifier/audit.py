@@ -7,7 +7,6 @@ from verifier.errors import CheckFailed
 from verifier.fields import Fields, fail
 from verifier.hashing import domain_hash
 
-ENTRY_KEYS = ("seq", "prev", "at", "actor", "action", "details")
 GENESIS = "0" * 64
 
 
@@ -16,27 +15,19 @@ def entry_hash(entry: object) -> bytes:
     return domain_hash("audit", encode(entry))
 
 
-def check_audit_chain(entries: list[object]) -> bytes:
-    """(13): seq from 1, each `prev` the hash of the entry before. Returns the last hash."""
+def check_audit_chain(entries: list[object]) -> None:
+    """§17 step 13: `seq` counts from 1 and each `prev` is the hash of the entry before."""
     if not entries:
-        raise CheckFailed("the audit log is empty", expected="at least one entry", found="none")
+        raise CheckFailed("audit_empty")
     previous = GENESIS
-    last = b""
     for index, item in enumerate(entries):
         entry = Fields(item, f"audit.jsonl line {index + 1}")
-        entry.exact_keys(ENTRY_KEYS)
+        entry.exact_keys(("seq", "prev", "at", "actor", "action", "details"))
         if entry.integer("seq") != index + 1:
-            raise fail(f"{entry.path}.seq", str(index + 1), entry.raw("seq"))
-        if entry.raw("prev") != previous:
-            raise fail(
-                f"{entry.path}.prev", f"{previous} (hash of the previous entry)", entry.raw("prev")
+            raise fail(f"{entry.path}.seq", "term_count", entry.raw("seq"), count=index + 1)
+        if entry.hex64("prev") != previous:
+            raise CheckFailed(
+                "audit_chain", line=index + 1, expected=previous, found=entry.raw("prev")
             )
         entry.time("at"), entry.string("actor"), entry.string("action"), entry.sub("details")
-        last = entry_hash(item)
-        previous = last.hex()
-    return last
-
-
-def last_entry_hash(entries: list[object]) -> bytes:
-    """The hash the audit signature covers (§12.4): that of the last entry, or of nothing."""
-    return entry_hash(entries[-1]) if entries else b"\x00" * 32
+        previous = entry_hash(item).hex()

@@ -1,12 +1,22 @@
-"""Reading a public bundle from a directory or a zip archive, protocol §13.1."""
+"""Reading a public bundle safely, from a directory or a zip archive: protocol §13.1-§13.3.
+
+Nothing is read before it is known to be one of the files of §13.1 and no larger than §13.3
+allows: `manifest.json` first (its fixed ceiling), then every other file under the limit that
+the manifest's counts give. A zip entry is inflated a block at a time and counted, so an
+archive that claims a small size and inflates to more is caught as it inflates.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from verifier.errors import BundleError
+from verifier.canonical import parse_canonical
+from verifier.errors import BundleError, VerificationError
 
 REQUIRED_FILES = (
     "manifest.json",
@@ -17,84 +27,207 @@ REQUIRED_FILES = (
     "results.json",
     "results.sig.json",
 )
-OPTIONAL_FILES = ("actions.json", "actions.sig.json", "audit.jsonl", "audit.sig.json", "README.txt")
-KNOWN_FILES = frozenset(REQUIRED_FILES + OPTIONAL_FILES)
 OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"), ("audit.jsonl", "audit.sig.json"))
+KNOWN_FILES = (
+    *REQUIRED_FILES,
+    "actions.json",
+    "actions.sig.json",
+    "audit.jsonl",
+    "audit.sig.json",
+    "README.txt",
+)
+MANIFEST_CEILING = 16 * 2**20  # §13.3
+MAX_APPLICANTS = 2_000_000  # §13.3
+RECORD_CEILING = 8192  # §4.7: the longest line of applicants.jsonl, newline included
+BLOCK = 2**20
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """The files of a bundle, by name, as bytes (protocol §13.1)."""
+    """The files of a bundle (§13.1), by name, as bytes."""
 
     source: str
     files: dict[str, bytes]
 
     def get(self, name: str) -> bytes | None:
-        """The file's bytes, or None if the bundle does not have it."""
         return self.files.get(name)
 
     def require(self, name: str) -> bytes:
-        """The file's bytes; `BundleError` if it is missing."""
-        data = self.files.get(name)
-        if data is None:
-            raise BundleError(f"the bundle has no {name} (required, §13.1)")
-        return data
+        if name not in self.files:
+            raise BundleError("bundle_missing", names=name)
+        return self.files[name]
+
+
+def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
+    """The largest size each file may have, from the manifest's counts (§13.3)."""
+    try:
+        n = manifest["applicants"]["count"]
+        k = len(manifest["schools"])
+        witnesses = len(manifest["witnesses"])
+        prefs = 0 if manifest["mode"] == "zone_assignment" else manifest["max_preferences"]
+        valid = all(type(x) is int for x in (n, prefs)) and 0 <= n <= MAX_APPLICANTS
+    except (TypeError, KeyError):
+        valid = False
+    if not valid or prefs < 0:
+        raise BundleError("bundle_cannot_size")
+    prefs = min(prefs, k)  # preferences are distinct schools (§4.5)
+    return {
+        "manifest.json": MANIFEST_CEILING,
+        "applicants.jsonl": n * RECORD_CEILING,
+        "ceremony.json": 4096 + 256 * witnesses,
+        "results.json": 65536 + manifest_size + n * (400 + 70 * (prefs + 1)),
+        "actions.json": 4096 + n * (256 + 210 * prefs),
+        "audit.jsonl": 16 * 2**20 + 1024 * n,
+        "README.txt": 4096 + manifest_size,
+    } | {name: 1024 for name in KNOWN_FILES if name.endswith(".sig.json")}
 
 
 def read_bundle(path: str | Path) -> Bundle:
-    """Read a bundle directory or zip archive and check its list of files (§13.1).
+    """Read a bundle directory or zip archive under the rules of §13.1-§13.3.
 
-    Raises `BundleError` for a missing path, an unreadable archive, an unknown or missing file,
-    or a half-present optional pair (a document without its signature or the reverse).
+    Raises `BundleError` naming the file and the rule it breaks; never reads a file beyond its
+    limit, never follows a symbolic link.
     """
     location = Path(path)
+    if location.is_symlink():
+        raise BundleError("bundle_symlink", name=str(location))
     if location.is_dir():
-        files = {
-            entry.name: entry.read_bytes()
-            for entry in sorted(location.iterdir())
-            if entry.is_file()
-        }
-        extra = sorted(e.name for e in location.iterdir() if not e.is_file())
-        if extra:
-            raise BundleError(f"unexpected entries in the bundle directory: {', '.join(extra)}")
+        source: _Source = _Directory(location)
     elif location.is_file():
-        files = _read_zip(location)
+        source = _Zip(location)
     else:
-        raise BundleError(f"no bundle at {location}: neither a directory nor a file")
-    _check_file_list(files)
+        raise BundleError("bundle_no_path", path=str(location))
+    names = source.names()
+    unknown = sorted(set(names) - set(KNOWN_FILES))
+    if unknown:
+        raise BundleError("bundle_unknown", names=", ".join(unknown))
+    missing = [name for name in REQUIRED_FILES if name not in names]
+    if missing:
+        raise BundleError("bundle_missing", names=", ".join(missing))
+    for document, signature in OPTIONAL_PAIRS:
+        if (document in names) != (signature in names):
+            raise BundleError("bundle_pair", document=document, signature=signature)
+    files = {"manifest.json": source.read("manifest.json", MANIFEST_CEILING)}
+    try:
+        manifest = parse_canonical(files["manifest.json"])
+    except VerificationError as error:
+        raise BundleError("bundle_file", name="manifest.json", fault=error.message) from error
+    limits = size_limits(manifest, len(files["manifest.json"]))
+    for name in sorted(names):
+        if name not in files:
+            files[name] = source.read(name, limits[name])
     return Bundle(source=str(location), files=files)
 
 
-def _read_zip(location: Path) -> dict[str, bytes]:
+class _Source:
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    def read(self, name: str, limit: int) -> bytes:
+        raise NotImplementedError
+
+
+class _Directory(_Source):
+    """A bundle directory: regular files only, no links, no folders (§13.2)."""
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+
+    def names(self) -> list[str]:
+        names = []
+        with os.scandir(self.location) as entries:
+            for entry in entries:
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    raise BundleError("bundle_symlink", name=entry.name)
+                if not stat.S_ISREG(mode):
+                    raise BundleError("bundle_not_file", name=entry.name)
+                names.append(entry.name)
+        return names
+
+    def read(self, name: str, limit: int) -> bytes:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(self.location / name, flags)
+        with os.fdopen(descriptor, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limit:
+                raise BundleError("bundle_too_large", name=name, size=size, limit=limit)
+            data = file.read(limit + 1)
+        if len(data) > limit:  # it grew while we read it
+            raise BundleError("bundle_too_large", name=name, size=len(data), limit=limit)
+        return data
+
+
+class _Zip(_Source):
+    """A zip archive: its entries at the root or in one top-level folder; no links, no
+    duplicates, no absolute or escaping paths, stored or deflated only (§13.2)."""
+
+    def __init__(self, location: Path) -> None:
+        try:
+            self.archive = zipfile.ZipFile(location)
+            infos = self.archive.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+            raise BundleError("bundle_bad_zip", path=str(location), reason=str(error)) from error
+        self.entries: dict[str, zipfile.ZipInfo] = {}
+        folders = set()
+        for info in infos:
+            name = _entry_name(info)
+            parts = PurePosixPath(name.rstrip("/")).parts
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise BundleError("bundle_symlink", name=name)
+            if name.startswith("/") or "\\" in name or (parts and ":" in parts[0]):
+                raise BundleError("bundle_absolute", name=name)
+            if any(part in ("..", ".") for part in parts) or not parts:
+                raise BundleError("bundle_escapes", name=name)
+            if info.flag_bits & 1 or info.compress_type not in (
+                zipfile.ZIP_STORED,
+                zipfile.ZIP_DEFLATED,
+            ):
+                raise BundleError("bundle_zip_method", name=name)
+            if name in self.entries or name.rstrip("/") in folders:
+                raise BundleError("bundle_duplicate", name=name)
+            if info.is_dir():
+                folders.add(name.rstrip("/"))
+            else:
+                self.entries[name] = info
+        tops = {PurePosixPath(name).parts[0] for name in self.entries}
+        depths = {len(PurePosixPath(name).parts) for name in self.entries}
+        if depths == {2} and len(tops) == 1 and folders <= tops:
+            self.prefix = tops.pop() + "/"
+        elif depths <= {1} and not folders:
+            self.prefix = ""
+        else:
+            raise BundleError("bundle_zip_layout")
+
+    def names(self) -> list[str]:
+        return [name[len(self.prefix) :] for name in self.entries]
+
+    def read(self, name: str, limit: int) -> bytes:
+        info = self.entries[self.prefix + name]
+        if info.file_size > limit:
+            raise BundleError("bundle_too_large", name=name, size=info.file_size, limit=limit)
+        blocks, total = [], 0
+        try:
+            with self.archive.open(info) as stream:
+                while block := stream.read(BLOCK):
+                    total += len(block)
+                    if total > info.file_size:
+                        raise BundleError("bundle_zip_size", name=name, declared=info.file_size)
+                    blocks.append(block)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+            raise BundleError("bundle_bad_entry", name=name, reason=str(error)) from error
+        if total != info.file_size:
+            raise BundleError("bundle_zip_size", name=name, declared=info.file_size)
+        return b"".join(blocks)
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its bytes say: UTF-8 when the archive marks it so or when the bytes
+    are valid UTF-8 (most tools write UTF-8 without the mark), code page 437 otherwise."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", "replace")
     try:
-        with zipfile.ZipFile(location) as archive:
-            names = [info.filename for info in archive.infolist() if not info.is_dir()]
-            prefix = _common_directory(names)
-            return {name[len(prefix) :]: archive.read(name) for name in sorted(names)}
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise BundleError(f"{location} is not a readable zip archive: {error}") from error
-
-
-def _common_directory(names: list[str]) -> str:
-    """'' if the files sit at the root, 'dir/' if all sit directly in one top-level directory."""
-    parts = [PurePosixPath(name).parts for name in names]
-    if all(len(p) == 1 for p in parts):
-        return ""
-    tops = {p[0] for p in parts}
-    if len(tops) == 1 and all(len(p) == 2 for p in parts):
-        return tops.pop() + "/"
-    raise BundleError(
-        "zip entries must all be at the root or all inside exactly one top-level directory (§13.1)"
-    )
-
-
-def _check_file_list(files: dict[str, bytes]) -> None:
-    unknown = sorted(set(files) - KNOWN_FILES)
-    if unknown:
-        raise BundleError(f"unexpected files in the bundle (§13.1): {', '.join(unknown)}")
-    missing = [name for name in REQUIRED_FILES if name not in files]
-    if missing:
-        raise BundleError(f"required files missing (§13.1): {', '.join(missing)}")
-    for document, signature in OPTIONAL_PAIRS:
-        if (document in files) != (signature in files):
-            raise BundleError(f"{document} and {signature} must be present together (§13.1)")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return info.filename

@@ -1,9 +1,8 @@
-"""Canonical JSON (JCS, RFC 8785) restricted as protocol §2 says, with a strict parser.
+"""Canonical JSON (JCS, RFC 8785) as restricted by protocol §2, with a strict parser.
 
-`encode` writes JCS bytes exactly (§2.3). `parse` reads JSON and rejects what §2.2 forbids
-(fractions, exponents, NaN, integers out of range, duplicate keys, invalid UTF-8).
-`parse_canonical` also rejects any file whose bytes are not exactly the encoding of what it
-holds (§2.5), which catches whitespace, `-0`, key order, escapes and byte-order marks.
+`encode` writes `JCS(x)` (§2.3). `parse` reads JSON and refuses what §2.2 forbids. A canonical
+file is one whose bytes equal `encode` of what it holds (§2.5): this one comparison catches
+whitespace, key order, escapes, `-0`, exponents and byte-order marks.
 """
 
 from __future__ import annotations
@@ -13,201 +12,114 @@ from typing import Any
 
 from verifier.errors import CanonicalError
 
-MAX_INTEGER = 2**53 - 1  # protocol §1.4
+MAX_INTEGER = 2**53 - 1  # §1.4
+MAX_DEPTH = 32  # §2.2: arrays and objects nest at most 32 deep
 
 JsonValue = Any  # dict[str, JsonValue] | list[JsonValue] | str | int | bool | None
 
-_SHORT_ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"}
-_ESCAPES: dict[int, str] = {
-    code: _SHORT_ESCAPES.get(code, f"\\u{code:04x}") for code in range(0x20)
-} | {ord('"'): '\\"', ord("\\"): "\\\\"}
+
+def encode(value: JsonValue) -> bytes:
+    """`JCS(value)`, protocol §2.3."""
+    return _encode(value, 0).encode("utf-8", "strict")
+
+
+def _encode(value: JsonValue, depth: int) -> str:
+    if depth > MAX_DEPTH:
+        raise CanonicalError("json_depth", limit=MAX_DEPTH)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:
+            raise CanonicalError("json_integer_range", value=value)
+        return str(value)
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, list):
+        return "[" + ",".join(_encode(item, depth + 1) for item in value) + "]"
+    if isinstance(value, dict):
+        # RFC 8785 §3.2.3: members sorted by their keys as arrays of UTF-16 code units.
+        keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
+        members = (_encode_string(key) + ":" + _encode(value[key], depth + 1) for key in keys)
+        return "{" + ",".join(members) + "}"
+    raise CanonicalError("json_type", type=type(value).__name__)
 
 
 def _encode_string(text: str) -> str:
-    """A JSON string per §2.3: only `"`, `\\` and code points below U+0020 are escaped."""
+    """A string as §2.3 writes it. Python's `json.dumps` with `ensure_ascii=False` escapes exactly
+    `"`, `\\`, and the code points below U+0020 (with `\\b \\t \\n \\f \\r` short and the others
+    as `\\u00xx`, lowercase), and writes every other code point as itself: the rule of §2.3."""
     try:
-        text.encode("utf-8")
+        text.encode("utf-8", "strict")
     except UnicodeEncodeError as error:
-        raise CanonicalError(f"string {text!r} contains a lone surrogate (§2.3)") from error
-    return '"' + text.translate(_ESCAPES) + '"'
+        raise CanonicalError("json_surrogate") from error
+    return json.dumps(text, ensure_ascii=False)
 
 
-def _utf16_order(key: str) -> bytes:
-    """Sort key of RFC 8785 §3.2.3: the key as UTF-16 code units (big-endian bytes)."""
-    return key.encode("utf-16-be", "surrogatepass")
-
-
-def _encode_value(value: JsonValue, out: list[str]) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        if not -MAX_INTEGER <= value <= MAX_INTEGER:
-            raise CanonicalError(f"integer {value} is outside ±(2^53-1) (§1.4)")
-        out.append(str(value))
-    elif isinstance(value, str):
-        out.append(_encode_string(value))
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode_value(item, out)
-        out.append("]")
-    elif isinstance(value, dict):
-        out.append("{")
-        for index, key in enumerate(sorted(value, key=_check_key)):
-            if index:
-                out.append(",")
-            out.append(_encode_string(key))
-            out.append(":")
-            _encode_value(value[key], out)
-        out.append("}")
-    else:
-        raise CanonicalError(
-            f"value {value!r} of type {type(value).__name__} is not allowed (§2.2)"
-        )
-
-
-def _check_key(key: object) -> bytes:
-    if not isinstance(key, str):
-        raise CanonicalError(f"object key {key!r} is not a string (§2.2)")
-    return _utf16_order(key)
-
-
-def encode(value: JsonValue) -> bytes:
-    """`JCS(value)`, protocol §2.1-§2.3."""
-    out: list[str] = []
-    _encode_value(value, out)
-    return "".join(out).encode("utf-8")
-
-
-def _reject_float(text: str) -> None:
-    raise CanonicalError(f"number {text} is not an integer (§2.2)")
+def _reject_fraction(text: str) -> None:
+    raise CanonicalError("json_fraction", number=text[:40])
 
 
 def _reject_constant(text: str) -> None:
-    raise CanonicalError(f"{text} is not allowed in a document (§2.2)")
+    raise CanonicalError("json_constant", constant=text)
 
 
-def _strict_int(text: str) -> int:
-    number = int(text)
-    if not -MAX_INTEGER <= number <= MAX_INTEGER:
-        raise CanonicalError(f"integer {text} is outside ±(2^53-1) (§1.4)")
-    return number
+def _integer(text: str) -> int:
+    if len(text) > 17 or not -MAX_INTEGER <= int(text) <= MAX_INTEGER:
+        raise CanonicalError("json_integer_range", value=text[:40])
+    return int(text)
 
 
-def _unique_object(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise CanonicalError(f"duplicate key {key!r} (§2.3)")
-            seen.add(key)
+def _object(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
+    result: dict[str, JsonValue] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CanonicalError("json_duplicate_key", name=key[:64])
+        result[key] = value
     return result
 
 
-_FAST_DECODER = json.JSONDecoder(
-    parse_float=_reject_float, parse_int=_strict_int, parse_constant=_reject_constant
-)
-
-
 def parse(data: bytes) -> JsonValue:
-    """Parse UTF-8 JSON strictly (§2.2, §2.3): no fractions, no duplicate keys."""
+    """Parse UTF-8 JSON strictly (§2.2): integers only, in range; no duplicate keys."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8", "strict")
     except UnicodeDecodeError as error:
-        raise CanonicalError(f"not valid UTF-8 at byte {error.start}") from error
+        raise CanonicalError("json_utf8", byte=error.start) from error
     try:
         return json.loads(
             text,
-            object_pairs_hook=_unique_object,
-            parse_float=_reject_float,
-            parse_int=_strict_int,
+            object_pairs_hook=_object,
+            parse_float=_reject_fraction,
+            parse_int=_integer,
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as error:
-        raise CanonicalError(f"malformed JSON: {error.msg} at byte {error.pos}") from error
+        raise CanonicalError("json_malformed", reason=error.msg, byte=error.pos) from error
     except RecursionError as error:
-        raise CanonicalError("JSON nested too deeply") from error
+        raise CanonicalError("json_depth", limit=MAX_DEPTH) from error
 
 
 def parse_canonical(data: bytes) -> JsonValue:
-    """Parse a canonical file: its bytes must be exactly `JCS` of its value (§2.5)."""
-    values = _fast_parse_canonical(data, [data])
-    if values is not None:
-        return values[0]
+    """The value of a canonical file: its bytes MUST be exactly JCS of that value (§2.5)."""
     value = parse(data)
     if encode(value) != data:
-        raise CanonicalError("the file is valid JSON but not canonical (§2.5): re-encoding differs")
+        raise CanonicalError("json_not_canonical")
     return value
 
 
 def parse_canonical_lines(data: bytes) -> list[tuple[bytes, JsonValue]]:
-    """Parse a JSON-lines file of §13.1: each line `JCS(x)` then one 0x0A, nothing else.
-
-    Returns each line's bytes (without the newline) with its value.
-    """
-    if not data:
-        return []
-    if not data.endswith(b"\n"):
-        raise CanonicalError("the last line does not end with a newline (§13.1)")
-    lines = data[:-1].split(b"\n")
-    values = _fast_parse_canonical(data, lines)
-    if values is None:
-        values = [_parse_line(line, number) for number, line in enumerate(lines, start=1)]
-    return list(zip(lines, values, strict=True))
-
-
-# Values re-encoded per call in the fast path: enough to amortise each call, and small enough
-# that the strings compared stay in the processor's cache (one huge string is several times
-# slower for a million records).
-_REENCODE_CHUNK = 512
-# Lead bytes of 4-byte UTF-8 sequences (characters above U+FFFF). `in` on bytes is a memchr.
-_FOUR_BYTE_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
-
-
-def _fast_parse_canonical(data: bytes, parts: list[bytes]) -> list[JsonValue] | None:
-    """The values of `parts` (the texts that make up `data`: the whole file, or its lines) if
-    each text is exactly JCS of its value, else None: the strict path then finds and names the
-    fault. Fast: the standard library's C parser and encoder do the work.
-
-    Each text is parsed on its own as one complete JSON value (fractions, NaN and out-of-range
-    integers raise), then the values are re-encoded a chunk at a time by the standard encoder,
-    which gives exactly JCS for them (§2.4) unless characters above U+FFFF occur (Python sorts
-    keys by code point, JCS by UTF-16 unit): those take the strict path. The JCS form of a value
-    is never longer than any JSON text of it, so if a chunk's joined re-encodings equal its
-    joined texts, every text equals its own re-encoding: duplicate keys, whitespace, other
-    escapes or another key order would each have made some text longer or different.
-    """
-    if any(lead in data for lead in _FOUR_BYTE_LEADS):
-        return None
-    try:
-        texts = list(map(bytes.decode, parts))  # strict UTF-8
-        values = []
-        for text in texts:
-            value, end = _FAST_DECODER.raw_decode(text)
-            if end != len(text):
-                return None
-            values.append(value)
-        for start in range(0, len(values), _REENCODE_CHUNK):
-            stop = start + _REENCODE_CHUNK
-            fast = json.dumps(
-                values[start:stop], ensure_ascii=False, separators=(",", ":"), sort_keys=True
-            )
-            if fast != "[" + ",".join(texts[start:stop]) + "]":
-                return None
-        return values
-    except (ValueError, CanonicalError, RecursionError):
-        return None
-
-
-def _parse_line(line: bytes, number: int) -> JsonValue:
-    try:
-        return parse_canonical(line)
-    except CanonicalError as error:
-        raise CanonicalError(f"line {number}: {error}") from error
+    """A JSON-lines file of §13.1: each line is JCS of a value followed by one 0x0A.
+    Returns each line (without its newline) with its value."""
+    if data and not data.endswith(b"\n"):
+        raise CanonicalError("json_last_newline")
+    lines = data.split(b"\n")[:-1]
+    parsed = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            parsed.append((line, parse_canonical(line)))
+        except CanonicalError as error:
+            raise CanonicalError("json_line", line=number, fault=error.message) from error
+    return parsed

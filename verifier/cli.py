@@ -1,4 +1,9 @@
-"""`verify-draw BUNDLE`: the verifier's command line (protocol §17), in English or Chinese."""
+"""`verify-draw BUNDLE`: the verifier's command line (protocol §17), in Chinese or English.
+
+Exit codes: 0 every check passed; 1 a check failed (or the child's record is not proven);
+2 the command was used wrongly. The verdict is always the last line, and `--json` says
+`"passed": true` exactly when the exit code is 0.
+"""
 
 from __future__ import annotations
 
@@ -7,81 +12,97 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from verifier.errors import VerificationError
-from verifier.messages import STATUS, TEXT, TITLES, language_from_environment
+from verifier.hashing import PROTOCOL
+from verifier.messages import Message, language_from_environment
 from verifier.parent import ParentReport, check_applicant
-from verifier.report import PASS, CheckResult, Report
-from verifier.rounds import check_second_round
+from verifier.report import PASS, Report
 from verifier.verify import run_checks
 
+VERSION = "2.0"
+PROTOCOLS = (PROTOCOL,)
 
-def _parser() -> argparse.ArgumentParser:
+
+def _parser(lang: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="verify-draw",
-        description="Re-run and check a sunshine draw from its public bundle (protocol sunshine-draw/1, §17).",
+        prog="verify-draw", description=Message("check_1").text(lang) + " … (§17)"
     )
-    parser.add_argument("bundle", help="the bundle: a directory or a .zip file")
+    parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
     parser.add_argument(
-        "--previous", metavar="FIRST", help="second round (§14.5): the first draw's bundle"
-    )
-    parser.add_argument("--json", action="store_true", help="print a machine-readable report")
-    parser.add_argument(
-        "--expect-manifest", metavar="HEX", help="manifest digest recorded on the day"
-    )
-    parser.add_argument(
-        "--expect-key", metavar="FINGERPRINT", help="signing key fingerprint recorded on the day"
+        "--version",
+        action="version",
+        version=Message(
+            "cli_version", {"version": VERSION, "protocols": ", ".join(PROTOCOLS)}
+        ).text(lang),
     )
     parser.add_argument(
-        "--lang", choices=["zh", "en"], help="language of the output (default: from the locale)"
+        "--previous",
+        metavar="FIRST",
+        help="second round (§14.5): the first draw's bundle / 补录：上一轮的数据包",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable report / 输出 JSON")
+    parser.add_argument(
+        "--expect-manifest",
+        metavar="HEX",
+        help="manifest digest from the sealing announcement / 封存公告中的清单摘要",
     )
     parser.add_argument(
-        "--applicant", metavar="NUMBER", help="parent check: the application number"
+        "--expect-key",
+        metavar="FINGERPRINT",
+        help="key fingerprint from the sealing announcement / 封存公告中的密钥指纹",
     )
     parser.add_argument(
-        "--receipt", metavar="CODE", help="parent check: the receipt code (hyphens allowed)"
+        "--lang", choices=LANGUAGES, help="zh or en (default: the system's language)"
     )
     parser.add_argument(
-        "--name", help="parent check: the child's name, to check the private digest"
+        "--applicant", metavar="NUMBER", help="parent check: application number / 家长核查：报名号"
     )
     parser.add_argument(
-        "--id-number", help="parent check: the child's ID number, to check the private digest"
+        "--receipt", metavar="CODE", help="parent check: receipt code / 家长核查：回执码"
     )
+    parser.add_argument("--name", help="parent check: the child's name / 儿童姓名")
+    parser.add_argument("--id-number", help="parent check: the child's ID number / 儿童身份证号")
     return parser
 
 
-def entry_point() -> NoReturn:
-    """`verify-draw` and `python -m verifier`: `main`, then exit without tearing down what the
-    checks built. Freeing a million-applicant re-run object by object takes seconds and checks
-    nothing; the operating system takes the memory back at once."""
-    retained: list[object] = []
+LANGUAGES = ("zh", "en")
+
+
+def entry_point() -> None:
+    """`verify-draw` and `python -m verifier`."""
     try:
-        code = main(retain=retained)
+        code = main()
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
         # The reader stopped reading (`verify-draw B | head`): the report was cut short, so
-        # this is no verdict. Exit 1 without a traceback about the pipe.
+        # this is no verdict. Point stdout at nothing so that the exit's flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
-    os._exit(code)
+    raise SystemExit(code)
 
 
-def main(argv: Sequence[str] | None = None, *, retain: list[object] | None = None) -> int:
-    """Run the checks and print them; exit 0 only if every check passed (2 for a usage error).
-
-    `retain`: a list that keeps what the checks built alive after `main` returns.
-    """
-    parser = _parser()
-    args = parser.parse_args(argv)
-    lang = args.lang or language_from_environment()
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the checks and print them; the exit code is the verdict."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    lang = language_from_environment()
+    if "--lang" in arguments[:-1] and arguments[arguments.index("--lang") + 1] in LANGUAGES:
+        lang = arguments[arguments.index("--lang") + 1]
+    parser = _parser(lang)
+    args = parser.parse_args(arguments)
     if (args.applicant is None) != (args.receipt is None):
-        parser.error("--applicant and --receipt go together")
+        parser.error("--applicant --receipt")
     if (args.name is None) != (args.id_number is None) or (
         args.name is not None and args.applicant is None
     ):
-        parser.error("--name and --id-number go together, with --applicant and --receipt")
-    pins = {"expect_manifest": args.expect_manifest, "expect_key": args.expect_key}
+        parser.error("--name --id-number --applicant --receipt")
+    pins = {
+        "expect_manifest": None
+        if args.expect_manifest is None
+        else args.expect_manifest.strip().lower(),
+        "expect_key": None if args.expect_key is None else args.expect_key.strip().lower(),
+    }
     parent: ParentReport | None = None
     try:
         if args.applicant is not None:
@@ -95,118 +116,110 @@ def main(argv: Sequence[str] | None = None, *, retain: list[object] | None = Non
             )
             report = parent.bundle
         else:
-            report, state = run_checks(args.bundle, **pins)
-            if retain is not None:
-                retain.append(state)
-        second_round = (
-            None if args.previous is None else check_second_round(args.previous, args.bundle)
-        )
+            report = run_checks(args.bundle, previous=args.previous, **pins)[0]
     except VerificationError as error:
-        print(f"verify-draw: {error}", file=sys.stderr)
-        return 2
+        print(Message("cli_error", {"error": error.message}).text(lang), file=sys.stderr)
+        return 1
+    child_proven = parent is None or (parent.in_sealed_list and parent.private_check != "mismatch")
+    passed = report.passed and child_proven
     if args.json:
-        document: dict[str, Any] = report.as_dict()
-        if second_round is not None:
-            document["second_round"] = second_round.as_dict()
+        document: dict[str, Any] = report.as_dict(lang) | {
+            "passed": passed,
+            "pinned": None not in pins.values(),
+        }
         if parent is not None:
             document["applicant"] = _parent_dict(parent)
         print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0 if passed else 1
+    _print_report(report, lang)
+    if parent is not None:
+        _print_parent(parent, lang)
+    if None in pins.values():
+        print(Message("cli_unpinned").text(lang))
+    if passed:
+        print(Message("cli_verdict_pass").text(lang))
+    elif report.first_failure is not None or not report.passed:
+        failure = report.first_failure
+        print(
+            Message("cli_verdict_fail", {"number": failure.number if failure else "?"}).text(lang)
+        )
     else:
-        _print_report(report, lang)
-        if second_round is not None:
-            _print_second_round(second_round)
-        if parent is not None:
-            _print_parent(parent, lang)
-    ok = report.passed and (second_round is None or second_round.status == PASS)
-    ok = ok and (parent is None or (parent.in_sealed_list and parent.private_check != "mismatch"))
-    return 0 if ok else 1
+        print(Message("cli_verdict_child").text(lang))
+    return 0 if passed else 1
 
 
 def _print_report(report: Report, lang: str) -> None:
-    text = TEXT[lang]
-    print(f"{text['bundle']}: {report.bundle}")
+    def say(key: str, **params: object) -> None:
+        print(Message(key, params).text(lang))
+
+    say("cli_bundle", path=report.bundle)
     for check in report.checks:
-        status = STATUS[lang][check.status]
-        print(f"({check.number:2d}) {status:<7} {TITLES[lang][check.number]}")
-        if check.detail:
-            print(f"      {check.detail}")
-        if check.status != PASS and check.expected:
-            print(f"      {text['expected']}: {check.expected}")
-            print(f"      {text['found']}: {check.found}")
+        status = Message(check.status).text(lang)
+        print(f"({check.number:2d}) {status:<7} {Message(f'check_{check.number}').text(lang)}")
+        print(f"      {check.message.text(lang)}")
+        if check.status != PASS and (check.expected or check.found):
+            print("      " + Message("cli_expected", {"value": check.expected}).text(lang))
+            print("      " + Message("cli_found", {"value": check.found}).text(lang))
     if report.manifest_digest:
-        print(f"{text['manifest']}: {report.manifest_digest}")
-    print(text["all_pass"] if report.passed else text["some_fail"])
+        say("cli_pins", digest=report.manifest_digest, fingerprint=report.fingerprint)
 
 
-def _print_second_round(check: CheckResult) -> None:
-    print(f"({check.number:2d}) {check.status:<7} {check.title}")
-    if check.detail:
-        print(f"      {check.detail}")
-    if check.expected:
-        print(f"      expected: {check.expected}")
-        print(f"      found: {check.found}")
+def _outcome(lang: str, status: str | None, school: str | None, label: str | None) -> str:
+    if status == "admitted":
+        return Message("admitted", {"school": school, "label": label}).text(lang)
+    return Message(status or "unplaced").text(lang)
 
 
 def _print_parent(parent: ParentReport, lang: str) -> None:
-    text = TEXT[lang]
-    after = parent.post_draw_actions > 0
+    def say(key: str, **params: object) -> None:
+        print(Message(key, params).text(lang))
+
     print()
-    print(f"{text['child']}: {parent.application}")
-    print(
-        f"  {text['in_list'] if parent.in_sealed_list else text['not_in_list']} ({parent.proof_detail})"
-    )
-    print("  " + text[f"private_{parent.private_check.replace('not checked', 'unchecked')}"])
-    if parent.lottery_number is not None:
-        print(f"  {text['lottery_number']}: {parent.lottery_number}")
+    say("cli_child", application=parent.application)
+    say("cli_in_list" if parent.in_sealed_list else "cli_not_in_list", detail=parent.proof_detail)
+    private = {"match": "cli_private_match", "mismatch": "cli_private_mismatch"}
+    say(private.get(parent.private_check, "cli_private_unchecked"))
+    if parent.lottery_number is None:
+        return
+    say("cli_number", number=parent.lottery_number)
     if parent.actions_unverified:
-        print("  " + text["actions_unverified"])
-    if parent.status is not None:
-        print(f"  {text['status']}: {_outcome(text, parent.status, parent.school, parent.label)}")
-    if after and parent.draw_day_status is not None:
+        say("cli_unverified")
+    say("cli_status", outcome=_outcome(lang, parent.status, parent.school, parent.label))
+    after = parent.post_draw_actions > 0
+    if after:
         drawn = _outcome(
-            text, parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
+            lang, parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
         )
-        print(f"  {text['draw_day']}: {drawn}")
+        say("cli_draw_day", outcome=drawn)
     if parent.removed_by is not None:
-        kind = "declined" if parent.removed_by.kind == "decline" else "disqualified"
-        print("  " + text["removed"].format(seq=parent.removed_by.seq, kind=text[kind]))
+        kind = Message("declined" if parent.removed_by.kind == "decline" else "disqualified")
+        say("cli_removed", seq=parent.removed_by.seq, kind=kind)
+    day = "_day" if after else ""  # the cutoff is a draw-day fact (§10.8)
     for line in parent.schools:
-        verdict = text["admitted_here"] if line.admitted else text["not_admitted_here"]
+        verdict = Message("admitted_here" if line.admitted else "not_admitted_here").text(lang)
         if after and line.admitted != line.admitted_on_draw_day:
             drawn = (
                 "admitted_on_draw_day" if line.admitted_on_draw_day else "not_admitted_on_draw_day"
             )
-            verdict += f" ({text[drawn]})"
-        day = "_draw_day" if after else ""  # the cutoff is a draw-day fact (§10.8)
-        cutoff = (
-            text["cutoff" + day].format(tier=line.cutoff_tier, number=line.cutoff_number)
-            if line.cutoff_tier
-            else text["no_cutoff" + day]
-        )
-        print(
-            f"  {text['at_school']} {line.school} {line.school_name}: {text['tier']} {line.tier} ({line.tier_label}), "
-            f"{text['number_here']} {line.lottery_number}; {verdict}; {cutoff}"
-        )
+            verdict += f" ({Message(drawn).text(lang)})"
+        cutoff = Message(f"cli_no_cutoff{day}")
+        if line.cutoff_tier:
+            cutoff = Message(f"cli_cutoff{day}", tier=line.cutoff_tier, number=line.cutoff_number)
+        say("cli_school", school=line.school, name=line.school_name, tier=line.tier,
+            label=line.tier_label, number=line.lottery_number, verdict=verdict, cutoff=cutoff)  # fmt: skip
         position, before = line.waitlist_position, line.draw_day_waitlist_position
-        if position is not None and after and before is not None and before != position:
-            print("    " + text["position_was"].format(position=position, before=before))
+        if position is not None and after and before not in (None, position):
+            say("cli_position_was", position=position, before=before)
         elif position is not None:
-            print("    " + text["waitlist_position"].format(position=position))
+            say("cli_position", position=position)
         elif after and before is not None:
-            print("    " + text["position_left"].format(before=before))
+            say("cli_position_left", before=before)
     if after:
-        print("  " + text["after_actions"].format(count=parent.post_draw_actions))
-    print("  " + text["explain"])
-
-
-def _outcome(text: dict[str, str], status: str, school: str | None, label: str | None) -> str:
-    if status == "admitted":
-        return f"{text['admitted']} {school} ({label})"
-    return text[status]
+        say("cli_after_actions", count=parent.post_draw_actions)
+    say("cli_explain")
 
 
 def _parent_dict(parent: ParentReport) -> dict[str, Any]:
-    removed = parent.removed_by
     return {
         "application": parent.application,
         "in_sealed_list": parent.in_sealed_list,
@@ -220,8 +233,12 @@ def _parent_dict(parent: ParentReport) -> dict[str, Any]:
         "post_draw_actions": parent.post_draw_actions,
         "post_draw_actions_unverified": parent.actions_unverified,
         "removed_by": None
-        if removed is None
-        else {"seq": removed.seq, "type": removed.kind, "application": removed.application},
+        if parent.removed_by is None
+        else {
+            "seq": parent.removed_by.seq,
+            "type": parent.removed_by.kind,
+            "application": parent.removed_by.application,
+        },
         "draw_day": {
             "status": parent.draw_day_status,
             "school": parent.draw_day_school,
@@ -231,4 +248,4 @@ def _parent_dict(parent: ParentReport) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry_point()

@@ -1,4 +1,4 @@
-"""Reading fields of a parsed document with clerk-readable errors (protocol §1, §6, §4)."""
+"""Reading fields of a parsed document, with errors that name the field (protocol §1)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,28 @@ from datetime import datetime
 from typing import Any
 
 from verifier.errors import CheckFailed
+from verifier.messages import Message
 
-IDENTIFIER = re.compile(r"[A-Za-z0-9._-]{1,64}")  # protocol §1.3
-HEX64 = re.compile(r"[0-9a-f]{64}")  # protocol §1.2
+IDENTIFIER = re.compile(r"[A-Za-z0-9._-]{1,64}")  # §1.3
+HEX64 = re.compile(r"[0-9a-f]{64}")  # §1.2: lowercase only
 HEX16 = re.compile(r"[0-9a-f]{16}")
-TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # protocol §1.5
+TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # §1.5
 
 
-def fail(path: str, expected: str, found: object) -> CheckFailed:
-    """A `CheckFailed` naming the field, what it should hold and what it holds."""
-    shown = found if isinstance(found, str) and found.startswith("<") else repr(found)
-    return CheckFailed(
-        f"{path}: expected {expected}, found {shown}", expected=expected, found=shown
-    )
+def shown(value: object) -> str:
+    """A found value as a report prints it: short, and never a traceback's worth."""
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def fail(path: str, expected: str, found: object, **params: object) -> CheckFailed:
+    """A `CheckFailed` naming the field, the term it should satisfy (a message key of
+    `verifier.messages`, with `params`) and what it holds."""
+    return CheckFailed("field", path=path, term=Message(expected, params), value=shown(found))
 
 
 def is_time(value: object) -> bool:
-    """True for a time string of protocol §1.5 that names a real instant."""
+    """A time of §1.5 that names a real instant."""
     if not isinstance(value, str) or not TIME.fullmatch(value):
         return False
     try:
@@ -39,73 +44,65 @@ class Fields:
 
     def __init__(self, value: object, path: str) -> None:
         if not isinstance(value, dict):
-            raise fail(path, "an object", f"<{type(value).__name__}>")
+            raise fail(path, "term_object", value)
         self.value: dict[str, Any] = value
         self.path = path
 
     def exact_keys(self, keys: Collection[str]) -> None:
         """The object has exactly these keys."""
-        missing = sorted(set(keys) - set(self.value))
-        extra = sorted(set(self.value) - set(keys))
-        if missing or extra:
-            raise fail(
-                self.path, f"exactly the keys {sorted(keys)}", f"<missing {missing}, extra {extra}>"
-            )
+        if set(self.value) != set(keys):
+            raise fail(self.path, "term_keys", sorted(self.value), keys=", ".join(sorted(keys)))
 
     def raw(self, key: str) -> Any:
-        """The value of `key`, which must be present."""
         if key not in self.value:
-            raise fail(f"{self.path}.{key}", "a value", "<nothing>")
+            raise fail(f"{self.path}.{key}", "term_present", None)
         return self.value[key]
 
     def sub(self, key: str) -> Fields:
-        """The object under `key`."""
         return Fields(self.raw(key), f"{self.path}.{key}")
 
     def string(self, key: str) -> str:
         value = self.raw(key)
         if not isinstance(value, str):
-            raise fail(f"{self.path}.{key}", "a string", value)
+            raise fail(f"{self.path}.{key}", "term_string", value)
+        return value
+
+    def matching(self, key: str, pattern: re.Pattern[str], term: str) -> str:
+        """A string that matches `pattern` whole; `term` says what that means."""
+        value = self.raw(key)
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise fail(f"{self.path}.{key}", term, value)
         return value
 
     def identifier(self, key: str) -> str:
-        value = self.raw(key)
-        if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
-            raise fail(f"{self.path}.{key}", "an identifier (1-64 of A-Z a-z 0-9 . _ -)", value)
-        return value
+        return self.matching(key, IDENTIFIER, "term_identifier")
 
     def optional_identifier(self, key: str) -> str | None:
         return None if self.raw(key) is None else self.identifier(key)
 
     def hex64(self, key: str) -> str:
+        return self.matching(key, HEX64, "term_hex64")
+
+    def integer(self, key: str, minimum: int = 0) -> int:
         value = self.raw(key)
-        if not isinstance(value, str) or not HEX64.fullmatch(value):
-            raise fail(f"{self.path}.{key}", "64 lowercase hex digits", value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise fail(f"{self.path}.{key}", "term_integer", value, minimum=minimum)
         return value
 
-    def integer(self, key: str, minimum: int | None = None) -> int:
+    def choice(self, key: str, options: Collection[str]) -> str:
         value = self.raw(key)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise fail(f"{self.path}.{key}", "an integer", value)
-        if minimum is not None and value < minimum:
-            raise fail(f"{self.path}.{key}", f"an integer >= {minimum}", value)
-        return value
-
-    def choice(self, key: str, options: Collection[object]) -> Any:
-        value = self.raw(key)
-        if not any(type(value) is type(option) and value == option for option in options):
-            raise fail(f"{self.path}.{key}", " or ".join(repr(o) for o in options), value)
+        if not isinstance(value, str) or value not in options:
+            raise fail(f"{self.path}.{key}", "term_one_of", value, options=" | ".join(options))
         return value
 
     def time(self, key: str) -> str:
         value = self.raw(key)
         if not is_time(value):
-            raise fail(f"{self.path}.{key}", "a time YYYY-MM-DDTHH:MM:SSZ", value)
-        assert isinstance(value, str)
-        return value
+            raise fail(f"{self.path}.{key}", "term_time", value)
+        return str(value)
 
     def array(self, key: str) -> list[Any]:
         value = self.raw(key)
         if not isinstance(value, list):
-            raise fail(f"{self.path}.{key}", "an array", value)
+            raise fail(f"{self.path}.{key}", "term_array", value)
         return value

@@ -1,4 +1,4 @@
-"""The applicant tree, protocol §5: RFC 9162 §2.1 Merkle tree hash and inclusion proofs."""
+"""The applicant tree, protocol §5: the RFC 9162 §2.1 Merkle tree hash and inclusion proofs."""
 
 from __future__ import annotations
 
@@ -7,117 +7,79 @@ from collections.abc import Sequence
 
 from verifier.errors import CheckFailed
 
-_EMPTY_ROOT = hashlib.sha256(b"").digest()
-
 
 def leaf_hash(entry: bytes) -> bytes:
     """`SHA-256(0x00 || entry)`, RFC 9162 §2.1.1."""
     return hashlib.sha256(b"\x00" + entry).digest()
 
 
-def leaf_hashes(prefix: bytes, entries: list[bytes]) -> list[bytes]:
-    """`leaf_hash(prefix || e)` for each entry: the state after the common prefix is computed
-    once and copied, which saves hashing it again for each of a million records."""
-    start = hashlib.sha256(b"\x00" + prefix)
-    hashes = []
-    for entry in entries:
-        state = start.copy()
-        state.update(entry)
-        hashes.append(state.digest())
-    return hashes
-
-
-def _node_hash(left: bytes, right: bytes) -> bytes:
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """`SHA-256(0x01 || left || right)`, RFC 9162 §2.1.1."""
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def _largest_power_of_two_below(n: int) -> int:
-    return 1 << ((n - 1).bit_length() - 1)
+def _split(n: int) -> int:
+    """k, the largest power of two strictly less than n (n > 1), §5.1."""
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
 
 
-def _subtree_root(leaves: Sequence[bytes], start: int, end: int) -> bytes:
-    """MTH of `leaves[start:end]` (leaf hashes), RFC 9162 §2.1.1."""
+def subtree_root(leaves: Sequence[bytes], start: int, end: int) -> bytes:
+    """`MTH(D[start:end])` from the leaf hashes (end > start), §5.1."""
     if end - start == 1:
         return leaves[start]
-    split = start + _largest_power_of_two_below(end - start)
-    return _node_hash(_subtree_root(leaves, start, split), _subtree_root(leaves, split, end))
+    k = _split(end - start)
+    return node_hash(subtree_root(leaves, start, start + k), subtree_root(leaves, start + k, end))
 
 
-def tree_root(leaf_hashes: Sequence[bytes]) -> bytes:
-    """`MTH(D[n])` from the leaf hashes, RFC 9162 §2.1.1 (protocol §5.1).
-
-    Computed level by level: pairing adjacent nodes from the left and carrying an odd last
-    node up unchanged gives the same tree as the recursive split at the largest power of two.
-    """
-    if not leaf_hashes:
-        return _EMPTY_ROOT
-    level = list(leaf_hashes)
-    sha256 = hashlib.sha256
-    while len(level) > 1:
-        joined = b"".join(level)  # each pair of adjacent nodes is then one 64-byte slice
-        paired = [
-            sha256(b"\x01" + joined[i : i + 64]).digest() for i in range(0, len(joined) - 32, 64)
-        ]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
-    return level[0]
+def tree_root(leaves: Sequence[bytes]) -> bytes:
+    """`MTH(D[n])` from the leaf hashes; `SHA-256("")` for the empty tree, §5.1."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    return subtree_root(leaves, 0, len(leaves))
 
 
-def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """`PATH(m, D[n])` of RFC 9162 §2.1.3.1 (protocol §5.3), from the leaf hashes."""
-    if not 0 <= index < len(leaf_hashes):
-        raise ValueError(f"leaf index {index} outside a tree of {len(leaf_hashes)}")
-    return _path(leaf_hashes, index, 0, len(leaf_hashes))
-
-
-def _path(leaves: Sequence[bytes], index: int, start: int, end: int) -> list[bytes]:
+def inclusion_proof(
+    leaves: Sequence[bytes], index: int, start: int = 0, end: int = -1
+) -> list[bytes]:
+    """`PATH(m, D[n])`, RFC 9162 §2.1.3.1 (§5.3)."""
+    end = len(leaves) if end < 0 else end
     if end - start == 1:
         return []
-    split = start + _largest_power_of_two_below(end - start)
-    if index < split:
-        return [*_path(leaves, index, start, split), _subtree_root(leaves, split, end)]
-    return [*_path(leaves, index, split, end), _subtree_root(leaves, start, split)]
+    k = _split(end - start)
+    if index < start + k:
+        return [
+            *inclusion_proof(leaves, index, start, start + k),
+            subtree_root(leaves, start + k, end),
+        ]
+    return [*inclusion_proof(leaves, index, start + k, end), subtree_root(leaves, start, start + k)]
 
 
 def verify_inclusion(
     *, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes
 ) -> None:
-    """Verify an inclusion proof exactly as RFC 9162 §2.1.3.2 (protocol §5.3) says.
-
-    Raises `CheckFailed` if the proof does not lead from `leaf` at `index` to `root`.
-    """
-    # (1): the index must be inside the tree.
-    if index >= tree_size or index < 0:
-        raise CheckFailed(
-            "inclusion proof rejected: leaf index outside the tree",
-            expected=f"index below {tree_size}",
-            found=str(index),
-        )
+    """RFC 9162 §2.1.3.2, step by step as §5.3 writes it; raises `CheckFailed` on failure."""
     if len(leaf) != 32 or len(root) != 32 or any(len(p) != 32 for p in proof):
-        raise CheckFailed("inclusion proof rejected: a hash is not 32 bytes")
-    # (2), (3): fn, sn and r.
-    fn, sn, r = index, tree_size - 1, leaf
-    # (4): combine with each proof element.
-    for p in proof:
+        raise CheckFailed("proof_hash_size")  # (5.3): every hash is 32 bytes
+    if not 0 <= index < tree_size:  # (1)
+        raise CheckFailed("proof_index", expected=f"< {tree_size}", found=index)
+    fn, sn, r = index, tree_size - 1, leaf  # (2), (3)
+    for p in proof:  # (4)
         if sn == 0:
-            raise CheckFailed("inclusion proof rejected: proof longer than the tree is deep")
+            raise CheckFailed("proof_too_long")
         if fn % 2 == 1 or fn == sn:
-            r = _node_hash(p, r)
+            r = node_hash(p, r)
             if fn % 2 == 0:
                 while fn % 2 == 0 and fn != 0:
                     fn >>= 1
                     sn >>= 1
         else:
-            r = _node_hash(r, p)
+            r = node_hash(r, p)
         fn >>= 1
         sn >>= 1
-    # (5): the walk must end at the top and at the root.
-    if sn != 0:
-        raise CheckFailed("inclusion proof rejected: proof shorter than the tree is deep")
+    if sn != 0:  # (5)
+        raise CheckFailed("proof_too_short")
     if r != root:
-        raise CheckFailed(
-            "inclusion proof rejected: computed root differs",
-            expected=root.hex(),
-            found=r.hex(),
-        )
+        raise CheckFailed("proof_root", expected=root.hex(), found=r.hex())

@@ -1,49 +1,60 @@
-"""The verification report: the numbered checks of protocol §17 with their outcome."""
+"""The verification report: the numbered checks of protocol §17 and their outcome."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from verifier.messages import Message
+
 PASS, FAIL, NOT_RUN, ABSENT = "PASS", "FAIL", "NOT RUN", "ABSENT"
 
-CHECKS: tuple[tuple[int, str, str], ...] = (
-    (1, "bundle", "Bundle layout, canonical files, protocol version (§2.5, §13)"),
-    (2, "signatures", "Signatures by the manifest's key (§12.4)"),
-    (3, "manifest", "Manifest validity and digest (§6)"),
-    (4, "applicants", "Applicant records, groups, root and count (§4, §5)"),
-    (5, "reveals", "Witness reveals against commitments, reveal policy (§7.3)"),
-    (6, "beacon", "Beacon value against the registered beacon (§7.2, §7.5)"),
-    (7, "seed", "Seed (§7.4)"),
-    (8, "lottery_numbers", "Every lottery number (§8)"),
-    (9, "allocation", "Allocation re-run from scratch and classes (§9-§11)"),
-    (10, "results", "Published results equal the re-run (§12)"),
-    (11, "counts", "Counts per school, tier and reserved category; plan respected"),
-    (12, "actions", "Post-draw actions replayed (§14)"),
-    (13, "audit", "Audit-log chain (§15)"),
+# (number, name) of each check of §17, in order; their titles are in `verifier.messages`.
+CHECKS: tuple[tuple[int, str], ...] = (
+    (1, "bundle"),
+    (2, "signatures"),
+    (3, "manifest"),
+    (4, "applicants"),
+    (5, "reveals"),
+    (6, "beacon"),
+    (7, "seed"),
+    (8, "lottery_numbers"),
+    (9, "allocation"),
+    (10, "results"),
+    (11, "counts"),
+    (12, "actions"),
+    (13, "audit"),
+    (14, "second_round"),
 )
-CHECK_NAMES = {number: name for number, name, _ in CHECKS}
+CHECK_NAMES = dict(CHECKS)
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One numbered check: its status and, on failure, what was expected and what was found."""
+    """One numbered check: its status, what it found (a message), and on a failure the
+    expected and the found values."""
 
     number: int
-    name: str
-    title: str
     status: str
-    detail: str = ""
+    message: Message
     expected: str = ""
     found: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def name(self) -> str:
+        return CHECK_NAMES[self.number]
+
+    @property
+    def detail(self) -> str:
+        return self.message.text("en")
+
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "number": self.number,
             "name": self.name,
-            "title": self.title,
+            "title": Message(f"check_{self.number}").text(lang),
             "status": self.status,
-            "detail": self.detail,
+            "detail": self.message.text(lang),
             "expected": self.expected,
             "found": self.found,
         }
@@ -51,25 +62,26 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything `verify_bundle` found, check by check."""
+    """Every check's result; `passed` only if none failed and none was left unrun."""
 
     bundle: str
     checks: tuple[CheckResult, ...]
     manifest_digest: str | None
+    fingerprint: str | None
 
     @property
     def passed(self) -> bool:
-        """True only if no check failed and none was left unrun."""
         return all(check.status in (PASS, ABSENT) for check in self.checks)
 
     @property
     def first_failure(self) -> CheckResult | None:
         return next((check for check in self.checks if check.status == FAIL), None)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "bundle": self.bundle,
             "passed": self.passed,
             "manifest_digest": self.manifest_digest,
-            "checks": [check.as_dict() for check in self.checks],
+            "key_fingerprint": self.fingerprint,
+            "checks": [check.as_dict(lang) for check in self.checks],
         }

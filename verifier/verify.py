@@ -1,55 +1,41 @@
-"""`verify_bundle`: the thirteen checks of protocol §17, in order, as a report."""
+"""`verify_bundle`: the checks of protocol §17, in order, as a report that never raises.
+
+Each `_check_N` method is step N of §17. It returns a message saying what it proved, or None
+for an optional part the bundle does not have, and raises `VerificationError` on a failure.
+What a check learns is kept on `DrawState` for the checks after it and for the parent check.
+"""
 
 from __future__ import annotations
 
-import gc
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verifier import actions as actions_module
-from verifier.allocation import Allocation, allocate
-from verifier.audit import check_audit_chain, last_entry_hash
-from verifier.background import BIG_FILE, BackgroundWork, start_background
+from verifier.actions import FinalAssignment, replay_actions
+from verifier.allocation import Allocation, Priorities, allocate
+from verifier.audit import check_audit_chain, entry_hash
 from verifier.bundle import Bundle, read_bundle
-from verifier.canonical import JsonValue, encode, parse_canonical, parse_canonical_lines
-from verifier.ceremony import check_beacon_value, check_ceremony_shape, check_reveals, check_seed
-from verifier.choice import Priorities
+from verifier.canonical import encode, parse_canonical, parse_canonical_lines
+from verifier.ceremony import ceremony_fields, check_beacon, check_reveals, derive_seed
 from verifier.errors import CheckFailed, VerificationError
 from verifier.fields import Fields, fail
-from verifier.hashing import PROTOCOL, domain_hash, hex16_all
-from verifier.manifest import Manifest, check_zone_capacity, parse_manifest
-from verifier.records import (
-    ENTRY_PREFIX,
-    ApplicantFile,
-    Record,
-    Unit,
-    applicant_root,
-    applicant_units,
-    build_units,
-    parse_records,
-    read_applicant_file,
-)
+from verifier.hashing import PROTOCOL, domain_hash, hex16
+from verifier.manifest import Manifest, parse_manifest
+from verifier.messages import Message
+from verifier.readme import readme_text
+from verifier.records import Record, Unit, applicant_root, build_units, parse_records, split_lines
 from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Report
-from verifier.results import (
-    check_counts,
-    check_lottery_numbers,
-    check_results_shape,
-    compare_results,
-    expected_results,
-)
-from verifier.signatures import check_signature
-from verifier.tickets import unit_tickets
+from verifier.results import check_counts, compare_results, expected_results
+from verifier.signatures import check_public_key, check_signature
 
-DOCUMENT_KINDS = {
+DOCUMENTS = {
     "manifest.json": "manifest",
     "ceremony.json": "ceremony",
     "results.json": "results",
     "actions.json": "actions",
 }
-# Which earlier checks each check needs to have passed to mean anything.
+# The checks each check needs to have passed to mean anything.
 DEPENDS_ON = {
     2: (1,),
     3: (1,),
@@ -63,116 +49,95 @@ DEPENDS_ON = {
     11: (3,),
     12: (10,),
     13: (1,),
+    14: (1,),
 }
 
 
 @dataclass
 class DrawState:
-    """What the checks learn, in order; later checks read what earlier ones set."""
+    """What the checks learn, in order."""
 
     bundle: Bundle | None = None
-    documents: dict[str, Any] | None = None
-    applicant_file: ApplicantFile | None = None
-    background: BackgroundWork | None = None
-    audit_entries: list[JsonValue] | None = None
+    documents: dict[str, Any] = field(default_factory=dict)
+    lines: list[bytes] = field(default_factory=list)  # applicants.jsonl, one record a line
+    audit: list[Any] | None = None
     manifest: Manifest | None = None
-    records: tuple[Record, ...] = ()
-    units: list[Unit] | None = None
-    applicants: list[tuple[str, int]] | None = None  # (application, unit index), §4.2 order
+    records: list[Record] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
     seed: bytes = b""
     ceremony_digest: bytes = b""
-    tickets: list[int] | None = None
-    numbers: list[str] | None = None  # the tickets as hex16
-    allocation: Allocation | None = None
     priorities: Priorities | None = None
+    allocation: Allocation | None = None
     expected: dict[str, Any] | None = None
-    final: actions_module.FinalAssignment | None = None  # after the post-draw actions, (12)
+    final: FinalAssignment | None = None
 
 
 class _Checks:
     def __init__(
-        self, path: str | Path, expect_manifest: str | None, expect_key: str | None
+        self,
+        path: str | Path,
+        expect_manifest: str | None,
+        expect_key: str | None,
+        previous: str | Path | None,
     ) -> None:
-        self.path = path
-        self.expect_manifest = expect_manifest.lower() if expect_manifest else None
-        self.expect_key = expect_key.lower() if expect_key else None
+        self.path, self.previous = path, previous
+        self.expect_manifest, self.expect_key = expect_manifest, expect_key
         self.state = DrawState()
 
     def doc(self, name: str) -> Any:
-        assert self.state.documents is not None
         return self.state.documents[name]
 
-    # (1): bundle layout, canonical files, protocol version in every document.
-    def check_1(self) -> str:
-        bundle = read_bundle(self.path)
-        names = sorted(name for name in bundle.files if name.endswith(".json"))
-        big = {name: bundle.files[name] for name in names if len(bundle.files[name]) >= BIG_FILE}
-        # Whether the big files are canonical, and the applicant root, are found by a second
-        # process meanwhile (verifier.background); small files are checked here, in name order.
-        self.state.background = start_background(
-            big, bundle.files.get("applicants.jsonl", b""), ENTRY_PREFIX
-        )
-        documents: dict[str, Any] = {}
-        for name in names:
-            if name in big:
-                documents[name] = self._load_big(name, bundle.files[name])
-            else:
-                documents[name] = _parse_file(name, bundle.files[name])
-        applicant_file = _read_applicants(bundle.require("applicants.jsonl"))
-        audit = bundle.get("audit.jsonl")
-        self.state.audit_entries = (
-            None if audit is None else [v for _, v in _parse_lines("audit.jsonl", audit)]
-        )
-        for name in sorted(big):  # a big file that parses but is not JCS fails here
-            self._require_canonical(name)
-        for name, kind in DOCUMENT_KINDS.items():
-            if name in documents:
-                _check_protocol_and_kind(name, documents[name], kind)
-        self.state.bundle, self.state.documents, self.state.applicant_file = (
-            bundle,
-            documents,
-            applicant_file,
-        )
-        return f"{len(bundle.files)} files, all canonical, protocol {PROTOCOL}"
+    def _check_1(self) -> Message:
+        """Bundle layout, canonical files, protocol version, README (§2.5, §13)."""
+        bundle = self.state.bundle = read_bundle(self.path)
+        for name, data in sorted(bundle.files.items()):
+            try:
+                if name.endswith(".json"):
+                    self.state.documents[name] = parse_canonical(data)
+                elif name == "audit.jsonl":
+                    self.state.audit = [value for _, value in parse_canonical_lines(data)]
+            except VerificationError as error:
+                raise CheckFailed("bundle_file", name=name, fault=error.message) from error
+        self.state.lines = split_lines(bundle.require("applicants.jsonl"))
+        for name, kind in DOCUMENTS.items():
+            if name in self.state.documents:
+                document = Fields(self.doc(name), name)
+                if name == "results.json" and document.raw("kind") == "rehearsal":
+                    raise CheckFailed("rehearsal_as_results")  # (§16)
+                document.choice("protocol", [PROTOCOL])
+                document.choice("kind", [kind])
+        readme = bundle.get("README.txt")
+        if readme is not None:  # (13.4): derived from the signed files, byte for byte
+            derived = readme_text(
+                manifest=self.doc("manifest.json"),
+                manifest_digest=domain_hash("manifest", bundle.require("manifest.json")).hex(),
+                seed=str(self.doc("ceremony.json").get("seed")),
+                results_digest=domain_hash("results", bundle.require("results.json")).hex(),
+            )
+            if readme != derived:
+                raise CheckFailed(
+                    "readme_differs", expected=f"{len(derived)} bytes", found=f"{len(readme)} bytes"
+                )
+        return Message("pass_1", files=len(bundle.files), protocol=PROTOCOL)
 
-    def _load_big(self, name: str, data: bytes) -> Any:
-        """A big JSON file's value, by the standard parser. Its canonical form (which the
-        background work checks) is required before check 1 passes; if the file does not even
-        parse, the background verdict names the fault now."""
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError):
-            self._require_canonical(name)
-            raise  # the background found no fault where the parser did: report the parser's
-
-    def _require_canonical(self, name: str) -> None:
-        assert self.state.background is not None
-        fault = self.state.background.findings().not_canonical.get(name)
-        if fault is not None:
-            raise CheckFailed(f"{name}: {fault}", expected="canonical JSON (§2.5)", found=fault)
-
-    # (2): every signature by the manifest's key, over the digest of its document.
-    def check_2(self) -> str:
+    def _check_2(self) -> Message:
+        """Signatures by the manifest's key (§12.4, §12.5)."""
         key = Fields(
             Fields(self.doc("manifest.json"), "manifest").raw("signing_key"), "manifest.signing_key"
         )
         public_key, fingerprint = key.hex64("public_key"), key.hex64("fingerprint")
         if self.expect_key is not None and fingerprint != self.expect_key:
-            raise fail(
-                "manifest.signing_key.fingerprint",
-                f"{self.expect_key} (given with --expect-key)",
-                fingerprint,
-            )
-        # The files were shown canonical in (1), so each document's JCS is the file's bytes.
+            raise CheckFailed("pin_key", expected=self.expect_key, found=fingerprint)
+        check_public_key(bytes.fromhex(public_key), "manifest.signing_key.public_key")
         bundle = self.state.bundle
         assert bundle is not None
         digests = {
-            kind: domain_hash(kind, bundle.require(f"{kind}.json"))
-            for kind in ("manifest", "ceremony", "results", "actions")
-            if bundle.get(f"{kind}.json") is not None
+            kind: domain_hash(kind, bundle.require(name))
+            for name, kind in DOCUMENTS.items()
+            if name in bundle.files
         }
-        if self.state.audit_entries is not None:
-            digests["audit"] = last_entry_hash(self.state.audit_entries)
+        if self.state.audit is not None:  # (12.4): the audit signature covers the last entry
+            digests["audit"] = entry_hash(self.state.audit[-1]) if self.state.audit else bytes(32)
         for kind, digest in digests.items():
             check_signature(
                 self.doc(f"{kind}.sig.json"),
@@ -180,283 +145,220 @@ class _Checks:
                 kind=kind,
                 digest=digest,
                 public_key=public_key,
-                fingerprint=fingerprint,
             )
-        return f"{len(digests)} signatures valid, key fingerprint {fingerprint}"
+        return Message("pass_2", count=len(digests), fingerprint=fingerprint)
 
-    # (3): manifest validity and its digest.
-    def check_3(self) -> str:
-        manifest = parse_manifest(self.doc("manifest.json"))
-        check_zone_capacity(manifest)
-        self.state.manifest = manifest
+    def _check_3(self) -> Message:
+        """Manifest validity (§6.3) and its digest (§6.4)."""
+        manifest = self.state.manifest = parse_manifest(self.doc("manifest.json"))
         digest = manifest.digest.hex()
         if self.expect_manifest is not None and digest != self.expect_manifest:
-            raise CheckFailed(
-                "the manifest digest differs from the one recorded on the day",
-                expected=f"{self.expect_manifest} (given with --expect-manifest)",
-                found=digest,
-            )
+            raise CheckFailed("pin_manifest", expected=self.expect_manifest, found=digest)
         if self.doc("ceremony.json").get("manifest") != digest:
-            raise fail(
-                "ceremony.json.manifest",
-                f"the manifest digest {digest}",
-                self.doc("ceremony.json").get("manifest"),
-            )
-        return f"mode {manifest.mode}, {len(manifest.schools)} schools, manifest digest {digest}"
-
-    # (4): the applicant records, their groups, root and count.
-    def check_4(self) -> str:
-        manifest, file = self.state.manifest, self.state.applicant_file
-        assert manifest is not None and file is not None
-        if file.count != manifest.applicant_count:
-            raise fail(
-                "manifest.applicants.count",
-                f"{file.count} (records in applicants.jsonl)",
-                manifest.applicant_count,
-            )
-        assert self.state.background is not None
-        sealed_root = self.state.background.findings().applicant_root
-        root = (applicant_root(file.lines) if sealed_root is None else sealed_root).hex()
-        if root != manifest.applicant_root:
             raise CheckFailed(
-                "the applicant list is not the one sealed in the manifest (root differs, §5.2)",
-                expected=manifest.applicant_root,
-                found=root,
+                "ceremony_manifest",
+                expected=digest,
+                found=self.doc("ceremony.json").get("manifest"),
             )
-        self.state.records = parse_records(file, manifest)
-        self.state.units = build_units(self.state.records, manifest)
-        self.state.applicants = applicant_units(self.state.records, self.state.units)
-        return f"{file.count} records in {len(self.state.units)} units, root {root}"
+        return Message("pass_3", mode=manifest.mode, schools=len(manifest.schools), digest=digest)
 
-    # (5): each reveal against its commitment, and the reveal policy.
-    def check_5(self) -> str:
+    def _check_4(self) -> Message:
+        """The records (§4), their count and the sealed root (§5.2)."""
+        manifest, lines = self.state.manifest, self.state.lines
+        assert manifest is not None
+        if len(lines) != manifest.applicant_count:
+            raise CheckFailed("records_count", expected=manifest.applicant_count, found=len(lines))
+        root = applicant_root(lines).hex()
+        if root != manifest.applicant_root:
+            raise CheckFailed("records_root", expected=manifest.applicant_root, found=root)
+        self.state.records = parse_records(lines, manifest)
+        self.state.units = build_units(self.state.records)
+        return Message("pass_4", records=len(lines), units=len(self.state.units), root=root)
+
+    def _check_5(self) -> Message:
+        """Each reveal against its commitment; the reveal policy (§7.3)."""
         assert self.state.manifest is not None
-        revealed = check_reveals(
-            self.state.manifest, check_ceremony_shape(self.doc("ceremony.json"))
-        )
-        return (
-            f"{revealed} of {len(self.state.manifest.witnesses)} witnesses revealed, all matching"
+        revealed = check_reveals(self.state.manifest, ceremony_fields(self.doc("ceremony.json")))
+        return Message("pass_5", revealed=revealed, witnesses=len(self.state.manifest.witnesses))
+
+    def _check_6(self) -> Message:
+        """The beacon value against the registered beacon (§7.2, §7.5)."""
+        assert self.state.manifest is not None
+        return Message(
+            "pass_6",
+            beacon=check_beacon(self.state.manifest, ceremony_fields(self.doc("ceremony.json"))),
         )
 
-    # (6): the beacon value against the registered beacon.
-    def check_6(self) -> str:
+    def _check_7(self) -> Message:
+        """The seed (§7.4); the results name this ceremony and seed (§12.1)."""
         assert self.state.manifest is not None
-        return check_beacon_value(
-            self.state.manifest, check_ceremony_shape(self.doc("ceremony.json"))
+        ceremony = ceremony_fields(self.doc("ceremony.json"))
+        seed = derive_seed(
+            manifest_digest=self.state.manifest.digest,
+            reveals=ceremony.raw("reveals"),
+            beacon=ceremony.raw("beacon"),
         )
-
-    # (7): the seed, and the results' reference to this ceremony and seed.
-    def check_7(self) -> str:
-        assert self.state.manifest is not None
-        ceremony = check_ceremony_shape(self.doc("ceremony.json"))
-        seed = check_seed(self.state.manifest, ceremony)
-        self.state.seed = seed
-        self.state.ceremony_digest = domain_hash("ceremony", encode(ceremony.value))
+        if ceremony.raw("seed") != seed.hex():
+            raise CheckFailed("seed_differs", expected=seed.hex(), found=ceremony.raw("seed"))
+        self.state.seed, self.state.ceremony_digest = (
+            seed,
+            domain_hash("ceremony", encode(ceremony.value)),
+        )
         results = Fields(self.doc("results.json"), "results.json")
-        if results.raw("seed") != seed.hex():
-            raise fail(
-                "results.json.seed", f"the ceremony's seed {seed.hex()}", results.raw("seed")
-            )
-        if results.raw("ceremony") != self.state.ceremony_digest.hex():
-            raise fail(
-                "results.json.ceremony",
-                f"the ceremony digest {self.state.ceremony_digest.hex()}",
-                results.raw("ceremony"),
-            )
-        return f"seed {seed.hex()}"
+        results.choice("seed", [seed.hex()])
+        results.choice("ceremony", [self.state.ceremony_digest.hex()])
+        return Message("pass_7", seed=seed.hex())
 
-    # (8): every lottery number.
-    def check_8(self) -> str:
-        units, applicants = self.state.units, self.state.applicants
-        assert units is not None and applicants is not None
-        self.state.tickets = unit_tickets(self.state.seed, [unit.key for unit in units])
-        published = check_results_shape(self.doc("results.json")).value
-        numbers = self.state.numbers = hex16_all(self.state.tickets)
-        expected = [(application, numbers[u]) for application, u in applicants]
-        count = check_lottery_numbers(expected, published)
-        return f"{count} lottery numbers recomputed and equal"
-
-    # (9): the allocation re-run from scratch, and classes.
-    def check_9(self) -> str:
-        manifest, units, tickets = self.state.manifest, self.state.units, self.state.tickets
-        assert manifest is not None and units is not None and self.state.applicants is not None
-        if tickets is None:
-            tickets = unit_tickets(self.state.seed, [unit.key for unit in units])
-        priorities = Priorities(
-            manifest=manifest, units=units, seed=self.state.seed, tickets=tickets
-        )
-        allocation = allocate(
-            manifest=manifest, units=units, priorities=priorities, seed=self.state.seed
-        )
-        self.state.allocation, self.state.priorities = allocation, priorities
-        self.state.expected = expected_results(
-            manifest=manifest,
-            ceremony_digest=self.state.ceremony_digest,
-            seed=self.state.seed,
-            units=units,
-            applicants=self.state.applicants,
-            numbers=self.state.numbers or hex16_all(tickets),
-            allocation=allocation,
-            priorities=priorities,
-        )
-        admitted = sum(units[u].size for u, s in enumerate(allocation.assigned) if s is not None)
-        return f"{manifest.mode}: {admitted} of {len(self.state.records)} admitted, {allocation.rounds} round(s)"
-
-    # (10): the published results equal the re-run.
-    def check_10(self) -> str:
-        assert self.state.expected is not None
-        published = check_results_shape(self.doc("results.json")).value
-        compare_results(self.state.expected, published)
-        return f"{len(published['applicants'])} applicants and {len(published['schools'])} schools identical"
-
-    # (11): counts per school, tier and reserved category; no school above its seats.
-    def check_11(self) -> str:
+    def _check_8(self) -> Message:
+        """Every lottery number (§8.2), row by row in application order (§12.1)."""
         assert self.state.manifest is not None
-        published = check_results_shape(self.doc("results.json")).value
-        if len(published["schools"]) != len(self.state.manifest.schools):
-            raise fail(
-                "results.json.schools",
-                f"{len(self.state.manifest.schools)} entries",
-                len(published["schools"]),
+        priorities = self.state.priorities = Priorities(
+            self.state.manifest, self.state.units, self.state.seed
+        )
+        numbers = {
+            m.application: hex16(priorities.tickets[u])
+            for u, unit in enumerate(self.state.units)
+            for m in unit.members
+        }
+        rows = Fields(self.doc("results.json"), "results.json").array("applicants")
+        if len(rows) != len(numbers):
+            raise CheckFailed("results_rows", expected=len(numbers), found=len(rows))
+        for index, (record, row) in enumerate(zip(self.state.records, rows, strict=True)):
+            if not isinstance(row, list) or len(row) != 5:
+                raise fail(f"results.json.applicants[{index}]", "term_row", row)
+            if row[0] != record.application:
+                raise CheckFailed("results_order", expected=record.application, found=row[0])
+            if row[1] != numbers[record.application]:
+                raise CheckFailed(
+                    "number_differs",
+                    application=record.application,
+                    expected=numbers[record.application],
+                    found=row[1],
+                )
+        return Message("pass_8", count=len(rows))
+
+    def _check_9(self) -> Message:
+        """The allocation re-run from scratch (§9, §10) and the classes (§11)."""
+        manifest, priorities = self.state.manifest, self.state.priorities
+        assert manifest is not None
+        if priorities is None:
+            priorities = self.state.priorities = Priorities(
+                manifest, self.state.units, self.state.seed
             )
-        check_counts(self.state.manifest, published)
-        return "counts consistent, no school above its plan"
+        allocation = self.state.allocation = allocate(manifest, priorities)
+        self.state.expected = expected_results(
+            priorities=priorities, allocation=allocation, ceremony_digest=self.state.ceremony_digest
+        )
+        admitted = sum(
+            unit.size
+            for unit, s in zip(self.state.units, allocation.assigned, strict=True)
+            if s is not None
+        )
+        return Message(
+            "pass_9", mode=manifest.mode, admitted=admitted, applicants=len(self.state.records)
+        )
 
-    # (12): post-draw actions replayed, if present.
-    def check_12(self) -> str | None:
-        if self.state.documents is None or "actions.json" not in self.state.documents:
+    def _check_10(self) -> Message:
+        """The published results equal the re-run (§12)."""
+        assert self.state.expected is not None
+        compare_results(self.state.expected, self.doc("results.json"))
+        return Message(
+            "pass_10",
+            applicants=len(self.state.records),
+            schools=len(self.state.expected["schools"]),
+        )
+
+    def _check_11(self) -> Message:
+        """Counts per school, tier and reserved category; no school above its plan (§12.2)."""
+        assert self.state.manifest is not None
+        check_counts(self.state.manifest, self.doc("results.json"))
+        return Message("pass_11")
+
+    def _check_12(self) -> Message | None:
+        """The post-draw actions replayed (§14), if the bundle has them."""
+        if "actions.json" not in self.state.documents:
             return None
-        assert (
-            self.state.manifest is not None
-            and self.state.units is not None
-            and self.state.allocation is not None
-        )
-        final = actions_module.replay_actions(
-            manifest=self.state.manifest,
-            units=self.state.units,
-            lists=self.state.allocation.lists,
-            published=self.doc("results.json"),
-            document=self.doc("actions.json"),
-            results_digest=domain_hash("results", encode(self.doc("results.json"))),
-        )
-        self.state.final = final
-        return f"{len(final.actions)} action(s) replayed, moves identical"
+        manifest, allocation, bundle = self.state.manifest, self.state.allocation, self.state.bundle
+        assert manifest is not None and allocation is not None and bundle is not None
+        self.state.final = replay_actions(
+            manifest=manifest, units=self.state.units, lists=allocation.lists, published=self.doc("results.json"),
+            document=self.doc("actions.json"), results_digest=domain_hash("results", bundle.require("results.json")),
+        )  # fmt: skip
+        return Message("pass_12", count=len(self.state.final.removed))
 
-    # (13): the audit-log chain, if present.
-    def check_13(self) -> str | None:
-        if self.state.audit_entries is None:
+    def _check_13(self) -> Message | None:
+        """The audit-log chain (§15), if the bundle has one."""
+        if self.state.audit is None:
             return None
-        check_audit_chain(self.state.audit_entries)
-        return f"{len(self.state.audit_entries)} entries, chain intact"
+        check_audit_chain(self.state.audit)
+        return Message("pass_13", count=len(self.state.audit))
+
+    def _check_14(self) -> Message | None:
+        """Given the previous draw's bundle, the second round derives from it (§14.5)."""
+        if self.previous is None:
+            return None
+        from verifier.second_round import check_second_round
+
+        check_second_round(self.previous, self.state)
+        return Message("pass_14")
 
 
-def _parse_file(name: str, data: bytes) -> Any:
+def _run(check: Callable[[], Message | None], number: int) -> CheckResult:
     try:
-        return parse_canonical(data)
-    except VerificationError as error:
-        raise CheckFailed(
-            f"{name}: {error}", expected="canonical JSON (§2.5)", found=str(error)
-        ) from error
-
-
-def _parse_lines(name: str, data: bytes) -> list[tuple[bytes, JsonValue]]:
-    try:
-        return parse_canonical_lines(data)
-    except VerificationError as error:
-        raise CheckFailed(
-            f"{name}: {error}",
-            expected="one canonical JSON object per line (§13.1)",
-            found=str(error),
-        ) from error
-
-
-def _read_applicants(data: bytes) -> ApplicantFile:
-    try:
-        return read_applicant_file(data)
-    except VerificationError as error:
-        raise CheckFailed(
-            f"applicants.jsonl: {error}",
-            expected="one canonical JSON object per line (§13.1)",
-            found=str(error),
-        ) from error
-
-
-def _check_protocol_and_kind(name: str, document: Any, kind: str) -> None:
-    fields = Fields(document, name)
-    if fields.raw("protocol") != PROTOCOL:
-        raise fail(f"{name}.protocol", repr(PROTOCOL), fields.raw("protocol"))
-    if name == "results.json" and fields.raw("kind") == "rehearsal":
-        raise CheckFailed(
-            "results.json holds a rehearsal (模拟摇号), not the official results (§16)",
-            expected="kind 'results'",
-            found="kind 'rehearsal'",
-        )
-    if fields.raw("kind") != kind:
-        raise fail(f"{name}.kind", repr(kind), fields.raw("kind"))
-
-
-_MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
-
-
-def _run(check: Callable[[], str | None], number: int, name: str, title: str) -> CheckResult:
-    try:
-        detail = check()
+        message = check()
     except CheckFailed as error:
-        return CheckResult(number, name, title, FAIL, error.message, error.expected, error.found)
+        return CheckResult(number, FAIL, error.message, error.expected, error.found)
     except VerificationError as error:
-        return CheckResult(number, name, title, FAIL, str(error))
-    except _MALFORMED as error:
+        return CheckResult(number, FAIL, error.message)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as error:
         return CheckResult(
-            number,
-            name,
-            title,
-            FAIL,
-            f"unexpected data (malformed document, or a verifier bug): {type(error).__name__}: {error}",
+            number, FAIL, Message("malformed", error=f"{type(error).__name__}: {error}"[:300])
         )
-    if detail is None:
-        return CheckResult(number, name, title, ABSENT, "not in the bundle (optional)")
-    return CheckResult(number, name, title, PASS, detail)
-
-
-def verify_bundle(
-    path: str | Path, *, expect_manifest: str | None = None, expect_key: str | None = None
-) -> Report:
-    """Run the checks of protocol §17 on a bundle (directory or zip). Never raises for a bad bundle.
-
-    `expect_manifest` and `expect_key` pin the manifest digest and key fingerprint the notary
-    recorded on the day; a bundle with another one fails check 3 or 2.
-    """
-    return run_checks(path, expect_manifest=expect_manifest, expect_key=expect_key)[0]
+    if message is None:
+        return CheckResult(number, ABSENT, Message("absent"))
+    return CheckResult(number, PASS, message)
 
 
 def run_checks(
-    path: str | Path, *, expect_manifest: str | None = None, expect_key: str | None = None
+    path: str | Path,
+    *,
+    expect_manifest: str | None = None,
+    expect_key: str | None = None,
+    previous: str | Path | None = None,
 ) -> tuple[Report, DrawState]:
     """`verify_bundle`, also returning what the checks learnt (for the parent check)."""
-    checks = _Checks(path, expect_manifest, expect_key)
+    checks = _Checks(path, expect_manifest, expect_key, previous)
     results: dict[int, CheckResult] = {}
-    collecting = gc.isenabled()
-    gc.disable()  # millions of small objects and no cycles: collection passes only cost time
-    try:
-        for number, name, title in CHECKS:
-            blocking = [d for d in DEPENDS_ON.get(number, ()) if results[d].status != PASS]
-            if blocking:
-                reason = ", ".join(f"check {d} {results[d].status.lower()}" for d in blocking)
-                results[number] = CheckResult(number, name, title, NOT_RUN, f"not run: {reason}")
-                continue
-            results[number] = _run(getattr(checks, f"check_{number}"), number, name, title)
-    finally:
-        if collecting:
-            # Hand the objects made meanwhile to the oldest generation without examining them
-            # (freeze, then unfreeze): re-enabled, the collector would otherwise start by
-            # walking every one of the millions of objects made while it was off.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+    for number, _ in CHECKS:
+        blocking = [d for d in DEPENDS_ON.get(number, ()) if results[d].status != PASS]
+        if blocking:
+            results[number] = CheckResult(
+                number, NOT_RUN, Message("not_run", checks=", ".join(map(str, blocking)))
+            )
+        else:
+            results[number] = _run(getattr(checks, f"_check_{number}"), number)
     manifest = checks.state.manifest
     report = Report(
         bundle=str(path),
-        checks=tuple(results[number] for number, _, _ in CHECKS),
+        checks=tuple(results[number] for number, _ in CHECKS),
         manifest_digest=manifest.digest.hex() if manifest else None,
+        fingerprint=manifest.fingerprint if manifest else None,
     )
     return report, checks.state
+
+
+def verify_bundle(
+    path: str | Path,
+    *,
+    expect_manifest: str | None = None,
+    expect_key: str | None = None,
+    previous: str | Path | None = None,
+) -> Report:
+    """Run the checks of §17 on a bundle (directory or zip); never raises for a bad bundle.
+
+    `expect_manifest` and `expect_key` pin the manifest digest and key fingerprint recorded on
+    the day (checks 3 and 2 fail on another); `previous` is the first draw's bundle when this
+    one is a second round (check 14)."""
+    return run_checks(
+        path, expect_manifest=expect_manifest, expect_key=expect_key, previous=previous
+    )[0]

@@ -23,7 +23,7 @@ def test_valid_bundle_prints_thirteen_numbered_lines_and_exits_0(
 ) -> None:
     assert main([str(VALID), "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    for number in range(1, 14):
+    for number in range(1, 15):
         assert f"({number:2d}) " in out
     assert "FAIL" not in out and "all checks passed" in out
 
@@ -46,7 +46,7 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(VALID), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] is True
-    assert [c["number"] for c in report["checks"]] == list(range(1, 14))
+    assert [c["number"] for c in report["checks"]] == list(range(1, 15))
     assert len(report["manifest_digest"]) == 64
 
 

@@ -86,6 +86,7 @@ def test_verifier_refuses_a_school_above_its_plan(tmp_path: Path) -> None:
     school["by_tier"][0][1] += 1
     school["reserved"][0][1] += 1
     (bundle / "results.json").write_bytes(jcs(results))
+    (bundle / "README.txt").unlink()  # derived from results.json (§13.4); optional
     (bundle / "results.sig.json").write_bytes(
         signature_file("results", tagged("results", jcs(results)), key_from_label())
     )

@@ -172,7 +172,7 @@ def test_cli_parent_check_json_and_mismatch_exit_code(
     )
     document = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert document["passed"] is True
+    assert document["passed"] is False  # agrees with the exit code (issue 10)
     assert document["applicant"]["private_check"] == "mismatch"
 
 

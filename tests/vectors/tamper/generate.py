@@ -27,7 +27,10 @@ ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
 from verifier.canonical import encode, parse  # noqa: E402
-from verifier.hashing import domain_hash, tag  # noqa: E402
+from verifier.hashing import domain_hash  # noqa: E402
+from verifier.readme import readme_text  # noqa: E402
+from verifier.records import ENTRY_PREFIX  # noqa: E402
+from verifier.signatures import signed_message  # noqa: E402
 
 DRAWS = ROOT / "tests" / "vectors" / "draws" / "single"
 TEST_KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"sunshine-draw test signing key 1").digest())
@@ -42,7 +45,7 @@ def sign(files: Files, kind: str, name: str, key: Ed25519PrivateKey = TEST_KEY) 
     document = parse(files[f"{name}.json"])
     digest = domain_hash(DIGEST_USE[kind], encode(document))
     public = key.public_key().public_bytes_raw()
-    signature = key.sign(tag("signature") + kind.encode() + b"\x00" + digest)
+    signature = key.sign(signed_message(kind, digest))
     files[f"{name}.sig.json"] = encode(
         {
             "algorithm": "ed25519",
@@ -97,7 +100,7 @@ def reseal_with_tier(files: Files) -> None:
 
     edit_lines(files, set_record(4, "tiers", {"S01": "T1"}))
     lines = files["applicants.jsonl"].splitlines()
-    root = tree_root([leaf_hash(tag("applicant") + line) for line in lines]).hex()
+    root = tree_root([leaf_hash(ENTRY_PREFIX + line) for line in lines]).hex()
     edit(files, "manifest.json", lambda m: m["applicants"].__setitem__("root", root), resign="manifest")
 
 
@@ -134,11 +137,26 @@ ATTACKS: dict[str, tuple[str, int, str, Callable[[Files], None]]] = {
 }
 
 
+KEEP_README = {"truncated_file", "malformed_json", "non_canonical_json", "duplicate_key"}
+
+
+def derive_readme(files: Files) -> None:
+    """README.txt as §13.4 derives it from the (tampered) signed files."""
+    files["README.txt"] = readme_text(
+        manifest=parse(files["manifest.json"]),
+        manifest_digest=domain_hash("manifest", files["manifest.json"]).hex(),
+        seed=parse(files["ceremony.json"])["seed"],
+        results_digest=domain_hash("results", files["results.json"]).hex(),
+    )
+
+
 def main(out: Path = HERE) -> None:
     expected = {}
     for name, (base, check, attack, apply) in ATTACKS.items():
         files = {p.name: p.read_bytes() for p in sorted((DRAWS / base).iterdir())}
         apply(files)
+        if "README.txt" in files and name not in KEEP_README:  # derivable: the attacker re-derives it
+            derive_readme(files)
         target = out / name
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir()

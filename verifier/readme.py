@@ -1,0 +1,32 @@
+"""`README.txt`, derived from the signed files by the rule of protocol §13.4."""
+
+from __future__ import annotations
+
+from typing import Any
+
+README_FILES_TEXT = (
+    "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
+    "records: masked names and ID numbers, salted digests), ceremony.json (witness",
+    "reveals, beacon value, seed), results.json (every applicant's lottery number and",
+    "outcome, per-school counts, cutoffs, waitlists, classes), and a *.sig.json",
+    "Ed25519 signature for each. Anyone can re-run the draw from these files.",
+)
+
+
+def readme_text(*, manifest: Any, manifest_digest: str, seed: str, results_digest: str) -> bytes:
+    """The only bytes `README.txt` may hold (§13.4): each line followed by 0x0A, UTF-8."""
+    draw = manifest["draw"]
+    lines = [
+        f"Public bundle of draw {draw['id']}: {draw['title']}",
+        f"Authority: {draw['authority']}",
+        "Protocol: sunshine-draw/1 (docs/protocol.md). This file is derived from the signed files (§13.4).",
+        "",
+        f"Applicants:      {manifest['applicants']['count']}",
+        f"Applicant root:  {manifest['applicants']['root']}",
+        f"Manifest digest: {manifest_digest}",
+        f"Seed:            {seed}",
+        f"Results digest:  {results_digest}",
+        "",
+        *README_FILES_TEXT,
+    ]
+    return "".join(line + "\n" for line in lines).encode("utf-8")
