@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lottery.errors import InvalidRecord
@@ -9,7 +10,12 @@ from lottery.manifest import DrawRules
 from lottery.merkle import applicant_entry, merkle_root
 from lottery.records import PublicRecord, check_groups
 
-__all__ = ["applicant_root", "check_records"]
+__all__ = ["MASKED_ID", "MASKED_NAME", "RECORD_CEILING", "applicant_root", "check_records"]
+
+MASKED_ID = re.compile(r"[0-9]{4}\*{10}[0-9]{3}[0-9X]")  # §4.1
+_KEPT = r"[^\s*\x00-\x1f\x7f-\x9f]"  # a kept character of a masked name, §4.1
+MASKED_NAME = re.compile(rf"\*|{_KEPT}\*+{_KEPT}?|{_KEPT}\*(?: {_KEPT}\*)+")
+RECORD_CEILING = 8192  # §4.7: bytes of a record's line, newline included
 
 
 def _check_preferences(rules: DrawRules, record: PublicRecord, schools: frozenset[str]) -> None:
@@ -45,6 +51,10 @@ def check_records(rules: DrawRules, records: Sequence[PublicRecord]) -> None:
                 f"{where}: after {previous!r}; applications must be unique and in order (§4.2)"
             )
         previous = record.application
+        if not MASKED_ID.fullmatch(record.masked_id):
+            raise InvalidRecord(f"{where}: masked_id does not have the masked shape of §4.1")
+        if not MASKED_NAME.fullmatch(record.masked_name):
+            raise InvalidRecord(f"{where}: masked_name does not have the masked shape of §4.1")
         _check_preferences(rules, record, school_ids)
         for school, tier in record.tiers:
             if school not in tiers:

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lottery.allocation import allocate
 from lottery.allocation.problem import Allocation, AllocationProblem
-from lottery.applicants import applicant_root, check_records
+from lottery.applicants import RECORD_CEILING, applicant_root, check_records
 from lottery.ceremony import Ceremony, ceremony_digest
-from lottery.errors import CeremonyError, InvalidRules
+from lottery.errors import CeremonyError, InvalidRecord, InvalidRules
 from lottery.hashing import tagged_hash
 from lottery.manifest import (
     ApplicantCommitment,
@@ -125,6 +125,12 @@ def seal(
         ordered = sorted_records(records)
         check_records(rules, ordered)
         encoded = tuple(record.encoded() for record in ordered)
+    for record, line in zip(ordered, encoded, strict=True):
+        if len(line) + 1 > RECORD_CEILING:
+            raise InvalidRecord(
+                f"application {record.application}: its record is {len(line) + 1} bytes, "
+                f"more than {RECORD_CEILING} (§4.7)"
+            )
     manifest = Manifest(
         rules=rules,
         sealed_at=sealed_at,

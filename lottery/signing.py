@@ -27,6 +27,32 @@ __all__ = [
 ]
 
 SIGNED_KINDS = ("manifest", "ceremony", "results", "actions", "audit", "rehearsal")
+_P = 2**255 - 19
+_L = 2**252 + 27742317777372353535851937790883648493
+# §12.5: the eight points of small order, canonically encoded.
+_SMALL_ORDER = frozenset(
+    bytes.fromhex(h)
+    for h in (
+        "01" + "00" * 31,
+        "ec" + "ff" * 30 + "7f",
+        "00" * 32,
+        "00" * 31 + "80",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    )
+)
+
+
+def strict_point_fault(encoded: bytes) -> str | None:
+    """Why §12.5 refuses a 32-byte point (A or R): not canonical, or of small order."""
+    y = int.from_bytes(encoded, "little") & (2**255 - 1)
+    if y >= _P or (y in (1, _P - 1) and encoded[31] >> 7):
+        return "not a canonical point encoding"
+    if encoded in _SMALL_ORDER:
+        return "a point of small order"
+    return None
 _SIGNATURE_KEYS = {"algorithm", "digest", "fingerprint", "kind", "public_key", "signature"}
 
 
@@ -89,7 +115,17 @@ def verify_signature(
             f"{kind} signature: digest {signature['digest']!r} is not the document's {digest.hex()}"
         )
     try:
-        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signing_key.public_key))
-        public.verify(bytes.fromhex(signature["signature"]), _message(kind, digest))
+        raw_key = bytes.fromhex(signing_key.public_key)
+        raw = bytes.fromhex(signature["signature"])
+        if signature["signature"] != raw.hex() or len(raw) != 64:
+            raise ValueError("signature: 128 lowercase hex digits")
+        for name, point in (("public key", raw_key), ("R", raw[:32])):
+            fault = strict_point_fault(point)
+            if fault is not None:
+                raise SignatureError(f"{kind} signature: {name} is {fault} (§12.5)")
+        if int.from_bytes(raw[32:], "little") >= _L:
+            raise SignatureError(f"{kind} signature: S is not below L (§12.5)")
+        public = Ed25519PublicKey.from_public_bytes(raw_key)
+        public.verify(raw, _message(kind, digest))
     except (InvalidSignature, ValueError, TypeError):
         raise SignatureError(f"{kind} signature: the Ed25519 signature does not verify") from None

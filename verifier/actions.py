@@ -99,9 +99,10 @@ def replay_actions(
         u = unit_of[application]
         removed[application] = (index + 1, kind)
         queue: deque[int] = deque()
-        if school[u] is not None:
-            occupied[school[u]] -= 1
-            queue.append(school[u])
+        left = school[u]
+        if left is not None:
+            occupied[left] -= 1
+            queue.append(left)
             if not still_in(u):
                 school[u] = label[u] = None
         moves: list[list[Any]] = []

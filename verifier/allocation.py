@@ -30,14 +30,28 @@ class Allocation:
     waitlists: list[list[Candidate]]
 
 
+def ticket(seed: bytes, key: bytes) -> int:
+    """`ticket(u) = u64(H("ticket", seed || UTF8(key(u))))`, §8.2."""
+    return u64(domain_hash("ticket", seed + key))
+
+
+def school_ticket(seed: bytes, key: bytes, school_id: str) -> int:
+    """`u64(H("school-ticket", seed || UTF8(key(u)) || 0x00 || UTF8(s)))`, §8.3."""
+    return u64(domain_hash("school-ticket", seed + key + b"\x00" + school_id.encode()))
+
+
+def zone_order(seed: bytes, key: bytes, school_id: str) -> int:
+    """`u64(H("zone-order", seed || UTF8(key(u)) || 0x00 || UTF8(s)))`, §10.5."""
+    return u64(domain_hash("zone-order", seed + key + b"\x00" + school_id.encode()))
+
+
 class Priorities:
     """Priority keys of units at schools, §8.2-§8.4."""
 
     def __init__(self, manifest: Manifest, units: list[Unit], seed: bytes) -> None:
         self.manifest, self.units, self.seed = manifest, units, seed
         self.keys = [unit.key.encode() for unit in units]
-        # (8.2): ticket(u) = u64(H("ticket", seed || UTF8(key(u)))).
-        self.tickets = [u64(domain_hash("ticket", seed + key)) for key in self.keys]
+        self.tickets = [ticket(seed, key) for key in self.keys]
         self.tier_rank = [{tier: i for i, tier in enumerate(s.tiers)} for s in manifest.schools]
 
     def rank(self, u: int, s: int) -> int:
@@ -47,12 +61,10 @@ class Priorities:
         return min(ranks[m.tiers.get(school.id, school.tiers[-1])] for m in self.units[u].members)
 
     def number(self, u: int, s: int) -> int:
-        """`t_s(u)`, §8.3: `ticket(u)`, or with multiple tie-breaking
-        `u64(H("school-ticket", seed || UTF8(key(u)) || 0x00 || UTF8(s)))`."""
+        """`t_s(u)`, §8.3: `ticket(u)`, or `school_ticket(u, s)` with multiple tie-breaking."""
         if self.manifest.tie_breaking == "single":
             return self.tickets[u]
-        school_id = self.manifest.schools[s].id.encode()
-        return u64(domain_hash("school-ticket", self.seed + self.keys[u] + b"\x00" + school_id))
+        return school_ticket(self.seed, self.keys[u], self.manifest.schools[s].id)
 
     def candidate(self, u: int, s: int) -> Candidate:
         return (self.rank(u, s), self.number(u, s), self.keys[u], u)
@@ -112,12 +124,13 @@ def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
     admitted_at: list[list[Candidate]] = [[] for _ in schools]
     waitlists: list[list[Candidate]] = [[] for _ in schools]
     for u, entries in enumerate(lists):
-        if assigned[u] is not None:
-            admitted_at[assigned[u]].append(priorities.candidate(u, assigned[u]))
+        held = assigned[u]
+        if held is not None:
+            admitted_at[held].append(priorities.candidate(u, held))
         if manifest.mode == "zone_assignment":
             continue  # (10.5): no waitlists in this mode
         for s in entries:  # (10.6): the schools of its list before the one it holds
-            if s == assigned[u]:
+            if s == held:
                 break
             waitlists[s].append(priorities.candidate(u, s))
     return Allocation(
@@ -192,12 +205,9 @@ def _immediate_acceptance(
 
 
 def _zone_list(u: int, priorities: Priorities) -> list[int]:
-    """§10.5: every school, by `(rank_s(u), zone_order(u, s), s)`, where `zone_order(u, s) =
-    u64(H("zone-order", seed || UTF8(key(u)) || 0x00 || UTF8(s)))`."""
+    """§10.5: every school, by `(rank_s(u), zone_order(u, s), s)`."""
     order = []
     for s, school in enumerate(priorities.manifest.schools):
-        data = priorities.seed + priorities.keys[u] + b"\x00" + school.id.encode()
-        order.append(
-            (priorities.rank(u, s), u64(domain_hash("zone-order", data)), school.id.encode(), s)
-        )
+        number = zone_order(priorities.seed, priorities.keys[u], school.id)
+        order.append((priorities.rank(u, s), number, school.id.encode(), s))
     return [entry[3] for entry in sorted(order)]

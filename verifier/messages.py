@@ -7,8 +7,8 @@ the reader's language. A parameter that is itself a `Message` is put into the sa
 from __future__ import annotations
 
 import locale
-from collections.abc import Mapping
 import os
+from collections.abc import Mapping
 from typing import Any
 
 # fmt: off

@@ -158,12 +158,23 @@ def check_applicant(
             waiting = any(line.waitlist_position is not None for line in lines)
             status, school, label = ("waitlisted" if waiting else "unplaced"), None, None
     return ParentReport(
-        report, application, in_list, detail, private_check, row[1], status, school, label, lines,
+        report,
+        application,
+        in_list,
+        detail,
+        private_check,
+        row[1],
+        status,
+        school,
+        label,
+        lines,
         post_draw_actions=0 if final is None else len(final.removed),
         actions_unverified=final is None and "actions.json" in state.documents,
         removed_by=None if removal is None else Removal(*removal, application),
-        draw_day_status=row[2], draw_day_school=row[3], draw_day_label=row[4],
-    )  # fmt: skip
+        draw_day_status=row[2],
+        draw_day_school=row[3],
+        draw_day_label=row[4],
+    )
 
 
 def _prove(state: DrawState, index: int) -> tuple[bool, str]:
@@ -238,6 +249,6 @@ def _school_lines(state: DrawState, application: str) -> tuple[SchoolLine, ...]:
                 position,
                 drawn == s,
                 drawn_position,
-            )  # fmt: skip
+            )
         )
     return tuple(lines)

@@ -33,7 +33,7 @@ def expected_results(
             outcome = ["unplaced", None, None]
         for member in unit.members:
             rows.append([member.application, hex16(priorities.tickets[u]), *outcome])
-    rows.sort(key=lambda row: row[0].encode())  # (12.1): application order
+    rows.sort(key=lambda row: str(row[0]).encode())  # (12.1): application order
     return {
         "protocol": PROTOCOL,
         "kind": "results",

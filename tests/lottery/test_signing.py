@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -15,6 +17,7 @@ from lottery import (
     signing_key_info,
     verify_signature,
 )
+from lottery.manifest import SigningKeyInfo
 from lottery.signing import public_key_bytes
 
 DIGEST = hashlib.sha256(b"a document").digest()
@@ -45,7 +48,7 @@ def test_signature_file_and_message() -> None:
     [
         ({}, "manifest", "signs kind 'results'"),
         ({"digest": "00" * 32}, "results", "digest"),
-        ({"signature": "00" * 64}, "results", "does not verify"),
+        ({"signature": "00" * 64}, "results", "small order"),
         ({"signature": "zz"}, "results", "does not verify"),
         ({"algorithm": "rsa"}, "results", "algorithm"),
         ({"extra": 1}, "results", "not an object with keys"),
@@ -72,3 +75,29 @@ def test_other_key_is_refused() -> None:
 def test_unknown_kind_cannot_be_signed() -> None:
     with pytest.raises(SignatureError, match="'draft'"):
         sign_document("draft", DIGEST, signing_test_key())
+
+
+SIGNATURE_VECTORS = json.loads(
+    (Path(__file__).resolve().parents[1] / "vectors" / "signatures" / "ed25519.json").read_text()
+)
+
+
+@pytest.mark.parametrize("case", SIGNATURE_VECTORS, ids=[c["name"] for c in SIGNATURE_VECTORS])
+def test_signature_vectors(case: dict[str, object]) -> None:
+    """§12.5: the engine refuses what the verifier refuses (tests/vectors/signatures)."""
+    public = bytes.fromhex(str(case["public_key"]))
+    signature = {
+        "algorithm": "ed25519",
+        "digest": case["digest"],
+        "fingerprint": key_fingerprint(public),
+        "kind": case["kind"],
+        "public_key": case["public_key"],
+        "signature": case["signature"],
+    }
+    info = SigningKeyInfo(public_key=public.hex(), fingerprint=key_fingerprint(public))
+    digest = bytes.fromhex(str(case["digest"]))
+    if case["valid"]:
+        verify_signature(signature, kind="results", digest=digest, signing_key=info)
+    else:
+        with pytest.raises(SignatureError):
+            verify_signature(signature, kind="results", digest=digest, signing_key=info)
