@@ -52,13 +52,24 @@ class Priorities:
         self.manifest, self.units, self.seed = manifest, units, seed
         self.keys = [unit.key.encode() for unit in units]
         self.tickets = [ticket(seed, key) for key in self.keys]
-        self.tier_rank = [{tier: i for i, tier in enumerate(s.tiers)} for s in manifest.schools]
+        # (4.6): a child's tier at s is tiers[s] if named, else the school's last (general)
+        # tier. So rank_s(u) is the general tier's index unless some member names a tier at s;
+        # `named[u]` holds the best index at each school a member names.
+        index_of = {school.id: s for s, school in enumerate(manifest.schools)}
+        self.general = [len(school.tiers) - 1 for school in manifest.schools]
+        self.named: list[dict[int, int]] = []
+        for unit in units:
+            named: dict[int, int] = {}
+            for member in unit.members:
+                for school_id, tier in member.tiers.items():
+                    s = index_of[school_id]
+                    rank = manifest.schools[s].tiers.index(tier)
+                    named[s] = min(rank, named.get(s, rank))
+            self.named.append(named)
 
     def rank(self, u: int, s: int) -> int:
         """`rank_s(u)`: the best tier index at s of any member (§4.6, §8.4)."""
-        school = self.manifest.schools[s]
-        ranks = self.tier_rank[s]
-        return min(ranks[m.tiers.get(school.id, school.tiers[-1])] for m in self.units[u].members)
+        return self.named[u].get(s, self.general[s])
 
     def number(self, u: int, s: int) -> int:
         """`t_s(u)`, §8.3: `ticket(u)`, or `school_ticket(u, s)` with multiple tie-breaking."""
@@ -85,20 +96,22 @@ def choose(
     chosen: dict[int, str] = {}
     for index, entry in enumerate(school.reserved):  # (2)
         avail = entry.seats if reserved_left is None else reserved_left[index]
-        for *_, u in candidates:
+        for candidate in candidates:
+            u = candidate[3]
             size = units[u].size
-            if u in chosen or units[u].category != entry.category:
-                continue
-            if size <= avail and size <= remaining:
+            fits = size <= avail and size <= remaining
+            if fits and units[u].category == entry.category and u not in chosen:
                 chosen[u] = "reserved:" + entry.category
                 avail -= size
                 remaining -= size
-    for *_, u in candidates:  # (3); a unit too large is passed over (§9.3)
+    for candidate in candidates:  # (3); a unit too large is passed over (§9.3)
+        u = candidate[3]
         if remaining == 0:
             break  # no unit fits in no seat
-        if u not in chosen and units[u].size <= remaining:
+        size = units[u].size
+        if size <= remaining and u not in chosen:
             chosen[u] = "open"
-            remaining -= units[u].size
+            remaining -= size
     return chosen
 
 
@@ -115,11 +128,12 @@ def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
     else:  # (10.2) is (10.3) with lists of one school; (10.5) runs (10.3) on generated lists
         assigned = _deferred_acceptance(priorities, lists)
         labels = [None] * len(units)
+        admitted: list[list[Candidate]] = [[] for _ in schools]
+        for u, at in enumerate(assigned):
+            if at is not None:
+                admitted[at].append(priorities.candidate(u, at))
         for s, school in enumerate(schools):  # (9.4): labels from Choose on the final set
-            admitted = sorted(
-                priorities.candidate(u, s) for u, at in enumerate(assigned) if at == s
-            )
-            for u, label in choose(school, admitted, units).items():
+            for u, label in choose(school, sorted(admitted[s]), units).items():
                 labels[u] = label
     admitted_at: list[list[Candidate]] = [[] for _ in schools]
     waitlists: list[list[Candidate]] = [[] for _ in schools]
@@ -158,9 +172,12 @@ def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list
         for s, received in sorted(proposals.items()):  # (3), in any order of schools
             pool = sorted(held[s] + received)
             chosen = choose(schools[s], pool, units)
-            held[s] = [c for c in pool if c[3] in chosen]
-            for *_, u in pool:
-                if u not in chosen:
+            held[s] = []
+            for candidate in pool:
+                u = candidate[3]
+                if u in chosen:
+                    held[s].append(candidate)
+                else:  # rejected: it moves to the next school of its list
                     pointer[u] += 1
                     if pointer[u] < len(lists[u]):
                         free.append(u)

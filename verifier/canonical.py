@@ -20,10 +20,15 @@ JsonValue = Any  # dict[str, JsonValue] | list[JsonValue] | str | int | bool | N
 
 def encode(value: JsonValue) -> bytes:
     """`JCS(value)`, protocol §2.3."""
-    return _encode(value, 0).encode("utf-8", "strict")
+    try:
+        return _encode(value, 0).encode("utf-8", "strict")
+    except UnicodeEncodeError as error:  # only a lone surrogate cannot be written as UTF-8
+        raise CanonicalError("json_surrogate") from error
 
 
 def _encode(value: JsonValue, depth: int) -> str:
+    if isinstance(value, str):
+        return _string(value)
     if depth > MAX_DEPTH:
         raise CanonicalError("json_depth", limit=MAX_DEPTH)
     if value is None:
@@ -36,27 +41,20 @@ def _encode(value: JsonValue, depth: int) -> str:
         if not -MAX_INTEGER <= value <= MAX_INTEGER:
             raise CanonicalError("json_integer_range", value=value)
         return str(value)
-    if isinstance(value, str):
-        return _encode_string(value)
     if isinstance(value, list):
-        return "[" + ",".join(_encode(item, depth + 1) for item in value) + "]"
+        return "[" + ",".join([_encode(item, depth + 1) for item in value]) + "]"
     if isinstance(value, dict):
         # RFC 8785 §3.2.3: members sorted by their keys as arrays of UTF-16 code units.
         keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
-        members = (_encode_string(key) + ":" + _encode(value[key], depth + 1) for key in keys)
-        return "{" + ",".join(members) + "}"
+        return "{" + ",".join([_string(k) + ":" + _encode(value[k], depth + 1) for k in keys]) + "}"
     raise CanonicalError("json_type", type=type(value).__name__)
 
 
-def _encode_string(text: str) -> str:
-    """A string as §2.3 writes it. Python's `json.dumps` with `ensure_ascii=False` escapes exactly
-    `"`, `\\`, and the code points below U+0020 (with `\\b \\t \\n \\f \\r` short and the others
-    as `\\u00xx`, lowercase), and writes every other code point as itself: the rule of §2.3."""
-    try:
-        text.encode("utf-8", "strict")
-    except UnicodeEncodeError as error:
-        raise CanonicalError("json_surrogate") from error
-    return json.dumps(text, ensure_ascii=False)
+# A string as §2.3 writes it. The standard library's `encode_basestring` (what `json.dumps`
+# uses with `ensure_ascii=False`) escapes exactly `"`, `\\` and the code points below U+0020,
+# with `\\b \\t \\n \\f \\r` short and the others as `\\u00xx` in lowercase, and writes every
+# other code point as itself: the rule of §2.3. (A lone surrogate fails in `encode` above.)
+_string = json.encoder.encode_basestring
 
 
 def _reject_fraction(text: str) -> None:

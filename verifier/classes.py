@@ -7,9 +7,9 @@ from verifier.manifest import ClassPolicy
 from verifier.records import Unit
 
 
-def class_ticket(seed: bytes, school_id: str, unit: Unit) -> int:
+def class_ticket(seed: bytes, school_id: str, key: str) -> int:
     """`u64(H("class-ticket", seed || UTF8(s) || 0x00 || UTF8(key(u))))`, §11.2."""
-    return u64(domain_hash("class-ticket", seed + school_id.encode() + b"\x00" + unit.key.encode()))
+    return u64(domain_hash("class-ticket", seed + school_id.encode() + b"\x00" + key.encode()))
 
 
 def balanced_classes(
@@ -21,7 +21,7 @@ def balanced_classes(
         return []  # (11.1)
     k = policy.count if policy.count is not None else -(-n // policy.max_size)  # (11.1)
     classes: list[list[str]] = [[] for _ in range(k)]
-    tickets = {unit.key: class_ticket(seed, school_id, unit) for unit in admitted}
+    tickets = {unit.key: class_ticket(seed, school_id, unit.key) for unit in admitted}
     if policy.twins == "apart":  # (11.3): boys, then girls, each by (class_ticket, application)
         dealt = []
         for sex in ("M", "F"):

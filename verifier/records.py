@@ -36,22 +36,18 @@ class Record(NamedTuple):
 
 
 class Unit(NamedTuple):
-    """A child alone, key `a:` + application, or a group, key `g:` + group (§8.1)."""
+    """A child alone, key `a:` + application, or a group, key `g:` + group (§8.1). Members are
+    in application order; they share one category and one list of preferences (§4.4)."""
 
     key: str
-    members: tuple[Record, ...]  # in application order
+    members: tuple[Record, ...]
+    size: int
+    category: str | None
+    preferences: tuple[str, ...]
 
-    @property
-    def size(self) -> int:
-        return len(self.members)
 
-    @property
-    def category(self) -> str | None:
-        return self.members[0].category  # identical in a group, §4.4
-
-    @property
-    def preferences(self) -> tuple[str, ...]:
-        return self.members[0].preferences  # identical in a group, §4.4
+def make_unit(key: str, members: tuple[Record, ...]) -> Unit:
+    return Unit(key, members, len(members), members[0].category, members[0].preferences)
 
 
 def split_lines(data: bytes) -> list[bytes]:
@@ -130,7 +126,7 @@ def build_units(records: list[Record]) -> list[Unit]:
     units = []
     for record in records:
         if record.group is None:
-            units.append(Unit("a:" + record.application, (record,)))
+            units.append(make_unit("a:" + record.application, (record,)))
         else:
             groups.setdefault(record.group, []).append(record)
     for group, members in groups.items():
@@ -140,16 +136,9 @@ def build_units(records: list[Record]) -> list[Unit]:
         for member in members[1:]:
             if (member.preferences, member.category) != (first.preferences, first.category):
                 raise CheckFailed("group_differs", group=group, application=member.application)
-        units.append(Unit("g:" + group, tuple(members)))  # records are in application order
+        units.append(make_unit("g:" + group, tuple(members)))  # records are in application order
     units.sort(key=lambda unit: unit.key.encode())
     return units
-
-
-def rank_at(unit: Unit, school_index: int, manifest: Manifest) -> int:
-    """`rank_s(u)`: the best (smallest) tier index of any member at the school (§4.6, §8.4)."""
-    school = manifest.schools[school_index]
-    general = school.tiers[-1]
-    return min(school.tiers.index(m.tiers.get(school.id, general)) for m in unit.members)
 
 
 def record_value(line: bytes) -> Any:
