@@ -18,28 +18,15 @@ from typing import Any
 from verifier.canonical import parse_canonical
 from verifier.errors import BundleError, VerificationError
 
-REQUIRED_FILES = (
-    "manifest.json",
-    "manifest.sig.json",
-    "applicants.jsonl",
-    "ceremony.json",
-    "ceremony.sig.json",
-    "results.json",
-    "results.sig.json",
-)
+REQUIRED_FILES: tuple[str, ...] = ("manifest.json", "manifest.sig.json", "applicants.jsonl")
+REQUIRED_FILES += ("ceremony.json", "ceremony.sig.json", "results.json", "results.sig.json")
 OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"), ("audit.jsonl", "audit.sig.json"))
-KNOWN_FILES = (
-    *REQUIRED_FILES,
-    "actions.json",
-    "actions.sig.json",
-    "audit.jsonl",
-    "audit.sig.json",
-    "README.txt",
-)
+KNOWN_FILES = (*REQUIRED_FILES, *(name for pair in OPTIONAL_PAIRS for name in pair), "README.txt")
 MANIFEST_CEILING = 16 * 2**20  # §13.3
 MAX_APPLICANTS = 2_000_000  # §13.3
 RECORD_CEILING = 8192  # §4.7: the longest line of applicants.jsonl, newline included
 BLOCK = 2**20
+METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # §13.2
 
 
 @dataclass(frozen=True)
@@ -92,11 +79,20 @@ def read_bundle(path: str | Path) -> Bundle:
     if location.is_symlink():
         raise BundleError("bundle_symlink", name=str(location))
     if location.is_dir():
-        source: _Source = _Directory(location)
+        source: _Directory | _Zip = _Directory(location)
     elif location.is_file():
         source = _Zip(location)
     else:
         raise BundleError("bundle_no_path", path=str(location))
+    try:
+        return Bundle(source=str(location), files=_read_files(source))
+    finally:
+        if isinstance(source, _Zip):
+            source.archive.close()
+
+
+def _read_files(source: _Directory | _Zip) -> dict[str, bytes]:
+    """Every file of the bundle, each under its limit (§13.1-§13.3)."""
     names = source.names()
     unknown = sorted(set(names) - set(KNOWN_FILES))
     if unknown:
@@ -116,18 +112,10 @@ def read_bundle(path: str | Path) -> Bundle:
     for name in sorted(names):
         if name not in files:
             files[name] = source.read(name, limits[name])
-    return Bundle(source=str(location), files=files)
+    return files
 
 
-class _Source:
-    def names(self) -> list[str]:
-        raise NotImplementedError
-
-    def read(self, name: str, limit: int) -> bytes:
-        raise NotImplementedError
-
-
-class _Directory(_Source):
+class _Directory:
     """A bundle directory: regular files only, no links, no folders (§13.2)."""
 
     def __init__(self, location: Path) -> None:
@@ -158,7 +146,7 @@ class _Directory(_Source):
         return data
 
 
-class _Zip(_Source):
+class _Zip:
     """A zip archive: its entries at the root or in one top-level folder; no links, no
     duplicates, no absolute or escaping paths, stored or deflated only (§13.2)."""
 
@@ -168,6 +156,13 @@ class _Zip(_Source):
             infos = self.archive.infolist()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             raise BundleError("bundle_bad_zip", path=str(location), reason=str(error)) from error
+        try:
+            self._check_entries(infos)
+        except BundleError:
+            self.archive.close()
+            raise
+
+    def _check_entries(self, infos: list[zipfile.ZipInfo]) -> None:
         self.entries: dict[str, zipfile.ZipInfo] = {}
         folders = set()
         for info in infos:
@@ -179,10 +174,7 @@ class _Zip(_Source):
                 raise BundleError("bundle_absolute", name=name)
             if any(part in ("..", ".") for part in parts) or not parts:
                 raise BundleError("bundle_escapes", name=name)
-            if info.flag_bits & 1 or info.compress_type not in (
-                zipfile.ZIP_STORED,
-                zipfile.ZIP_DEFLATED,
-            ):
+            if info.flag_bits & 1 or info.compress_type not in METHODS:
                 raise BundleError("bundle_zip_method", name=name)
             if name in self.entries or name.rstrip("/") in folders:
                 raise BundleError("bundle_duplicate", name=name)

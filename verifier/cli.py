@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from verifier.errors import VerificationError
@@ -25,49 +26,20 @@ VERSION = "2.0"
 PROTOCOLS = (PROTOCOL,)
 
 
-def _parser(lang: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="verify-draw", description=Message("check_1").text(lang) + " … (§17)"
-    )
-    parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
-    parser.add_argument(
-        "--version",
-        action="version",
-        version=Message(
-            "cli_version", {"version": VERSION, "protocols": ", ".join(PROTOCOLS)}
-        ).text(lang),
-    )
-    parser.add_argument(
-        "--previous",
-        metavar="FIRST",
-        help="second round (§14.5): the first draw's bundle / 补录：上一轮的数据包",
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable report / 输出 JSON")
-    parser.add_argument(
-        "--expect-manifest",
-        metavar="HEX",
-        help="manifest digest from the sealing announcement / 封存公告中的清单摘要",
-    )
-    parser.add_argument(
-        "--expect-key",
-        metavar="FINGERPRINT",
-        help="key fingerprint from the sealing announcement / 封存公告中的密钥指纹",
-    )
-    parser.add_argument(
-        "--lang", choices=LANGUAGES, help="zh or en (default: the system's language)"
-    )
-    parser.add_argument(
-        "--applicant", metavar="NUMBER", help="parent check: application number / 家长核查：报名号"
-    )
-    parser.add_argument(
-        "--receipt", metavar="CODE", help="parent check: receipt code / 家长核查：回执码"
-    )
-    parser.add_argument("--name", help="parent check: the child's name / 儿童姓名")
-    parser.add_argument("--id-number", help="parent check: the child's ID number / 儿童身份证号")
-    return parser
-
-
 LANGUAGES = ("zh", "en")
+# fmt: off
+OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--previous", {"metavar": "FIRST", "help": "second round (§14.5): the first draw's bundle / 补录：上一轮的数据包"}),
+    ("--json", {"action": "store_true", "help": "machine-readable report / 输出 JSON"}),
+    ("--expect-manifest", {"metavar": "HEX", "help": "manifest digest from the sealing announcement / 封存公告中的清单摘要"}),
+    ("--expect-key", {"metavar": "FINGERPRINT", "help": "key fingerprint from the sealing announcement / 封存公告中的密钥指纹"}),
+    ("--lang", {"choices": LANGUAGES, "help": "zh or en (default: the system's language) / 输出语言"}),
+    ("--applicant", {"metavar": "NUMBER", "help": "parent check: application number / 家长核查：报名号"}),
+    ("--receipt", {"metavar": "CODE", "help": "parent check: receipt code / 家长核查：回执码"}),
+    ("--name", {"help": "parent check: the child's name / 儿童姓名"}),
+    ("--id-number", {"help": "parent check: the child's ID number / 儿童身份证号"}),
+)
+# fmt: on
 
 
 def entry_point() -> None:
@@ -87,46 +59,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the checks and print them; the exit code is the verdict."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     lang = language_from_environment()
-    if "--lang" in arguments[:-1] and arguments[arguments.index("--lang") + 1] in LANGUAGES:
-        lang = arguments[arguments.index("--lang") + 1]
-    parser = _parser(lang)
+    for given, following in pairwise(arguments):
+        lang = following if given == "--lang" and following in LANGUAGES else lang
+    parser = argparse.ArgumentParser(
+        prog="verify-draw", description=Message("cli_about").text(lang)
+    )
+    parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
+    version = Message("cli_version", version=VERSION, protocols=", ".join(PROTOCOLS)).text(lang)
+    parser.add_argument("--version", action="version", version=version)
+    for flag, options in OPTIONS:
+        parser.add_argument(flag, **options)
     args = parser.parse_args(arguments)
     if (args.applicant is None) != (args.receipt is None):
         parser.error("--applicant --receipt")
-    if (args.name is None) != (args.id_number is None) or (
-        args.name is not None and args.applicant is None
-    ):
+    if (args.name is None) != (args.id_number is None) or (args.name and not args.applicant):
         parser.error("--name --id-number --applicant --receipt")
-    pins = {
-        "expect_manifest": None
-        if args.expect_manifest is None
-        else args.expect_manifest.strip().lower(),
-        "expect_key": None if args.expect_key is None else args.expect_key.strip().lower(),
-    }
+    pins = {"expect_manifest": args.expect_manifest, "expect_key": args.expect_key}
+    pins = {name: None if pin is None else pin.strip().lower() for name, pin in pins.items()}
     parent: ParentReport | None = None
     try:
         if args.applicant is not None:
-            parent = check_applicant(
-                args.bundle,
-                application=args.applicant,
-                receipt=args.receipt,
-                name=args.name,
-                id_number=args.id_number,
-                **pins,
-            )
+            parent = check_applicant(args.bundle, application=args.applicant, receipt=args.receipt,
+                                     name=args.name, id_number=args.id_number, **pins)  # fmt: skip
             report = parent.bundle
         else:
             report = run_checks(args.bundle, previous=args.previous, **pins)[0]
     except VerificationError as error:
-        print(Message("cli_error", {"error": error.message}).text(lang), file=sys.stderr)
+        print(Message("cli_error", error=error.message).text(lang), file=sys.stderr)
         return 1
-    child_proven = parent is None or (parent.in_sealed_list and parent.private_check != "mismatch")
-    passed = report.passed and child_proven
+    proven = parent is None or (parent.in_sealed_list and parent.private_check != "mismatch")
+    passed = report.passed and proven
     if args.json:
-        document: dict[str, Any] = report.as_dict(lang) | {
-            "passed": passed,
-            "pinned": None not in pins.values(),
-        }
+        document = report.as_dict(lang) | {"passed": passed, "pinned": None not in pins.values()}
         if parent is not None:
             document["applicant"] = _parent_dict(parent)
         print(json.dumps(document, ensure_ascii=False, indent=2))
@@ -136,13 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_parent(parent, lang)
     if None in pins.values():
         print(Message("cli_unpinned").text(lang))
+    failure = report.first_failure
     if passed:
         print(Message("cli_verdict_pass").text(lang))
-    elif report.first_failure is not None or not report.passed:
-        failure = report.first_failure
-        print(
-            Message("cli_verdict_fail", {"number": failure.number if failure else "?"}).text(lang)
-        )
+    elif not report.passed:  # the verdict is the last line, and it is the exit code's
+        print(Message("cli_verdict_fail", number=failure.number if failure else "?").text(lang))
     else:
         print(Message("cli_verdict_child").text(lang))
     return 0 if passed else 1

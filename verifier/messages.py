@@ -160,6 +160,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "receipt_shape": ("receipt code {typed!r}: expected 16 characters of 0-9 and A-Z without I, L, O, U (hyphens allowed), found {count}", "回执码 {typed!r}：应为 16 个字符（0-9、A-Z，不含 I、L、O、U，可带连字符），实为 {count} 个"),
     "applicant_not_found": ("application {application!r} is not in this bundle's applicant list", "报名号 {application!r} 不在本数据包的名单中"),
     # The command line.
+    "cli_about": ("Re-runs and checks a sunshine draw from its public bundle (protocol §17). Exit 0: every check passed; 1: a check failed; 2: wrong usage.", "根据公开数据包重新计算并核对阳光摇号（协议第 17 节）。退出码 0：全部通过；1：有检查失败；2：用法错误。"),
     "cli_bundle": ("Bundle: {path}", "数据包：{path}"),
     "cli_expected": ("expected: {value}", "应为：{value}"),
     "cli_found": ("found: {value}", "实为：{value}"),

@@ -97,40 +97,32 @@ class ParentReport:
 
 
 def check_applicant(
-    path: str | Path,
-    *,
-    application: str,
-    receipt: str,
-    name: str | None = None,
-    id_number: str | None = None,
-    expect_manifest: str | None = None,
-    expect_key: str | None = None,
-) -> ParentReport:
+    path: str | Path, *, application: str, receipt: str, name: str | None = None,
+    id_number: str | None = None, expect_manifest: str | None = None, expect_key: str | None = None,
+) -> ParentReport:  # fmt: skip
     """Verify the bundle, then prove and explain one child's record.
 
     Raises `VerificationError` for an unusable receipt code, `ApplicantNotFound` for an
     application number that is not in the bundle (once check 4 passed)."""
     code = normalise_receipt(receipt)
     report, state = run_checks(path, expect_manifest=expect_manifest, expect_key=expect_key)
-    empty = ParentReport(report, application, False, "-", "not checked", None, None, None, None, ())
-    if state.manifest is None or report.checks[3].status != "PASS":
-        return empty
-    index = next(
-        (i for i, record in enumerate(state.records) if record.application == application), None
+    unknown = ParentReport(
+        report, application, False, "-", "not checked", None, None, None, None, ()
     )
-    if index is None:
+    if state.manifest is None or report.checks[3].status != "PASS":
+        return unknown
+    applications = [record.application for record in state.records]
+    if application not in applications:
         raise ApplicantNotFound("applicant_not_found", application=application)
+    index = applications.index(application)
     in_list, detail = _prove(state, index)
     private_check = "not checked"
     if name is not None and id_number is not None:
         digest = private_digest(
             application=application, id_number=id_number, name=name, receipt=code
         )
-        private_check = (
-            "match"
-            if digest == parse_canonical(state.lines[index])["private_digest"]
-            else "mismatch"
-        )
+        sealed = parse_canonical(state.lines[index])["private_digest"]
+        private_check = "match" if digest == sealed else "mismatch"
     if state.expected is None:  # the re-run did not happen: nothing more is proven
         return ParentReport(
             report, application, in_list, detail, private_check, None, None, None, None, ()
@@ -140,7 +132,7 @@ def check_applicant(
     status, school, label = row[2], row[3], row[4]
     final = state.final
     removal = None if final is None else final.removed.get(application)
-    if final is not None:
+    if final is not None:  # (§14): the outcome after the replayed actions
         now = final.school_of(application)
         if removal is not None:
             status, school, label = (
@@ -149,37 +141,27 @@ def check_applicant(
                 None,
             )
         elif now is not None:
-            status, school, label = (
-                "admitted",
+            school, label = (
                 state.expected["schools"][now]["id"],
                 final.unit_label[final.unit_of[application]],
             )
-        else:
+            status = "admitted"
+        else:  # (10.7) on the final assignment
             waiting = any(line.waitlist_position is not None for line in lines)
             status, school, label = ("waitlisted" if waiting else "unplaced"), None, None
     return ParentReport(
-        report,
-        application,
-        in_list,
-        detail,
-        private_check,
-        row[1],
-        status,
-        school,
-        label,
-        lines,
+        report, application, in_list, detail, private_check, row[1], status, school, label, lines,
         post_draw_actions=0 if final is None else len(final.removed),
         actions_unverified=final is None and "actions.json" in state.documents,
         removed_by=None if removal is None else Removal(*removal, application),
-        draw_day_status=row[2],
-        draw_day_school=row[3],
-        draw_day_label=row[4],
-    )
+        draw_day_status=row[2], draw_day_school=row[3], draw_day_label=row[4],
+    )  # fmt: skip
 
 
 def _prove(state: DrawState, index: int) -> tuple[bool, str]:
     """An inclusion proof of the record's leaf (§5.3), verified against the sealed root."""
     assert state.manifest is not None
+    root = state.manifest.applicant_root
     leaves = [leaf_hash(ENTRY_PREFIX + line) for line in state.lines]
     proof = inclusion_proof(leaves, index)
     try:
@@ -188,14 +170,16 @@ def _prove(state: DrawState, index: int) -> tuple[bool, str]:
             index=index,
             tree_size=len(leaves),
             proof=proof,
-            root=bytes.fromhex(state.manifest.applicant_root),
+            root=bytes.fromhex(root),
         )
     except VerificationError as error:
         return False, str(error)
-    return (
-        True,
-        f"{index} / {len(leaves)}, {len(proof)} hashes, root {state.manifest.applicant_root}",
-    )
+    return True, f"{index} / {len(leaves)}, {len(proof)} hashes, root {root}"
+
+
+def _position(waitlist: list[str], application: str) -> int | None:
+    """The 1-based position on a waitlist (§10.6), or None."""
+    return waitlist.index(application) + 1 if application in waitlist else None
 
 
 def _school_lines(state: DrawState, application: str) -> tuple[SchoolLine, ...]:
@@ -206,49 +190,33 @@ def _school_lines(state: DrawState, application: str) -> tuple[SchoolLine, ...]:
         state.priorities,
         state.expected,
     )
-    assert (
-        manifest is not None
-        and allocation is not None
-        and priorities is not None
-        and expected is not None
-    )
+    assert manifest and allocation and priorities and expected
     u = next(
         i
         for i, unit in enumerate(state.units)
-        if any(m.application == application for m in unit.members)
+        if application in [m.application for m in unit.members]
     )
-    final = state.final
-    drawn = allocation.assigned[u]
+    final, drawn = state.final, allocation.assigned[u]
     now = drawn if final is None else final.school_of(application)
     # Schools after the one it holds played no part (for a removed child: its draw-day school).
     last = drawn if final is not None and application in final.removed else now
-    entries = (
-        allocation.lists[u]
-        if last is None
-        else allocation.lists[u][: allocation.lists[u].index(last) + 1]
-    )
+    entries = allocation.lists[u]
+    if last is not None:
+        entries = entries[: entries.index(last) + 1]
     lines = []
     for s in entries:
         school, published = manifest.schools[s], expected["schools"][s]
-        rank, cutoff, waitlist = priorities.rank(u, s), published["cutoff"], published["waitlist"]
-        drawn_position = waitlist.index(application) + 1 if application in waitlist else None
-        position = drawn_position
-        if final is not None:
-            after = final.waitlist(s, waitlist)
-            position = after.index(application) + 1 if application in after else None
-        lines.append(
-            SchoolLine(
-                school.id,
-                school.name,
-                school.tiers[rank],
-                school.tier_labels[rank],
-                hex16(priorities.number(u, s)),
-                now == s,
-                None if cutoff is None else cutoff["tier"],
-                None if cutoff is None else cutoff["lottery_number"],
-                position,
-                drawn == s,
-                drawn_position,
-            )
+        rank, cutoff, waitlist = (
+            priorities.rank(u, s),
+            published["cutoff"] or {},
+            published["waitlist"],
         )
+        position = _position(
+            waitlist if final is None else final.waitlist(s, waitlist), application
+        )
+        lines.append(SchoolLine(
+            school.id, school.name, school.tiers[rank], school.tier_labels[rank],
+            hex16(priorities.number(u, s)), now == s, cutoff.get("tier"), cutoff.get("lottery_number"),
+            position, drawn == s, _position(waitlist, application),
+        ))  # fmt: skip
     return tuple(lines)

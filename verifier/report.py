@@ -10,22 +10,9 @@ from verifier.messages import Message
 PASS, FAIL, NOT_RUN, ABSENT = "PASS", "FAIL", "NOT RUN", "ABSENT"
 
 # (number, name) of each check of §17, in order; their titles are in `verifier.messages`.
-CHECKS: tuple[tuple[int, str], ...] = (
-    (1, "bundle"),
-    (2, "signatures"),
-    (3, "manifest"),
-    (4, "applicants"),
-    (5, "reveals"),
-    (6, "beacon"),
-    (7, "seed"),
-    (8, "lottery_numbers"),
-    (9, "allocation"),
-    (10, "results"),
-    (11, "counts"),
-    (12, "actions"),
-    (13, "audit"),
-    (14, "second_round"),
-)
+NAMES = "bundle signatures manifest applicants reveals beacon seed lottery_numbers allocation"
+NAMES += " results counts actions audit second_round"
+CHECKS: tuple[tuple[int, str], ...] = tuple(enumerate(NAMES.split(), start=1))
 CHECK_NAMES = dict(CHECKS)
 
 
@@ -49,15 +36,9 @@ class CheckResult:
         return self.message.text("en")
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "name": self.name,
-            "title": Message(f"check_{self.number}").text(lang),
-            "status": self.status,
-            "detail": self.message.text(lang),
-            "expected": self.expected,
-            "found": self.found,
-        }
+        title, detail = Message(f"check_{self.number}").text(lang), self.message.text(lang)
+        fields = {"number": self.number, "name": self.name, "title": title, "status": self.status}
+        return fields | {"detail": detail, "expected": self.expected, "found": self.found}
 
 
 @dataclass(frozen=True)
@@ -78,10 +59,6 @@ class Report:
         return next((check for check in self.checks if check.status == FAIL), None)
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {
-            "bundle": self.bundle,
-            "passed": self.passed,
-            "manifest_digest": self.manifest_digest,
-            "key_fingerprint": self.fingerprint,
-            "checks": [check.as_dict(lang) for check in self.checks],
-        }
+        checks = [check.as_dict(lang) for check in self.checks]
+        pins = {"manifest_digest": self.manifest_digest, "key_fingerprint": self.fingerprint}
+        return {"bundle": self.bundle, "passed": self.passed, **pins, "checks": checks}
