@@ -126,33 +126,30 @@ def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
     if manifest.mode == "immediate_acceptance":
         assigned, labels = _immediate_acceptance(priorities, lists)
     else:  # (10.2) is (10.3) with lists of one school; (10.5) runs (10.3) on generated lists
-        assigned = _deferred_acceptance(priorities, lists)
-        labels = [None] * len(units)
-        admitted: list[list[Candidate]] = [[] for _ in schools]
-        for u, at in enumerate(assigned):
-            if at is not None:
-                admitted[at].append(priorities.candidate(u, at))
-        for s, school in enumerate(schools):  # (9.4): labels from Choose on the final set
-            for u, label in choose(school, sorted(admitted[s]), units).items():
-                labels[u] = label
-    admitted_at: list[list[Candidate]] = [[] for _ in schools]
+        assigned, labels = _deferred_acceptance(priorities, lists), [None] * len(units)
+    admitted: list[list[Candidate]] = [[] for _ in schools]
     waitlists: list[list[Candidate]] = [[] for _ in schools]
     for u, entries in enumerate(lists):
         held = assigned[u]
         if held is not None:
-            admitted_at[held].append(priorities.candidate(u, held))
+            admitted[held].append(priorities.candidate(u, held))
         if manifest.mode == "zone_assignment":
             continue  # (10.5): no waitlists in this mode
         for s in entries:  # (10.6): the schools of its list before the one it holds
             if s == held:
                 break
             waitlists[s].append(priorities.candidate(u, s))
+    admitted = [sorted(candidates) for candidates in admitted]
+    if manifest.mode != "immediate_acceptance":  # (9.4): labels from Choose on the final set
+        for s, school in enumerate(schools):
+            for u, label in choose(school, admitted[s], units).items():
+                labels[u] = label
     return Allocation(
         assigned=assigned,
         labels=labels,
         lists=lists,
-        admitted=[sorted(c) for c in admitted_at],
-        waitlists=[sorted(c) for c in waitlists],
+        admitted=admitted,
+        waitlists=[sorted(candidates) for candidates in waitlists],
     )
 
 

@@ -127,7 +127,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bundle_zip_layout": ("zip entries must all be at the root or all in one top-level folder (§13.1)", "zip 条目必须都在根目录，或都在同一个顶层文件夹中（§13.1）"),
     "bundle_zip_size": ("zip entry {name!r} does not hold the {declared} bytes it declares (§13.3)", "zip 条目 {name!r} 的内容与声明的 {declared} 字节不符（§13.3）"),
     "bundle_bad_entry": ("zip entry {name!r} cannot be read: {reason}", "zip 条目 {name!r} 无法读取：{reason}"),
-    "readme_differs": ("README.txt is not the text §13.4 derives from the signed files", "README.txt 不是按 §13.4 由签名文件推出的文本"),
+    "readme_differs": ("README.txt line {line} is not the text §13.4 derives from the signed files", "README.txt 第 {line} 行不是按 §13.4 由签名文件推出的文本"),
     "rehearsal_as_results": ("results.json holds a rehearsal (模拟摇号), not the official results (§16)", "results.json 是模拟摇号结果，不是正式结果（§16）"),
     # The draw.
     "zone_capacity": ("zone assignment needs at least as many seats as applicants (§6.3)", "电脑派位的总名额不得少于报名人数（§6.3）"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import zip_longest
 from typing import Any
+
+from verifier.errors import CheckFailed
 
 README_FILES_TEXT = (
     "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
@@ -30,3 +33,12 @@ def readme_text(*, manifest: Any, manifest_digest: str, seed: str, results_diges
         *README_FILES_TEXT,
     ]
     return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def check_readme(found: bytes, derived: bytes) -> None:
+    """§13.4: `README.txt` is the derived text, byte for byte; the first other line is shown."""
+    pairs = zip_longest(derived.split(b"\n"), found.split(b"\n"), fillvalue=b"")
+    for number, (wanted, line) in enumerate(pairs, start=1):
+        if wanted != line:
+            shown = [text[:120].decode("utf-8", "replace") for text in (wanted, line)]
+            raise CheckFailed("readme_differs", line=number, expected=shown[0], found=shown[1])

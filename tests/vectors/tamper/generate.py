@@ -14,9 +14,11 @@ beside it).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,8 +30,14 @@ sys.path.insert(0, str(ROOT))
 
 from verifier.canonical import encode, parse  # noqa: E402
 from verifier.hashing import domain_hash  # noqa: E402
+from verifier.allocation import Priorities, allocate  # noqa: E402
+from verifier.manifest import parse_manifest  # noqa: E402
 from verifier.readme import readme_text  # noqa: E402
+from verifier.records import build_units, parse_records  # noqa: E402
+from verifier.results import expected_results  # noqa: E402
+from verifier.ceremony import derive_seed  # noqa: E402
 from verifier.records import ENTRY_PREFIX  # noqa: E402
+from verifier.merkle import leaf_hash, tree_root  # noqa: E402
 from verifier.signatures import signed_message  # noqa: E402
 
 DRAWS = ROOT / "tests" / "vectors" / "draws" / "single"
@@ -96,12 +104,76 @@ def rehearsal(results: dict, *, relabel: bool) -> None:
 def reseal_with_tier(files: Files) -> None:
     """Change a tier, then recompute the root and re-sign the manifest (the ceremony still
     commits to the manifest the witnesses saw)."""
-    from verifier.merkle import leaf_hash, tree_root
-
     edit_lines(files, set_record(4, "tiers", {"S01": "T1"}))
     lines = files["applicants.jsonl"].splitlines()
     root = tree_root([leaf_hash(ENTRY_PREFIX + line) for line in lines]).hex()
     edit(files, "manifest.json", lambda m: m["applicants"].__setitem__("root", root), resign="manifest")
+
+
+def remake(files: Files, change: Callable[[list[dict]], list[dict]]) -> None:
+    """A whole draw re-made and re-signed by the key holder around changed records: new root,
+    manifest, ceremony (the witnesses' secrets are public once revealed), seed and results.
+    Only a pin of the manifest digest, or a rule the records break, can catch it."""
+    allocation_lines = files["applicants.jsonl"].splitlines()  # masks play no part in the draw
+    edit_lines(files, change)
+    root = tree_root([leaf_hash(ENTRY_PREFIX + line) for line in files["applicants.jsonl"].splitlines()]).hex()
+    edit(files, "manifest.json", lambda m: m["applicants"].__setitem__("root", root), resign="manifest")
+    manifest = parse_manifest(parse(files["manifest.json"]))
+    ceremony = parse(files["ceremony.json"])
+    ceremony["manifest"] = manifest.digest.hex()
+    seed = derive_seed(manifest_digest=manifest.digest, reveals=ceremony["reveals"], beacon=ceremony["beacon"])
+    ceremony["seed"] = seed.hex()
+    files["ceremony.json"] = encode(ceremony)
+    sign(files, "ceremony", "ceremony")
+    priorities = Priorities(manifest, build_units(parse_records(allocation_lines, manifest)), seed)
+    results = expected_results(priorities=priorities, allocation=allocate(manifest, priorities),
+                               ceremony_digest=domain_hash("ceremony", files["ceremony.json"]))
+    files["results.json"] = encode(results)
+    sign(files, "results", "results")
+
+
+def small_order_key(files: Files) -> None:
+    """§12.5: the identity point as the bureau's key, and R = identity, S = 0 as every
+    signature: an equation that holds for any message, which some libraries accept."""
+    identity = bytes.fromhex("01" + "00" * 31)
+    fingerprint = domain_hash("key-fingerprint", identity).hex()
+    key = {"algorithm": "ed25519", "fingerprint": fingerprint, "public_key": identity.hex()}
+    edit(files, "manifest.json", lambda m: m.__setitem__("signing_key", key))
+    for name in ("manifest", "ceremony", "results"):
+        digest = domain_hash(name, files[f"{name}.json"]).hex()
+        files[f"{name}.sig.json"] = encode({**key, "digest": digest, "kind": name, "signature": identity.hex() + "00" * 32})
+
+
+def s_not_reduced(files: Files) -> None:
+    """§12.5 item 3: S + L in place of S (the same point equation, another encoding)."""
+    signature = parse(files["results.sig.json"])
+    raw = bytes.fromhex(signature["signature"])
+    s = int.from_bytes(raw[32:], "little") + 2**252 + 27742317777372353535851937790883648493
+    signature["signature"] = (raw[:32] + s.to_bytes(32, "little")).hex()
+    files["results.sig.json"] = encode(signature)
+
+
+def zipped(entries: Callable[[Files], list[tuple[str, bytes]]]) -> Callable[[Files], None]:
+    """The bundle as `bundle.zip` whose entries `entries` gives (the attack is in the zip)."""
+    def apply(files: Files) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in entries(files):
+                archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+        files.clear()
+        files["bundle.zip"] = buffer.getvalue()
+    return apply
+
+
+def with_link(files: Files) -> None:
+    files["README.txt"] = LINK  # written as a symbolic link out of the bundle
+
+
+LINK = b"symlink:../expected.json"
+PERSONAL = "\n张小明 110101201501010012 receipt 7K3M-QX9A-0B2C-ND4F\n".encode()
+FULL_NAME = lambda r: [{**x, "masked_name": "王小明"} if i == 2 else x for i, x in enumerate(r)]  # noqa: E731
+FULL_ID = lambda r: [{**x, "masked_id": "110101201501010012"} if i == 2 else x for i, x in enumerate(r)]  # noqa: E731
+PATHS = {"second_round_not_derived": {"previous": "draws/single/09-several-schools"}}
 
 
 ATTACKS: dict[str, tuple[str, int, str, Callable[[Files], None]]] = {
@@ -134,10 +206,25 @@ ATTACKS: dict[str, tuple[str, int, str, Callable[[Files], None]]] = {
     "protocol_version": ("09-several-schools", 1, "results claim protocol sunshine-draw/2, re-signed", lambda f: edit(f, "results.json", lambda r: r.__setitem__("protocol", "sunshine-draw/2"), resign="results")),
     "missing_signature": ("09-several-schools", 1, "results.sig.json removed", lambda f: f.pop("results.sig.json")),
     "personal_data_file": ("09-several-schools", 1, "an extra file (names list) slipped into the bundle", lambda f: f.__setitem__("names.csv", "A000,张三\n".encode())),
+    # Issue 10, finding 2: nothing unchecked rides along.
+    "readme_with_personal_data": ("09-several-schools", 1, "README.txt carrying a name, an ID number and a receipt code (§13.4)", lambda f: f.__setitem__("README.txt", f["README.txt"] + PERSONAL)),
+    "symlink_out_of_bundle": ("09-several-schools", 1, "README.txt a symbolic link pointing out of the bundle (§13.2)", with_link),
+    "full_name_resealed": ("09-several-schools", 4, "a full name in masked_name, the whole draw re-made and re-signed (§4.1.1)", lambda f: remake(f, FULL_NAME)),
+    "full_id_resealed": ("09-several-schools", 4, "a full ID number in masked_id, the whole draw re-made and re-signed (§4.1.1)", lambda f: remake(f, FULL_ID)),
+    # Finding 3: bundle parsing.
+    "zip_duplicate_entry": ("09-several-schools", 1, "a zip with two results.json entries, the first one tampered (§13.2)", zipped(lambda f: [("results.json", f["results.json"].replace(b"admitted", b"unplaced", 1)), *sorted(f.items())])),
+    "zip_path_escape": ("09-several-schools", 1, "a zip entry under ../ (§13.2)", zipped(lambda f: [*sorted(f.items()), ("../results.json", f["results.json"])])),
+    "zip_absolute_path": ("09-several-schools", 1, "a zip entry with an absolute path (§13.2)", zipped(lambda f: [*sorted(f.items()), ("/tmp/README.txt", b"x")])),
+    "uppercase_signature_hex": ("09-several-schools", 2, "the results signature in upper-case hex (§1.2)", lambda f: edit(f, "results.sig.json", lambda d: d.__setitem__("signature", d["signature"].upper()))),
+    # Finding 4: a second round that does not derive from its first draw (check 14, --previous).
+    "second_round_not_derived": ("01-plain", 14, "a valid draw presented as the second round of another (§14.5)", lambda f: None),
+    # Finding 5: signatures (§12.5).
+    "small_order_key": ("09-several-schools", 2, "the identity point as the key, R = identity and S = 0 as every signature (§12.5)", small_order_key),
+    "signature_s_not_reduced": ("09-several-schools", 2, "S + L in place of S in the results signature (§12.5)", s_not_reduced),
 }
 
 
-KEEP_README = {"truncated_file", "malformed_json", "non_canonical_json", "duplicate_key"}
+KEEP_README = {"truncated_file", "malformed_json", "non_canonical_json", "duplicate_key", "readme_with_personal_data", "symlink_out_of_bundle"}
 
 
 def derive_readme(files: Files) -> None:
@@ -161,8 +248,12 @@ def main(out: Path = HERE) -> None:
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir()
         for file_name, data in sorted(files.items()):
-            (target / file_name).write_bytes(data)
+            if data == LINK:
+                (target / file_name).symlink_to(data.decode().removeprefix("symlink:"))
+            else:
+                (target / file_name).write_bytes(data)
         expected[name] = {"base": f"draws/single/{base}", "check": check, "attack": attack}
+        expected[name] |= PATHS.get(name, {}) | ({"path": f"{name}/bundle.zip"} if "bundle.zip" in files else {})
         if name == "inflated_counts":
             expected[name]["also_fails"] = [11]
     (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
