@@ -108,3 +108,55 @@ def test_a_reader_that_stops_early_gets_no_traceback_and_no_pass() -> None:
         os.close(write_end)
     assert done.returncode == 1  # the report was cut short: not a verdict of success
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
+
+
+SECOND_ROUND = VECTORS / "tamper" / "second_round_not_derived"
+FIRST_ROUND = VECTORS / "draws" / "single" / "09-several-schools"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_failing_second_round_never_says_passed(
+    lang: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10, finding 4: the verdict is the last line, true, and in the chosen language."""
+    assert main([str(SECOND_ROUND), "--previous", str(FIRST_ROUND), "--lang", lang]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "(14)" in "\n".join(lines)
+    assert lines[-1] == (
+        "RESULT: verification FAILED (first failure: check 14)"
+        if lang == "en"
+        else "结论：验证失败（首个失败：第 14 项）"
+    )
+    assert not any("all checks passed" in line or "全部检查通过" in line for line in lines)
+
+
+def test_json_agrees_with_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main([str(SECOND_ROUND), "--previous", str(FIRST_ROUND), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and report["passed"] is False
+    assert main([str(SECOND_ROUND), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passed"] is True
+
+
+def test_every_line_is_chinese_with_lang_zh(capsys: pytest.CaptureFixture[str]) -> None:
+    """No English sentence in a Chinese report: only values (digests, ids, paths) are Latin."""
+    main([str(TAMPERED), "--lang", "zh"])
+    out = capsys.readouterr().out
+    for english in (
+        "expected",
+        "found",
+        "applicants and",
+        "signatures valid",
+        "not run",
+        "RESULT",
+        "records in",
+    ):
+        assert english not in out, english
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version", "--lang", "en"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "verify-draw 2.0" in out and "sunshine-draw/1" in out
