@@ -24,13 +24,6 @@ __all__ = [
     "CanonicalError",
     "CheckFailed",
     "CheckResult",
-    "ParentReport",
-    "Report",
-    "SchoolLine",
-    "VerificationError",
-    "check_applicant",
-    "normalise_receipt",
-    "private_digest",
-    "run_checks",
-    "verify_bundle",
 ]
+__all__ += ["ParentReport", "Report", "SchoolLine", "VerificationError", "check_applicant"]
+__all__ += ["normalise_receipt", "private_digest", "run_checks", "verify_bundle"]

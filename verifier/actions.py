@@ -68,18 +68,15 @@ def replay_actions(
     label: list[str | None] = [None] * len(units)
     for application, _, _, school_id, row_label in published["applicants"]:
         if school_id is not None:
-            school[unit_of[application]], label[unit_of[application]] = (
-                index_of[school_id],
-                row_label,
-            )
+            u = unit_of[application]
+            school[u], label[u] = index_of[school_id], row_label
     occupied = [0] * len(schools)
     for u, s in enumerate(school):
         if s is not None:
             occupied[s] += units[u].size
     # Each school's published waitlist as units, in order of first appearance (§14.2).
-    waitlists = [
-        list(dict.fromkeys(unit_of[a] for a in entry["waitlist"])) for entry in published["schools"]
-    ]
+    entries = published["schools"]
+    waitlists = [list(dict.fromkeys(unit_of[a] for a in entry["waitlist"])) for entry in entries]
     removed: dict[str, tuple[int, str]] = {}
 
     def still_in(u: int) -> list[str]:
@@ -118,20 +115,14 @@ def replay_actions(
                     continue
                 if len(members) > schools[t].seats - occupied[t]:
                     continue  # does not fit whole: the walk goes on
-                moves += [
-                    [a, None if held is None else schools[held].id, schools[t].id] for a in members
-                ]
+                source = None if held is None else schools[held].id
+                moves += [[a, source, schools[t].id] for a in members]
                 if held is not None:
                     occupied[held] -= len(members)
                     queue.append(held)
                 school[w], label[w] = t, "open"  # no reserved quotas after the draw
                 occupied[t] += len(members)
         if moves != action.raw("moves"):
-            raise CheckFailed(
-                "actions_moves",
-                seq=index + 1,
-                application=application,
-                expected=moves,
-                found=action.raw("moves"),
-            )
+            where = {"seq": index + 1, "application": application}
+            raise CheckFailed("actions_moves", expected=moves, found=action.raw("moves"), **where)
     return FinalAssignment(school, label, lists, unit_of, removed)

@@ -144,13 +144,7 @@ def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
         for s, school in enumerate(schools):
             for u, label in choose(school, admitted[s], units).items():
                 labels[u] = label
-    return Allocation(
-        assigned=assigned,
-        labels=labels,
-        lists=lists,
-        admitted=admitted,
-        waitlists=[sorted(candidates) for candidates in waitlists],
-    )
+    return Allocation(assigned, labels, lists, admitted, [sorted(c) for c in waitlists])
 
 
 def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list[int | None]:
@@ -202,13 +196,8 @@ def _immediate_acceptance(
                 applying.setdefault(entries[k], []).append(priorities.candidate(u, entries[k]))
         for s, candidates in sorted(applying.items()):
             school = schools[s]
-            chosen = choose(
-                school,
-                sorted(candidates),
-                units,
-                remaining=remaining[s],
-                reserved_left=reserved_left[s],
-            )
+            pool, left = sorted(candidates), reserved_left[s]
+            chosen = choose(school, pool, units, remaining=remaining[s], reserved_left=left)
             for u, label in chosen.items():
                 assigned[u], labels[u] = s, label
                 remaining[s] -= units[u].size

@@ -26,8 +26,7 @@ def check_audit_chain(entries: list[object]) -> None:
         if entry.integer("seq") != index + 1:
             raise fail(f"{entry.path}.seq", "term_count", entry.raw("seq"), count=index + 1)
         if entry.hex64("prev") != previous:
-            raise CheckFailed(
-                "audit_chain", line=index + 1, expected=previous, found=entry.raw("prev")
-            )
+            found = entry.raw("prev")
+            raise CheckFailed("audit_chain", line=index + 1, expected=previous, found=found)
         entry.time("at"), entry.string("actor"), entry.string("action"), entry.sub("details")
         previous = entry_hash(item).hex()

@@ -35,9 +35,8 @@ def check_reveals(manifest: Manifest, ceremony: Fields) -> int:
     least `min_reveals` of them. Returns the number revealed."""
     reveals = ceremony.array("reveals")
     if len(reveals) != len(manifest.witnesses):
-        raise fail(
-            "ceremony.json.reveals", "term_count", len(reveals), count=len(manifest.witnesses)
-        )
+        wanted = len(manifest.witnesses)
+        raise fail("ceremony.json.reveals", "term_count", len(reveals), count=wanted)
     revealed = 0
     for index, (item, witness) in enumerate(zip(reveals, manifest.witnesses, strict=True)):
         reveal = Fields(item, f"ceremony.json.reveals[{index}]")
@@ -47,12 +46,9 @@ def check_reveals(manifest: Manifest, ceremony: Fields) -> int:
             continue
         secret = reveal.hex64("secret")
         if witness_commitment(witness.id, secret) != witness.commitment:
-            raise CheckFailed(
-                "reveal_mismatch",
-                witness=witness.id,
-                expected=witness.commitment,
-                found=witness_commitment(witness.id, secret),
-            )
+            found = witness_commitment(witness.id, secret)
+            sealed = witness.commitment
+            raise CheckFailed("reveal_mismatch", witness=witness.id, expected=sealed, found=found)
         revealed += 1
     if revealed < manifest.min_reveals:
         raise CheckFailed("reveals_too_few", expected=manifest.min_reveals, found=revealed)
@@ -79,6 +75,5 @@ def check_beacon(manifest: Manifest, ceremony: Fields) -> str:
 
 def derive_seed(*, manifest_digest: bytes, reveals: object, beacon: object) -> bytes:
     """`H("seed", JCS({"beacon", "manifest", "reveals"}))`, §7.4."""
-    return domain_hash(
-        "seed", encode({"beacon": beacon, "manifest": manifest_digest.hex(), "reveals": reveals})
-    )
+    inputs = {"beacon": beacon, "manifest": manifest_digest.hex(), "reveals": reveals}
+    return domain_hash("seed", encode(inputs))

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from itertools import pairwise
 from typing import Any
 
@@ -61,9 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = language_from_environment()
     for given, following in pairwise(arguments):
         lang = following if given == "--lang" and following in LANGUAGES else lang
-    parser = argparse.ArgumentParser(
-        prog="verify-draw", description=Message("cli_about").text(lang)
-    )
+    about = Message("cli_about").text(lang)
+    parser = argparse.ArgumentParser(prog="verify-draw", description=about)
     parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
     version = Message("cli_version", version=VERSION, protocols=", ".join(PROTOCOLS)).text(lang)
     parser.add_argument("--version", action="version", version=version)
@@ -149,20 +149,17 @@ def _print_parent(parent: ParentReport, lang: str) -> None:
     say("cli_status", outcome=_outcome(lang, parent.status, parent.school, parent.label))
     after = parent.post_draw_actions > 0
     if after:
-        drawn = _outcome(
-            lang, parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
-        )
+        drawn_on = parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
+        drawn = _outcome(lang, *drawn_on)
         say("cli_draw_day", outcome=drawn)
     if parent.removed_by is not None:
-        kind = Message("declined" if parent.removed_by.kind == "decline" else "disqualified")
+        kind = Message("declined" if parent.removed_by.type == "decline" else "disqualified")
         say("cli_removed", seq=parent.removed_by.seq, kind=kind)
     day = "_day" if after else ""  # the cutoff is a draw-day fact (§10.8)
     for line in parent.schools:
         verdict = Message("admitted_here" if line.admitted else "not_admitted_here").text(lang)
         if after and line.admitted != line.admitted_on_draw_day:
-            drawn = (
-                "admitted_on_draw_day" if line.admitted_on_draw_day else "not_admitted_on_draw_day"
-            )
+            drawn = ("" if line.admitted_on_draw_day else "not_") + "admitted_on_draw_day"
             verdict += f" ({Message(drawn).text(lang)})"
         cutoff = Message(f"cli_no_cutoff{day}")
         if line.cutoff_tier:
@@ -182,31 +179,10 @@ def _print_parent(parent: ParentReport, lang: str) -> None:
 
 
 def _parent_dict(parent: ParentReport) -> dict[str, Any]:
-    return {
-        "application": parent.application,
-        "in_sealed_list": parent.in_sealed_list,
-        "proof": parent.proof_detail,
-        "private_check": parent.private_check,
-        "lottery_number": parent.lottery_number,
-        "status": parent.status,
-        "school": parent.school,
-        "label": parent.label,
-        "schools": [line.__dict__ for line in parent.schools],
-        "post_draw_actions": parent.post_draw_actions,
-        "post_draw_actions_unverified": parent.actions_unverified,
-        "removed_by": None
-        if parent.removed_by is None
-        else {
-            "seq": parent.removed_by.seq,
-            "type": parent.removed_by.kind,
-            "application": parent.removed_by.application,
-        },
-        "draw_day": {
-            "status": parent.draw_day_status,
-            "school": parent.draw_day_school,
-            "label": parent.draw_day_label,
-        },
-    }
+    """The parent check as data: every field of the report but the bundle's (printed above)."""
+    fields = asdict(parent)
+    del fields["bundle"]
+    return fields
 
 
 if __name__ == "__main__":

@@ -28,17 +28,6 @@ def fail(path: str, expected: str, found: object, **params: object) -> CheckFail
     return CheckFailed("field", path=path, term=Message(expected, params), value=shown(found))
 
 
-def is_time(value: object) -> bool:
-    """A time of §1.5 that names a real instant."""
-    if not isinstance(value, str) or not TIME.fullmatch(value):
-        return False
-    try:
-        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return False
-    return True
-
-
 class Fields:
     """A JSON object under a path (`manifest.schools[3]`), read one typed field at a time."""
 
@@ -96,10 +85,12 @@ class Fields:
         return value
 
     def time(self, key: str) -> str:
-        value = self.raw(key)
-        if not is_time(value):
-            raise fail(f"{self.path}.{key}", "term_time", value)
-        return str(value)
+        value = self.matching(key, TIME, "term_time")
+        try:  # a real instant, not 2026-02-30
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError as error:
+            raise fail(f"{self.path}.{key}", "term_time", value) from error
+        return value
 
     def array(self, key: str) -> list[Any]:
         value = self.raw(key)

@@ -92,10 +92,8 @@ def parse_manifest(document: object) -> Manifest:
         raise fail("manifest.max_preferences", "term_one_in_single", max_preferences)
     top.choice("group_policy", ["together"])
     categories = _categories(top.array("categories"))
-    schools = tuple(
-        _school(Fields(item, f"manifest.schools[{i}]"), categories)
-        for i, item in enumerate(top.array("schools"))
-    )
+    items = enumerate(top.array("schools"))
+    schools = tuple(_school(Fields(s, f"manifest.schools[{i}]"), categories) for i, s in items)
     if not schools:
         raise fail("manifest.schools", "term_nonempty", [])
     _increasing([s.id for s in schools], "manifest.schools")
@@ -106,9 +104,7 @@ def parse_manifest(document: object) -> Manifest:
     policy.exact_keys(("min_reveals",))
     min_reveals = policy.integer("min_reveals", 1)
     if min_reveals > len(witnesses):
-        raise fail(
-            "manifest.reveal_policy.min_reveals", "term_at_most", min_reveals, limit=len(witnesses)
-        )
+        raise fail(policy.path + ".min_reveals", "term_at_most", min_reveals, limit=len(witnesses))
     beacon = top.raw("beacon")
     if beacon is not None:
         _beacon(Fields(beacon, "manifest.beacon"), with_fallback=True)
@@ -158,9 +154,8 @@ def _categories(items: list[Any]) -> tuple[str, ...]:
 def _school(school: Fields, categories: tuple[str, ...]) -> School:
     school.exact_keys(("id", "name", "seats", "tiers", "reserved", "level", "classes"))
     seats = school.integer("seats", 1)
-    tiers = [
-        Fields(item, f"{school.path}.tiers[{i}]") for i, item in enumerate(school.array("tiers"))
-    ]
+    items = enumerate(school.array("tiers"))
+    tiers = [Fields(item, f"{school.path}.tiers[{i}]") for i, item in items]
     for tier in tiers:
         tier.exact_keys(("id", "label"))
         tier.identifier("id"), tier.string("label")
@@ -172,14 +167,11 @@ def _school(school: Fields, categories: tuple[str, ...]) -> School:
         entry = Fields(item, f"{school.path}.reserved[{index}]")
         entry.exact_keys(("category", "seats"))
         reserved.append(Reserved(entry.choice("category", categories), entry.integer("seats", 1)))
-    if len({r.category for r in reserved}) != len(reserved):
-        raise fail(
-            f"{school.path}.reserved", "term_distinct_nonempty", [r.category for r in reserved]
-        )
-    if sum(r.seats for r in reserved) > seats:
-        raise fail(
-            f"{school.path}.reserved", "term_at_most", sum(r.seats for r in reserved), limit=seats
-        )
+    categories_used, reserved_seats = [r.category for r in reserved], sum(r.seats for r in reserved)
+    if len(set(categories_used)) != len(reserved):
+        raise fail(f"{school.path}.reserved", "term_distinct_nonempty", categories_used)
+    if reserved_seats > seats:
+        raise fail(f"{school.path}.reserved", "term_at_most", reserved_seats, limit=seats)
     level = school.choice("level", list(CLASS_CAP))
     return School(
         id=school.identifier("id"),
@@ -213,21 +205,16 @@ def _witnesses(items: list[Any]) -> tuple[Witness, ...]:
     for index, item in enumerate(items):
         witness = Fields(item, f"manifest.witnesses[{index}]")
         witness.exact_keys(("id", "name", "commitment"))
-        witnesses.append(
-            Witness(witness.identifier("id"), witness.string("name"), witness.hex64("commitment"))
-        )
+        fields = witness.identifier("id"), witness.string("name"), witness.hex64("commitment")
+        witnesses.append(Witness(*fields))
     _increasing([w.id for w in witnesses], "manifest.witnesses")
     return tuple(witnesses)
 
 
 def _beacon(beacon: Fields, *, with_fallback: bool) -> None:
     """A beacon object of §7.2."""
-    keys = (
-        ("source", "round", "format", "fallback")
-        if with_fallback
-        else ("source", "round", "format")
-    )
-    beacon.exact_keys(keys)
+    keys = ("source", "round", "format")
+    beacon.exact_keys((*keys, "fallback") if with_fallback else keys)
     beacon.string("source"), beacon.string("round"), beacon.choice("format", ["hex64", "decimal"])
     if with_fallback and beacon.raw("fallback") is not None:
         _beacon(beacon.sub("fallback"), with_fallback=False)

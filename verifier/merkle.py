@@ -50,10 +50,8 @@ def inclusion_proof(
         return []
     k = _split(end - start)
     if index < start + k:
-        return [
-            *inclusion_proof(leaves, index, start, start + k),
-            subtree_root(leaves, start + k, end),
-        ]
+        path = inclusion_proof(leaves, index, start, start + k)
+        return [*path, subtree_root(leaves, start + k, end)]
     return [*inclusion_proof(leaves, index, start + k, end), subtree_root(leaves, start, start + k)]
 
 

@@ -144,7 +144,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "results_rows": ("results.json does not have one row per applicant", "results.json 不是每名报名者一行"),
     "results_order": ("results.json does not list the sealed applicants in application order", "results.json 没有按报名号顺序列出封存的报名者"),
     "number_differs": ("applicant {application}: wrong lottery number (§8.2)", "报名者 {application}：摇号号码错误（§8.2）"),
-    "results_keys": ("results.json does not have the shape of §12.1", "results.json 的结构不符合 §12.1"),
     "results_differ": ("{count} difference(s) between the published results and the re-run", "公布的结果与重新计算有 {count} 处不同"),
     "count_above_plan": ("school {school}: more admitted than its seats (the plan): at most {limit} admitted", "学校 {school}：录取人数超过计划名额（最多 {limit} 人）"),
     "count_admitted": ("school {school}: the admitted count differs from the rows", "学校 {school}：录取人数与名单不符"),

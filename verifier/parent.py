@@ -12,7 +12,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from verifier.canonical import encode, parse_canonical
 from verifier.errors import VerificationError
@@ -40,20 +39,17 @@ def normalise_receipt(typed: str) -> str:
 
 def private_digest(*, application: str, id_number: str, name: str, receipt: str) -> str:
     """`hex(H("private-record", JCS({application, id_number, name (NFC), receipt})))`, §4.3."""
-    private = {
-        "application": application,
-        "id_number": id_number.strip().upper(),
-        "name": unicodedata.normalize("NFC", name.strip()),
-        "receipt": receipt,
-    }
+    name, id_number = unicodedata.normalize("NFC", name.strip()), id_number.strip().upper()
+    private = {"application": application, "id_number": id_number, "name": name, "receipt": receipt}
     return domain_hash("private-record", encode(private)).hex()
 
 
-class Removal(NamedTuple):
-    """The post-draw action that removed a child (§14.1)."""
+@dataclass(frozen=True)
+class Removal:
+    """The post-draw action that removed a child (§14.1): its number and type."""
 
     seq: int
-    kind: str  # "decline" or "disqualify"
+    type: str  # "decline" or "disqualify"
     application: str
 
 
@@ -106,9 +102,8 @@ def check_applicant(
     application number that is not in the bundle (once check 4 passed)."""
     code = normalise_receipt(receipt)
     report, state = run_checks(path, expect_manifest=expect_manifest, expect_key=expect_key)
-    unknown = ParentReport(
-        report, application, False, "-", "not checked", None, None, None, None, ()
-    )
+    nothing: tuple[None, None, None, None, tuple[SchoolLine, ...]] = (None, None, None, None, ())
+    unknown = ParentReport(report, application, False, "-", "not checked", *nothing)
     if state.manifest is None or report.checks[3].status != "PASS":
         return unknown
     applications = [record.application for record in state.records]
@@ -118,15 +113,12 @@ def check_applicant(
     in_list, detail = _prove(state, index)
     private_check = "not checked"
     if name is not None and id_number is not None:
-        digest = private_digest(
-            application=application, id_number=id_number, name=name, receipt=code
-        )
+        private = {"application": application, "id_number": id_number, "name": name}
+        digest = private_digest(**private, receipt=code)
         sealed = parse_canonical(state.lines[index])["private_digest"]
         private_check = "match" if digest == sealed else "mismatch"
     if state.expected is None:  # the re-run did not happen: nothing more is proven
-        return ParentReport(
-            report, application, in_list, detail, private_check, None, None, None, None, ()
-        )
+        return ParentReport(report, application, in_list, detail, private_check, *nothing)
     row = state.expected["applicants"][index]
     lines = _school_lines(state, application)
     status, school, label = row[2], row[3], row[4]
@@ -135,16 +127,11 @@ def check_applicant(
     if final is not None:  # (§14): the outcome after the replayed actions
         now = final.school_of(application)
         if removal is not None:
-            status, school, label = (
-                ("declined" if removal[1] == "decline" else "disqualified"),
-                None,
-                None,
-            )
+            status = "declined" if removal[1] == "decline" else "disqualified"
+            school = label = None
         elif now is not None:
-            school, label = (
-                state.expected["schools"][now]["id"],
-                final.unit_label[final.unit_of[application]],
-            )
+            school = state.expected["schools"][now]["id"]
+            label = final.unit_label[final.unit_of[application]]
             status = "admitted"
         else:  # (10.7) on the final assignment
             waiting = any(line.waitlist_position is not None for line in lines)
@@ -165,13 +152,8 @@ def _prove(state: DrawState, index: int) -> tuple[bool, str]:
     leaves = [leaf_hash(ENTRY_PREFIX + line) for line in state.lines]
     proof = inclusion_proof(leaves, index)
     try:
-        verify_inclusion(
-            leaf=leaves[index],
-            index=index,
-            tree_size=len(leaves),
-            proof=proof,
-            root=bytes.fromhex(root),
-        )
+        leaf, size, sealed = leaves[index], len(leaves), bytes.fromhex(root)
+        verify_inclusion(leaf=leaf, index=index, tree_size=size, proof=proof, root=sealed)
     except VerificationError as error:
         return False, str(error)
     return True, f"{index} / {len(leaves)}, {len(proof)} hashes, root {root}"
@@ -184,18 +166,10 @@ def _position(waitlist: list[str], application: str) -> int | None:
 
 def _school_lines(state: DrawState, application: str) -> tuple[SchoolLine, ...]:
     """The child's tier, number and outcome at each school of its list that played a part."""
-    manifest, allocation, priorities, expected = (
-        state.manifest,
-        state.allocation,
-        state.priorities,
-        state.expected,
-    )
-    assert manifest and allocation and priorities and expected
-    u = next(
-        i
-        for i, unit in enumerate(state.units)
-        if application in [m.application for m in unit.members]
-    )
+    manifest, allocation, priorities = state.manifest, state.allocation, state.priorities
+    assert manifest and allocation and priorities and state.expected
+    units = [[m.application for m in unit.members] for unit in state.units]
+    u = next(i for i, members in enumerate(units) if application in members)
     final, drawn = state.final, allocation.assigned[u]
     now = drawn if final is None else final.school_of(application)
     # Schools after the one it holds played no part (for a removed child: its draw-day school).
@@ -205,15 +179,11 @@ def _school_lines(state: DrawState, application: str) -> tuple[SchoolLine, ...]:
         entries = entries[: entries.index(last) + 1]
     lines = []
     for s in entries:
-        school, published = manifest.schools[s], expected["schools"][s]
-        rank, cutoff, waitlist = (
-            priorities.rank(u, s),
-            published["cutoff"] or {},
-            published["waitlist"],
-        )
-        position = _position(
-            waitlist if final is None else final.waitlist(s, waitlist), application
-        )
+        school, published = manifest.schools[s], state.expected["schools"][s]
+        rank = priorities.rank(u, s)
+        cutoff, waitlist = published["cutoff"] or {}, published["waitlist"]
+        after = waitlist if final is None else final.waitlist(s, waitlist)
+        position = _position(after, application)
         lines.append(SchoolLine(
             school.id, school.name, school.tiers[rank], school.tier_labels[rank],
             hex16(priorities.number(u, s)), now == s, cutoff.get("tier"), cutoff.get("lottery_number"),

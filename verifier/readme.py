@@ -16,7 +16,7 @@ README_FILES_TEXT = (
 )
 
 
-def readme_text(*, manifest: Any, manifest_digest: str, seed: str, results_digest: str) -> bytes:
+def readme_text(manifest: Any, manifest_digest: str, seed: str, results_digest: str) -> bytes:
     """The only bytes `README.txt` may hold (§13.4): each line followed by 0x0A, UTF-8."""
     draw = manifest["draw"]
     lines = [

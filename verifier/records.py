@@ -85,12 +85,8 @@ def _record(fields: Fields, manifest: Manifest, schools: dict[str, School]) -> R
     application = fields.identifier("application")
     category = fields.optional_identifier("category")
     if category is not None and category not in manifest.categories:
-        raise fail(
-            f"{fields.path}.category",
-            "term_one_of",
-            category,
-            options=" | ".join(manifest.categories),
-        )
+        options = " | ".join(manifest.categories)
+        raise fail(f"{fields.path}.category", "term_one_of", category, options=options)
     fields.matching("masked_id", MASKED_ID, "term_masked_id")
     fields.matching("masked_name", MASKED_NAME, "term_masked_name")
     fields.matching("private_digest", HEX64, "term_hex64")
@@ -103,21 +99,14 @@ def _record(fields: Fields, manifest: Manifest, schools: dict[str, School]) -> R
     wanted = {"single_school_lottery": (1, 1), "zone_assignment": (0, 0)}
     low, high = wanted.get(manifest.mode, (1, manifest.max_preferences))
     if not low <= len(preferences) <= high:
-        raise fail(
-            f"{fields.path}.preferences", "term_list_length", preferences, low=low, high=high
-        )
+        path = f"{fields.path}.preferences"
+        raise fail(path, "term_list_length", preferences, low=low, high=high)
     tiers = fields.sub("tiers")  # (4.6)
     for school_id, tier in tiers.value.items():
         if school_id not in schools or tier not in schools[school_id].tiers:
             raise fail(f"{tiers.path}.{school_id}", "term_tier_of_school", tier)
-    return Record(
-        application,
-        category,
-        fields.optional_identifier("group"),
-        sex,
-        tiers.value,
-        tuple(preferences),
-    )
+    group = fields.optional_identifier("group")
+    return Record(application, category, group, sex, tiers.value, tuple(preferences))
 
 
 def build_units(records: list[Record]) -> list[Unit]:

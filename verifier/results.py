@@ -16,7 +16,7 @@ SHOWN_DIFFERENCES = 5
 
 
 def expected_results(
-    *, priorities: Priorities, allocation: Allocation, ceremony_digest: bytes
+    priorities: Priorities, allocation: Allocation, ceremony_digest: bytes
 ) -> dict[str, Any]:
     """§12.1: the results document, field for field."""
     manifest, units = priorities.manifest, priorities.units
@@ -54,21 +54,16 @@ def _school_entry(priorities: Priorities, allocation: Allocation, s: int) -> dic
     reserved = []
     for entry in school.reserved:
         label = "reserved:" + entry.category
-        reserved.append(
-            [
-                entry.category,
-                sum(units[u].size for *_, u in admitted if allocation.labels[u] == label),
-            ]
-        )
+        count = sum(units[u].size for *_, u in admitted if allocation.labels[u] == label)
+        reserved.append([entry.category, count])
     cutoff = None
     if admitted:  # (10.8): the last admitted unit in priority order
         rank, number, *_ = admitted[-1]
         cutoff = {"tier": school.tiers[rank], "lottery_number": hex16(number)}
     classes = None
     if school.classes is not None:
-        classes = balanced_classes(
-            priorities.seed, school.id, school.classes, [units[u] for *_, u in admitted]
-        )
+        chosen = [units[u] for *_, u in admitted]
+        classes = balanced_classes(priorities.seed, school.id, school.classes, chosen)
     return {
         "id": school.id,
         "seats": school.seats,
@@ -95,18 +90,14 @@ def compare_results(expected: dict[str, Any], published: Any) -> None:
         elif key == "schools" and isinstance(found, list) and len(found) == len(wanted):
             for entry, other in zip(wanted, found, strict=True):
                 other = other if isinstance(other, dict) else {}
-                differences += [
-                    f"school {entry['id']} {k}" for k in SCHOOL_KEYS if entry[k] != other.get(k)
-                ]
+                wrong = [k for k in SCHOOL_KEYS if entry[k] != other.get(k)]
+                differences += [f"school {entry['id']} {k}" for k in wrong]
         elif found != wanted:
             differences.append(f"results.{key}")
     shown = "; ".join(differences[:SHOWN_DIFFERENCES])
-    more = (
-        f"; … +{len(differences) - SHOWN_DIFFERENCES}"
-        if len(differences) > SHOWN_DIFFERENCES
-        else ""
-    )
-    raise CheckFailed("results_differ", count=len(differences), found=shown + more)
+    hidden = len(differences) - SHOWN_DIFFERENCES
+    shown += f"; … +{hidden}" if hidden > 0 else ""
+    raise CheckFailed("results_differ", count=len(differences), found=shown)
 
 
 def check_counts(manifest: Manifest, published: dict[str, Any]) -> None:
@@ -124,16 +115,10 @@ def check_counts(manifest: Manifest, published: dict[str, Any]) -> None:
                 "count_above_plan", school=school.id, limit=school.seats, found=admitted
             )
         if entry["admitted"] != admitted or sum(n for _, n in entry["by_tier"]) != admitted:
-            raise CheckFailed(
-                "count_admitted", school=school.id, expected=admitted, found=entry["admitted"]
-            )
+            found = entry["admitted"]
+            raise CheckFailed("count_admitted", school=school.id, expected=admitted, found=found)
         for category, count in entry["reserved"]:
             labelled = sum(1 for row in rows_at[school.id] if row[4] == "reserved:" + category)
             if count != labelled:
-                raise CheckFailed(
-                    "count_reserved",
-                    school=school.id,
-                    category=category,
-                    expected=labelled,
-                    found=count,
-                )
+                where = {"school": school.id, "category": category}
+                raise CheckFailed("count_reserved", expected=labelled, found=count, **where)

@@ -19,16 +19,10 @@ COPIED_RULES = ("mode", "tie_breaking", "max_preferences", "group_policy", "cate
 
 
 def derive_second_round(
-    manifest: Any, records: list[Any], results: Any, actions: Any
+    manifest: Any, records: list[Any], final: dict[str, str | None], removed: set[str]
 ) -> tuple[list[Any], list[Any]]:
-    """(14.5) items 2-4: the second round's school objects and public records."""
-    final = {row[0]: row[3] for row in results["applicants"]}
-    removed = set()
-    for action in actions["actions"] if actions is not None else []:
-        removed.add(action["application"])
-        final[action["application"]] = None
-        for application, _, to_school in action["moves"]:
-            final[application] = to_school
+    """(14.5) items 2-4: the second round's school objects and public records, from the first
+    draw's final assignment (each applicant's school) and its removed applicants."""
     taken = Counter(school for school in final.values() if school is not None)
     schools = [  # (2)
         {**school, "seats": school["seats"] - taken[school["id"]], "reserved": []}
@@ -40,13 +34,10 @@ def derive_second_round(
     for record in records:  # (3)
         if final[record["application"]] is not None or record["application"] in removed:
             continue
-        record = {
-            **record,
-            "preferences": [s for s in record["preferences"] if s in kept],
-            "tiers": {s: t for s, t in record["tiers"].items() if s in kept},
-        }
-        if record["preferences"] or manifest["mode"] == "zone_assignment":
-            derived.append(record)
+        preferences = [s for s in record["preferences"] if s in kept]
+        tiers = {s: t for s, t in record["tiers"].items() if s in kept}
+        if preferences or manifest["mode"] == "zone_assignment":
+            derived.append({**record, "preferences": preferences, "tiers": tiers})
     size = Counter(record["group"] for record in derived if record["group"] is not None)
     for record in derived:  # (4)
         if record["group"] is not None and size[record["group"]] < 2:
@@ -69,12 +60,17 @@ def check_second_round(previous: str | Path, state: Any) -> None:
             raise CheckFailed(
                 "second_round_rule", key=key, expected=before[key], found=manifest[key]
             )
-    schools, records = derive_second_round(
-        before,
-        [parse_canonical(line) for line in first.lines],
-        first.documents["results.json"],
-        first.documents.get("actions.json"),
-    )
+    # (14.5): the final assignment is the published one, or after the actions check 12 replayed.
+    final = {row[0]: row[3] for row in first.documents["results.json"]["applicants"]}
+    removed: set[str] = set()
+    if first.final is not None:
+        removed = set(first.final.removed)
+        ids = [school.id for school in first.manifest.schools] if first.manifest else []
+        for application in final:
+            school = first.final.school_of(application)
+            final[application] = None if school is None else ids[school]
+    records = [parse_canonical(line) for line in first.lines]
+    schools, records = derive_second_round(before, records, final, removed)
     published = manifest["schools"]
     for index in range(max(len(schools), len(published))):
         want = schools[index] if index < len(schools) else None

@@ -42,9 +42,8 @@ def key_fingerprint(public_key: bytes) -> str:
 
 def signed_message(kind: str, digest: bytes) -> bytes:
     """`ASCII("sunshine-draw/1/signature") || 0x00 || ASCII(kind) || 0x00 || digest`, §12.4."""
-    return (
-        f"{PROTOCOL}/signature".encode("ascii") + b"\x00" + kind.encode("ascii") + b"\x00" + digest
-    )
+    prefix = f"{PROTOCOL}/signature".encode("ascii") + b"\x00"
+    return prefix + kind.encode("ascii") + b"\x00" + digest
 
 
 def point_fault(encoded: bytes) -> str | None:
@@ -80,9 +79,8 @@ def check_signature(
     if signature.hex64("fingerprint") != key_fingerprint(bytes.fromhex(public_key)):
         raise fail(f"{file_name}.fingerprint", "term_manifest_key", signature.raw("fingerprint"))
     if signature.hex64("digest") != digest.hex():
-        raise CheckFailed(
-            "signature_digest", file=file_name, expected=digest.hex(), found=signature.raw("digest")
-        )
+        found = signature.raw("digest")
+        raise CheckFailed("signature_digest", file=file_name, expected=digest.hex(), found=found)
     text = signature.string("signature")
     if len(text) != 128 or not HEX64.fullmatch(text[:64]) or not HEX64.fullmatch(text[64:]):
         raise fail(f"{file_name}.signature", "term_hex128", text)
@@ -94,8 +92,7 @@ def check_signature(
     if int.from_bytes(raw[32:], "little") >= L:
         raise CheckFailed("signature_s_range", file=file_name)  # (12.5.3)
     try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(
-            raw, signed_message(kind, digest)
-        )
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
+        key.verify(raw, signed_message(kind, digest))
     except (InvalidSignature, ValueError) as error:
         raise CheckFailed("signature_invalid", file=file_name) from error

@@ -81,12 +81,11 @@ class DrawState:
                 document.choice("kind", [kind])
         readme = bundle.get("README.txt")
         if readme is not None:  # (13.4): derived from the signed files, byte for byte
-            derived = readme_text(
-                manifest=self.doc("manifest.json"),
-                manifest_digest=domain_hash("manifest", bundle.require("manifest.json")).hex(),
-                seed=str(self.doc("ceremony.json").get("seed")),
-                results_digest=domain_hash("results", bundle.require("results.json")).hex(),
-            )
+            digests = [
+                domain_hash(k, bundle.require(f"{k}.json")).hex() for k in ("manifest", "results")
+            ]
+            seed = str(self.doc("ceremony.json").get("seed"))
+            derived = readme_text(self.doc("manifest.json"), digests[0], seed, digests[1])
             check_readme(readme, derived)
         return Message("pass_1", files=len(bundle.files), protocol=PROTOCOL)
 
@@ -99,21 +98,14 @@ class DrawState:
             raise CheckFailed("pin_key", expected=self.expect_key, found=fingerprint)
         check_public_key(bytes.fromhex(public_key), "manifest.signing_key.public_key")
         files = self.bundle.files if self.bundle else {}
-        digests = {
-            kind: domain_hash(kind, files[name])
-            for name, kind in DOCUMENTS.items()
-            if name in files
-        }
+        digests = {kind: domain_hash(kind, files[n]) for n, kind in DOCUMENTS.items() if n in files}
         if self.audit is not None:  # (12.4): the audit signature covers the last entry
             digests["audit"] = entry_hash(self.audit[-1]) if self.audit else bytes(32)
         for kind, digest in digests.items():
             signature = self.doc(f"{kind}.sig.json")
+            name = f"{kind}.sig.json"
             check_signature(
-                signature,
-                file_name=f"{kind}.sig.json",
-                kind=kind,
-                digest=digest,
-                public_key=public_key,
+                signature, file_name=name, kind=kind, digest=digest, public_key=public_key
             )
         return Message("pass_2", count=len(digests), fingerprint=fingerprint)
 
@@ -132,9 +124,8 @@ class DrawState:
         """The records (§4), their count and the sealed root (§5.2)."""
         assert self.manifest is not None
         if len(self.lines) != self.manifest.applicant_count:
-            raise CheckFailed(
-                "records_count", expected=self.manifest.applicant_count, found=len(self.lines)
-            )
+            count = self.manifest.applicant_count
+            raise CheckFailed("records_count", expected=count, found=len(self.lines))
         root = applicant_root(self.lines).hex()
         if root != self.manifest.applicant_root:
             raise CheckFailed("records_root", expected=self.manifest.applicant_root, found=root)
@@ -195,21 +186,18 @@ class DrawState:
         """The allocation re-run from scratch (§9, §10) and the classes (§11)."""
         assert self.manifest is not None and self.priorities is not None
         allocation = self.allocation = allocate(self.manifest, self.priorities)
-        self.expected = expected_results(
-            priorities=self.priorities, allocation=allocation, ceremony_digest=self.ceremony_digest
-        )
+        digest = self.ceremony_digest
+        self.expected = expected_results(self.priorities, allocation, digest)
         admitted = sum(1 for row in self.expected["applicants"] if row[2] == "admitted")
-        return Message(
-            "pass_9", mode=self.manifest.mode, admitted=admitted, applicants=len(self.records)
-        )
+        mode, applicants = self.manifest.mode, len(self.records)
+        return Message("pass_9", mode=mode, admitted=admitted, applicants=applicants)
 
     def check_10(self) -> Message:
         """The published results equal the re-run (§12)."""
         assert self.expected is not None
         compare_results(self.expected, self.doc("results.json"))
-        return Message(
-            "pass_10", applicants=len(self.records), schools=len(self.expected["schools"])
-        )
+        schools = len(self.expected["schools"])
+        return Message("pass_10", applicants=len(self.records), schools=schools)
 
     def check_11(self) -> Message:
         """Counts per school, tier and reserved category; no school above its plan (§12.2)."""
@@ -275,9 +263,8 @@ def run_checks(path: str | Path, **pins: Any) -> tuple[Report, DrawState]:
     for number, _ in CHECKS:
         blocking = [str(d) for d in DEPENDS_ON.get(number, ()) if results[d].status != PASS]
         if blocking:
-            results[number] = CheckResult(
-                number, NOT_RUN, Message("not_run", checks=", ".join(blocking))
-            )
+            message = Message("not_run", checks=", ".join(blocking))
+            results[number] = CheckResult(number, NOT_RUN, message)
         else:
             results[number] = state.run(number)
     manifest = state.manifest

@@ -366,7 +366,7 @@ def test_outcome_and_positions_are_those_after_the_actions(acted: Path, applicat
     assert _positions(report) == positions
     assert _positions(report, draw_day=True) == DRAW_DAY_POSITIONS.get(application, {})
     removal = report.removed_by
-    assert (removal and (removal.seq, removal.kind)) == {
+    assert (removal and (removal.seq, removal.type)) == {
         "A0": (1, "decline"),
         "A5": (2, "disqualify"),
     }.get(application)
@@ -447,7 +447,7 @@ def test_cli_json_after_actions(acted: Path, capsys: pytest.CaptureFixture[str])
         assert code == 0
         child = json.loads(out)["applicant"]
         assert (child["status"], child["school"], child["label"]) == (status, school, label)
-        assert child["post_draw_actions"] == 2 and child["post_draw_actions_unverified"] is False
+        assert child["post_draw_actions"] == 2 and child["actions_unverified"] is False
         places = {line["school"]: line["waitlist_position"] for line in child["schools"]}
         assert {s: p for s, p in places.items() if p is not None} == positions
         drawn = {line["school"]: line["draw_day_waitlist_position"] for line in child["schools"]}
@@ -461,7 +461,8 @@ def test_cli_json_after_actions(acted: Path, capsys: pytest.CaptureFixture[str])
             else {"seq": removed[0], "type": removed[1], "application": application}
         )
     child = json.loads(_cli(acted, "A1", capsys, "--json")[1])["applicant"]
-    assert child["draw_day"] == {"status": "admitted", "school": "S1", "label": "open"}
+    drawn = (child["draw_day_status"], child["draw_day_school"], child["draw_day_label"])
+    assert drawn == ("admitted", "S1", "open")
 
 
 def test_unverified_actions_leave_the_draw_day_outcome(

@@ -126,8 +126,7 @@ def remake(files: Files, change: Callable[[list[dict]], list[dict]]) -> None:
     files["ceremony.json"] = encode(ceremony)
     sign(files, "ceremony", "ceremony")
     priorities = Priorities(manifest, build_units(parse_records(allocation_lines, manifest)), seed)
-    results = expected_results(priorities=priorities, allocation=allocate(manifest, priorities),
-                               ceremony_digest=domain_hash("ceremony", files["ceremony.json"]))
+    results = expected_results(priorities, allocate(manifest, priorities), domain_hash("ceremony", files["ceremony.json"]))
     files["results.json"] = encode(results)
     sign(files, "results", "results")
 
