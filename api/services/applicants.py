@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, col, select
 from api import audit
 from api.errors import Conflict, InvalidInput, Problem
 from api.importing import (
+    ColumnChoices,
     ImportedApplicant,
     ImportRejected,
     ImportRules,
@@ -59,20 +60,24 @@ Entropy = Callable[[int], bytes]
 
 
 def import_rules(session: Session, draw: Draw) -> ImportRules:
-    """What a row of this draw is checked against."""
+    """What a row of this draw is checked against, codes and the draw's own names for them."""
     schools = session.exec(select(School).where(School.draw_id == draw.id)).all()
     tiers: dict[str, tuple[str, ...]] = {}
+    tier_labels: dict[str, dict[str, str]] = {}
     categories: set[str] = set()
     for school in schools:
         rows = session.exec(
             select(Tier).where(Tier.school_id == school.id).order_by(col(Tier.position))
         ).all()
         tiers[school.code] = tuple(t.code for t in rows)
+        tier_labels[school.code] = {t.code: t.label for t in rows}
         quotas = session.exec(select(ReservedQuota).where(ReservedQuota.school_id == school.id))
         categories.update(q.category_code for q in quotas)
-    categories.update(
-        c.code for c in session.exec(select(Category).where(Category.draw_id == draw.id))
-    )
+    labels = {
+        c.code: c.label for c in session.exec(select(Category).where(Category.draw_id == draw.id))
+    }
+    categories.update(labels)
+    migrant = sorted(code for code, label in labels.items() if _MIGRANT in label)
     return ImportRules(
         schools=frozenset(tiers),
         birth_date_from=draw.birth_date_from,
@@ -80,7 +85,14 @@ def import_rules(session: Session, draw: Draw) -> ImportRules:
         max_preferences=draw.max_preferences,
         tiers_by_school=tiers,
         categories=frozenset(categories),
+        school_names={school.code: school.name for school in schools},
+        tier_labels=tier_labels,
+        category_labels=labels,
+        migrant_category=migrant[0] if len(migrant) == 1 else None,
     )
+
+
+_MIGRANT = "随迁"
 
 
 def rows_to_csv(rows: Sequence[ApplicantRow], *, max_preferences: int) -> bytes:
@@ -139,8 +151,12 @@ def import_file(
     at: str,
     signer: Signer,
     entropy: Entropy = secrets.token_bytes,
+    choices: ColumnChoices | None = None,
 ) -> list[ApplicantCreated]:
-    """Import every applicant of a file (CSV or XLSX), or nothing: `InvalidInput` lists all."""
+    """Import every applicant of a file (CSV or XLSX), or nothing: `InvalidInput` lists all.
+
+    `choices` maps or ignores columns the import does not know; the audit entry records the
+    columns left out and those read under a field the clerk named."""
     if draw.previous_draw_id is not None:
         raise Conflict(
             f"抽签 {draw.public_id} 是补录抽签, 名单由上一轮结果确定, 不能导入考生",
@@ -150,7 +166,7 @@ def import_file(
     bump(session, draw, allowed=(State.DRAFT, State.OBJECTION), what=("导入考生", "importing"))
     try:
         result = read_applicant_bytes(
-            data, filename=filename, draw_rules=import_rules(session, draw)
+            data, filename=filename, draw_rules=import_rules(session, draw), choices=choices
         )
     except ImportRejected as error:
         raise _rejected(error) from None
@@ -165,6 +181,8 @@ def import_file(
             "count": len(receipts),
             "file_sha256": hashlib.sha256(data).hexdigest(),
             "format": result.format,
+            "ignored_columns": list(result.ignored_columns),
+            "mapped_columns": {header: field for header, field in result.mapped_columns},
         },
         at=at,
         signer=signer,
