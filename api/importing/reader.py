@@ -50,7 +50,8 @@ def read_applicant_bytes(
     table = decode_table(data, filename=filename)
     choices = _with_sheet(choices or ColumnChoices(), table.mapping)
     header_index = find_header_row(table.rows, choices)
-    located = (*table.problems, *cell_problems(table, header_index))
+    merged, formulas = cell_problems(table, header_index)
+    located = (*table.problems, *merged, *formulas)
     try:
         columns, header_warnings = map_columns(
             table.rows, header_index=header_index, choices=choices
@@ -59,6 +60,9 @@ def read_applicant_bytes(
         raise ImportRejected(located + rejected.problems, filename=filename) from None
     applicants, keys, row_problems = validate_rows(table.rows, columns=columns, rules=draw_rules)
     cross_problems, cross_warnings = cross_row_problems(keys, columns=columns)
+    # A formula cell is reported as a formula, not again as the empty value calamine read.
+    formula_at = {(p.row, p.column) for p in formulas}
+    row_problems = [p for p in row_problems if (p.row, p.column) not in formula_at]
     problems = [*located, *row_problems, *cross_problems]
     if not keys:
         problems.append(ImportProblem.at(_NO_APPLICANTS, row=None, column=None))

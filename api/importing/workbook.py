@@ -93,9 +93,11 @@ def _mapping_pairs(rows: list[list[Cell]]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def cell_problems(table: RawTable, header_index: int | None) -> tuple[ImportProblem, ...]:
-    """Merged blocks at or below the header, and formula cells below it, each located under
-    its column's header. A merged title above the header is fine: it is skipped."""
+def cell_problems(
+    table: RawTable, header_index: int | None
+) -> tuple[tuple[ImportProblem, ...], tuple[ImportProblem, ...]]:
+    """(merged, formulas): merged blocks at or below the header and formula cells below it,
+    each located under its column's header. A merged title above the header is fine."""
     rows = table.rows
     header = [] if header_index is None else rows[header_index]
     start = 0 if header_index is None else header_index
@@ -111,7 +113,7 @@ def cell_problems(table: RawTable, header_index: int | None) -> tuple[ImportProb
         for cell in table.formulas[:_FORMULAS_LISTED]
         if header_index is None or cell.row >= header_index
     )
-    return merged + formulas
+    return merged, formulas
 
 
 _FORMULAS_LISTED = 200
