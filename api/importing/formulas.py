@@ -13,6 +13,7 @@ import io
 import posixpath
 import re
 import zipfile
+from typing import IO
 from xml.etree import ElementTree
 
 from api.importing.table import FormulaCell
@@ -59,7 +60,7 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _scan(sheet: io.BufferedIOBase | zipfile.ZipExtFile) -> tuple[FormulaCell, ...]:
+def _scan(sheet: IO[bytes]) -> tuple[FormulaCell, ...]:
     found: list[FormulaCell] = []
     seen: set[tuple[int, int]] = set()
     carry = b""

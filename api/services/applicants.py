@@ -14,6 +14,7 @@ import io
 import json
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
@@ -24,7 +25,6 @@ from api.importing import (
     ColumnChoices,
     ImportedApplicant,
     ImportRejected,
-    ImportRules,
     mask_id_number,
     mask_name,
     read_applicant_bytes,
@@ -34,21 +34,22 @@ from api.models import (
     Applicant,
     ApplicantPrivate,
     Bureau,
-    Category,
     Draw,
-    ReservedQuota,
-    School,
-    Tier,
 )
 from api.schemas import ApplicantCreated, ApplicantPublic, ApplicantRow
 from api.schemas import ApplicantPrivate as ApplicantPrivateOut
+from api.services.import_rules import import_rules
 from api.signer import Signer
 from lottery.encoding import canonical_json
 from lottery.records import PrivateRecord, PublicRecord, make_receipt_code, public_record
 
 __all__ = [
+    "Entropy",
+    "ImportSummary",
     "applicant_records",
     "import_file",
+    "import_list",
+    "import_rejection",
     "import_rules",
     "private_list",
     "public_list",
@@ -57,42 +58,6 @@ __all__ = [
 ]
 
 Entropy = Callable[[int], bytes]
-
-
-def import_rules(session: Session, draw: Draw) -> ImportRules:
-    """What a row of this draw is checked against, codes and the draw's own names for them."""
-    schools = session.exec(select(School).where(School.draw_id == draw.id)).all()
-    tiers: dict[str, tuple[str, ...]] = {}
-    tier_labels: dict[str, dict[str, str]] = {}
-    categories: set[str] = set()
-    for school in schools:
-        rows = session.exec(
-            select(Tier).where(Tier.school_id == school.id).order_by(col(Tier.position))
-        ).all()
-        tiers[school.code] = tuple(t.code for t in rows)
-        tier_labels[school.code] = {t.code: t.label for t in rows}
-        quotas = session.exec(select(ReservedQuota).where(ReservedQuota.school_id == school.id))
-        categories.update(q.category_code for q in quotas)
-    labels = {
-        c.code: c.label for c in session.exec(select(Category).where(Category.draw_id == draw.id))
-    }
-    categories.update(labels)
-    migrant = sorted(code for code, label in labels.items() if _MIGRANT in label)
-    return ImportRules(
-        schools=frozenset(tiers),
-        birth_date_from=draw.birth_date_from,
-        birth_date_to=draw.birth_date_to,
-        max_preferences=draw.max_preferences,
-        tiers_by_school=tiers,
-        categories=frozenset(categories),
-        school_names={school.code: school.name for school in schools},
-        tier_labels=tier_labels,
-        category_labels=labels,
-        migrant_category=migrant[0] if len(migrant) == 1 else None,
-    )
-
-
-_MIGRANT = "随迁"
 
 
 def rows_to_csv(rows: Sequence[ApplicantRow], *, max_preferences: int) -> bytes:
@@ -122,7 +87,8 @@ def rows_to_csv(rows: Sequence[ApplicantRow], *, max_preferences: int) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _rejected(error: ImportRejected) -> InvalidInput:
+def import_rejection(error: ImportRejected) -> InvalidInput:
+    """A rejected file as `InvalidInput` listing every problem."""
     problems = tuple(
         Problem(
             field=p.column,
@@ -141,6 +107,16 @@ def _rejected(error: ImportRejected) -> InvalidInput:
     )
 
 
+@dataclass(frozen=True)
+class ImportSummary:
+    """An accepted import: the children created, and what the clerk should be told."""
+
+    created: list[ApplicantCreated]
+    ignored_columns: tuple[str, ...]
+    mapped_columns: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
+
+
 def import_file(
     session: Session,
     draw: Draw,
@@ -153,7 +129,34 @@ def import_file(
     entropy: Entropy = secrets.token_bytes,
     choices: ColumnChoices | None = None,
 ) -> list[ApplicantCreated]:
-    """Import every applicant of a file (CSV or XLSX), or nothing: `InvalidInput` lists all.
+    """Import every applicant of a file (CSV or XLSX), or nothing: `InvalidInput` lists all."""
+    summary = import_list(
+        session,
+        draw,
+        data=data,
+        filename=filename,
+        actor=actor,
+        at=at,
+        signer=signer,
+        entropy=entropy,
+        choices=choices,
+    )
+    return summary.created
+
+
+def import_list(
+    session: Session,
+    draw: Draw,
+    *,
+    data: bytes,
+    filename: str,
+    actor: str,
+    at: str,
+    signer: Signer,
+    entropy: Entropy = secrets.token_bytes,
+    choices: ColumnChoices | None = None,
+) -> ImportSummary:
+    """Import every applicant of a file, or nothing; see `import_file`.
 
     `choices` maps or ignores columns the import does not know; the audit entry records the
     columns left out and those read under a field the clerk named."""
@@ -169,7 +172,7 @@ def import_file(
             data, filename=filename, draw_rules=import_rules(session, draw), choices=choices
         )
     except ImportRejected as error:
-        raise _rejected(error) from None
+        raise import_rejection(error) from None
     receipts = _store(session, draw, result.rows, entropy=entropy)
     assert draw.id is not None
     audit.record(
@@ -187,7 +190,12 @@ def import_file(
         at=at,
         signer=signer,
     )
-    return receipts
+    return ImportSummary(
+        created=receipts,
+        ignored_columns=result.ignored_columns,
+        mapped_columns=result.mapped_columns,
+        warnings=tuple(w.describe() for w in result.warnings),
+    )
 
 
 def _numbering(session: Session, draw: Draw, rows: Sequence[ImportedApplicant]) -> list[str]:
