@@ -237,6 +237,7 @@ def withdraw_applicant(
     _claim(session, draw, ("撤回考生", "withdrawing an applicant"))
     public, private = _child(session, draw, application)
     why = _checked_reason(reason, private=private, new_id=None)
+    _check_group_left_whole(session, draw, public)
     session.delete(private)
     session.flush()
     session.delete(public)
@@ -251,6 +252,26 @@ def withdraw_applicant(
         at=at,
         signer=signer,
     )
+
+
+def _check_group_left_whole(session: Session, draw: Draw, public: Applicant) -> None:
+    """A group (twins, siblings) keeps at least two members (protocol §4.4)."""
+    if public.group_code is None:
+        return
+    others = session.exec(
+        select(Applicant.application).where(
+            Applicant.draw_id == draw.id,
+            Applicant.group_code == public.group_code,
+            Applicant.id != public.id,
+        )
+    ).all()
+    if len(others) == 1:
+        raise InvalidInput(
+            f"撤回后同胞组 {public.group_code} 只剩 {others[0]} 一人; "
+            f'请先更正 {others[0]} 的同胞组 (correct --group ""), 或一并撤回',
+            f"withdrawing it would leave group {public.group_code} with {others[0]} alone; "
+            f'first clear the group of {others[0]} (correct --group ""), or withdraw both',
+        )
 
 
 def replace_applicant(
