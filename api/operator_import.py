@@ -26,7 +26,6 @@ from api.clock import utc_now
 from api.db import session_scope
 from api.draw_workbook import draw_template_xlsx, read_draw_workbook
 from api.errors import InvalidInput, NotFound
-from api.importing import ColumnChoices
 from api.lifecycle import transaction
 from api.models import Bureau
 from api.operator_support import (
@@ -45,6 +44,7 @@ from api.schemas import ApplicantCreated, DrawCreate
 from api.services import applicants, draws, receipts
 from api.services.access import find_draw
 from api.services.applicant_template import applicant_template_xlsx
+from api.services.column_choices import column_choices
 
 __all__ = ["app", "read_draw_definition", "receipts_dir", "save_receipts", "tell_receipts"]
 
@@ -134,19 +134,6 @@ def template(
     typer.echo(str(out))
 
 
-def _choices(mapped: list[str], ignored: list[str]) -> ColumnChoices:
-    pairs = {}
-    for item in mapped:
-        header, equals, field = item.partition("=")
-        if not equals or not header.strip() or not field.strip():
-            raise InvalidInput(
-                f"--map 应写成 表头=字段, 实为 {item!r}",
-                f"--map takes HEADER=FIELD, found {item!r}",
-            )
-        pairs[header.strip()] = field.strip()
-    return ColumnChoices(mapped=pairs, ignored=frozenset(h.strip() for h in ignored))
-
-
 def receipts_dir(draw_id: str, given: Path | None) -> Path:
     return given or operator_settings().data_dir / draw_id / "receipts"
 
@@ -223,7 +210,7 @@ def import_command(
     """
     with reported():
         data = _read(file)
-        choices = _choices(map_ or [], ignore or [])
+        choices = column_choices(map_ or [], ignore or [])
         signer = operator_signer()
         try:
             with step(f"导入考生 / importing {file.name}"), draw_change(draw_id) as (s, draw):
