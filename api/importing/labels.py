@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 _COLON_WITH_SPACES = re.compile(r"\s*:\s*")
+# Codes separated as split_list separates them (no name among them): the fast path.
+_CODE_LIST = re.compile(r"[A-Za-z0-9._\-;,|\u3001\s]*")
 _YES = frozenset({"是", "y", "yes", "1", "√", "✓", "true", "随迁", "随迁子女"})
 _NO = frozenset({"否", "n", "no", "0", "×", "false", "非随迁", ""})
 _LISTED = 12  # names offered in one message
@@ -67,8 +69,9 @@ def parse_school_list(cell: Cell, rules: ImportRules) -> list[str]:
     """The schools listed in one cell: the whole cell may be one school's name (with spaces),
     otherwise codes or names separated by ; , 、 | or spaces."""
     whole = normalise_text(cell_text(cell))
-    if whole and normalise_label(whole) in rules.school_by_label:
-        return [whole]
+    if rules.school_names and not _CODE_LIST.fullmatch(whole):
+        if normalise_label(whole) in rules.school_by_label:
+            return [whole]
     return split_list(whole)
 
 
@@ -143,7 +146,7 @@ def parse_tiers(
 
 
 def _is_code_list(text: str) -> bool:
-    return all(re.fullmatch(r"[A-Za-z0-9._-]{1,64}", item) for item in split_list(text))
+    return _CODE_LIST.fullmatch(text) is not None
 
 
 _TIER_SHAPE = Message(
