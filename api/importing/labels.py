@@ -69,9 +69,9 @@ def parse_school_list(cell: Cell, rules: ImportRules) -> list[str]:
     """The schools listed in one cell: the whole cell may be one school's name (with spaces),
     otherwise codes or names separated by ; , 、 | or spaces."""
     whole = normalise_text(cell_text(cell))
-    if rules.school_names and not _CODE_LIST.fullmatch(whole):
-        if normalise_label(whole) in rules.school_by_label:
-            return [whole]
+    by_name = rules.school_names and not _CODE_LIST.fullmatch(whole)
+    if by_name and normalise_label(whole) in rules.school_by_label:
+        return [whole]
     return split_list(whole)
 
 

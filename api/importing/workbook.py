@@ -25,7 +25,7 @@ from api.importing.table import (
     shown_value,
 )
 
-__all__ = ["cell_problems", "read_workbook"]
+__all__ = ["TEMPLATE_LISTS", "cell_problems", "read_workbook"]
 
 # Checked on the sizes the zip declares before calamine inflates anything, so
 # a small "zip bomb" is refused at once. A 150,000-row sheet inflates to ~100 MB.
@@ -66,13 +66,15 @@ def read_workbook(data: bytes, *, filename: str) -> RawTable:
         format="xlsx",
         encoding=None,
         rows=rows,
-        warnings=_ignored_sheets([n for n in names if n != mapping_name]),
+        warnings=_ignored_sheets([n for n in names if n not in (mapping_name, TEMPLATE_LISTS)]),
         merged=merged,
         formulas=formula_cells(data),
         mapping=_mapping_pairs(mapping_rows),
     )
 
 
+# The drop-down lists of the applicant template (api.services.applicant_template): not data.
+TEMPLATE_LISTS = "选项 lists"
 _MAPPING_SHEETS = ("列对应", "mapping", "列对应mapping", "columnmapping")
 
 

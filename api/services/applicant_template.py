@@ -17,13 +17,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
+from api.importing.workbook import TEMPLATE_LISTS
 from api.models import Draw
 from api.services.applicants import import_rules
 
 __all__ = ["applicant_template_xlsx"]
 
 _ROWS = 2000  # rows prepared with drop-downs and text format
-_LISTS = "选项 lists"
+_LISTS = TEMPLATE_LISTS
 _CHINESE_ORDINALS = "一二三四五六七八九十"
 
 
