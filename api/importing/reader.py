@@ -58,6 +58,9 @@ def read_applicant_bytes(
         )
     except ImportRejected as rejected:
         raise ImportRejected(located + rejected.problems, filename=filename) from None
+    # A column left out is not read, so formulas there (a 序号 of =ROW()-2) do no harm.
+    formulas = tuple(p for p in formulas if p.column not in columns.ignored)
+    located = (*table.problems, *merged, *formulas)
     applicants, keys, row_problems = validate_rows(table.rows, columns=columns, rules=draw_rules)
     cross_problems, cross_warnings = cross_row_problems(keys, columns=columns)
     # A formula cell is reported as a formula, not again as the empty value calamine read.

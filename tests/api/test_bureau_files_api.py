@@ -210,3 +210,33 @@ def test_receipts_one_per_family_with_code_fingerprint_and_announcement(
     assert "双胞甲" not in sms.text and "公告栏" in sms.content.decode("utf-8-sig")
     anonymous = client.post(f"/api/draws/{XQ_DRAW}/receipts", json={})
     assert anonymous.status_code in (401, 403, 404)
+
+
+def test_a_twin_is_not_withdrawn_alone_and_an_id_is_not_taken_twice(
+    client: TestClient, bureau
+) -> None:
+    assert client.post("/api/draws", json=draw_spec(), headers=bureau.operator).status_code == 201
+    rows = [
+        {"name": name, "id_number": id_number(n, male=n % 2 == 1), "preferences": ["S01"], **extra}
+        for name, n, extra in (
+            ("双胞甲", 1, {"group": "G1"}),
+            ("双胞乙", 2, {"group": "G1"}),
+            ("独生丙", 3, {}),
+        )
+    ]
+    created = client.post(f"/api/draws/{DRAW_ID}/applicants", json=rows, headers=bureau.operator)
+    twin, other_twin, single = created.json()["receipts"]
+    url = f"/api/draws/{DRAW_ID}/applicants"
+    alone = client.post(
+        f"{url}/{twin['application']}/withdraw", json={"reason": "放弃"}, headers=bureau.operator
+    )
+    assert alone.status_code == 422
+    assert f"leave group G1 with {other_twin['application']} alone" in alone.json()["message_en"]
+    taken = client.patch(
+        f"{url}/{single['application']}",
+        json={"reason": "更正身份证号", "id_number": rows[0]["id_number"]},
+        headers=bureau.operator,
+    )
+    assert taken.status_code == 422
+    assert twin["application"] in taken.json()["message_en"]
+    assert rows[0]["id_number"] not in taken.text, "the ID number is masked in the answer"

@@ -160,3 +160,9 @@ def test_control_and_format_characters_are_refused_by_code_point(name: str, poin
         read_applicant_bytes(csv_bytes(rows), filename="x.csv", draw_rules=RULES)
     (problem,) = caught.value.problems
     assert point in problem.message_en and problem.column == "姓名"
+
+
+def test_formulas_in_a_column_left_out_do_no_harm() -> None:
+    rows = [["序号", "姓名", "身份证号", "志愿"], ["=ROW()-1", "张三", BOY, "S01"]]
+    result = read_applicant_bytes(xlsx_bytes(rows), filename="x.xlsx", draw_rules=RULES)
+    assert result.ignored_columns == ("序号",) and len(result.rows) == 1
