@@ -5,6 +5,10 @@ underscores and hyphens ignored), so `Application No`, `application_no` and
 `ＡＰＰＬＩＣＡＴＩＯＮ＿ＮＯ` are one header. Preferences come either in one column
 (`志愿`, codes separated in the cell) or in numbered columns (`志愿1`, `志愿2`,
 ... / `preference_1`, ...), never both.
+
+The header row is the first of the top rows with two known headers, so the title rows a
+bureau's system writes above it are skipped (and said to be). A column whose header is not
+known is never dropped silently: see `api.importing.column_choices`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ __all__ = [
     "ROW_COUNTER_HEADERS",
     "Column",
     "ColumnMap",
-    "field_of",
     "find_header_row",
     "map_columns",
 ]
@@ -333,6 +336,3 @@ _BOTH_FORMS = Message(
 def _optional(by_field: dict[str, list[Column]], field: str) -> Column | None:
     columns = by_field.get(field)
     return columns[0] if columns else None
-
-
-field_of = _field_of

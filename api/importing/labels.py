@@ -162,7 +162,7 @@ def _tier_pair(item: str, rules: ImportRules) -> tuple[str, str]:
         raise InvalidValue(_TIER_SHAPE)
     if school not in rules.schools:
         school = rules.school_by_label.get(normalise_label(school), school)
-    return parse_code(school) if school in rules.schools else school, tier
+    return school, tier
 
 
 def _tier_codes(
