@@ -26,6 +26,7 @@ from api.errors import InvalidInput, NotFound, Problem
 from api.importing import (
     ImportedApplicant,
     ImportRejected,
+    ImportRules,
     mask_id_number,
     mask_name,
     read_applicant_bytes,
@@ -175,7 +176,8 @@ def _validated_row(
     correction: Correction,
 ) -> ImportedApplicant:
     """The corrected row, checked by the importer exactly like a row of a file."""
-    tiers = ";".join(f"{s}:{t}" for s, t in sorted(json.loads(public.tiers).items()))
+    rules = import_rules(session, draw)
+    tiers = _kept_tiers(json.loads(public.tiers), correction, rules)
     values = [
         correction.name if correction.name is not None else private.name,
         correction.id_number if correction.id_number is not None else private.id_number,
@@ -184,7 +186,7 @@ def _validated_row(
             if correction.preferences is not None
             else json.loads(public.preferences)
         ),
-        correction.tiers if correction.tiers is not None else tiers,
+        tiers,
         correction.category if correction.category is not None else public.category or "",
         correction.group if correction.group is not None else public.group_code or "",
     ]
@@ -196,11 +198,28 @@ def _validated_row(
         result = read_applicant_bytes(
             buffer.getvalue().encode("utf-8"),
             filename=f"{public.application}.csv",
-            draw_rules=import_rules(session, draw),
+            draw_rules=rules,
         )
     except ImportRejected as error:
         raise import_rejection(error) from None
     return result.rows[0]
+
+
+def _kept_tiers(old: dict[str, str], correction: Correction, rules: ImportRules) -> str:
+    """The tier cell of the corrected row. New preferences without a tier keep the child's
+    tier when it was one label for every school (a residence category); otherwise the clerk
+    gives it again."""
+    if correction.tiers is not None:
+        return correction.tiers
+    if correction.preferences is None:
+        return ";".join(f"{school}:{tier}" for school, tier in sorted(old.items()))
+    labels = {rules.tier_labels.get(school, {}).get(tier, tier) for school, tier in old.items()}
+    if len(labels) > 1:
+        raise InvalidInput(
+            "该考生在各校的类别不同; 修改志愿时请同时填写类别 (--tier)",
+            "the child's tier differs between schools: give the tier with the new preferences",
+        )
+    return next(iter(labels), "")
 
 
 def _check_id_free(session: Session, draw: Draw, id_number: str, *, keep: Applicant) -> None:
