@@ -143,6 +143,15 @@ def test_a_bureau_draw_from_its_own_export_to_a_verified_bundle(
         "重复报名",
     )
     assert len(_private(operator)) == 59
+    wrong = next(a for a in sorted(_private(operator)) if '"T2"' in before[a][1])
+    replacement = tmp_path / "替换.csv"
+    replacement.write_text(
+        f"学生姓名,身份证号码,第一志愿,入学类别\n王替换,{id_number(900, male=True)},城南小学,仅户籍\n",
+        encoding="utf-8",
+    )
+    replaced = operator("replace", DRAW, wrong, str(replacement), "--reason", "录入了错误的儿童")
+    assert f"{wrong} replaced by" in replaced.stdout and "receipts (1)" in replaced.stdout
+    assert len(_private(operator)) == 59 and wrong not in _private(operator)
 
     tokens = {}
     for code in WITNESSES:
@@ -166,7 +175,8 @@ def test_a_bureau_draw_from_its_own_export_to_a_verified_bundle(
     report = verify_bundle(tmp_path / "bundle")
     assert report.passed, report.as_dict()
     assert operator.count(AuditEvent, action="applicant.corrected") == 1
-    assert operator.count(AuditEvent, action="applicant.withdrawn") == 1
+    assert operator.count(AuditEvent, action="applicant.withdrawn") == 2  # one by replace
+    assert operator.count(AuditEvent, action="applicant.replaced") == 1
     reprinted = operator("receipts", DRAW, "--application", child).stdout
     assert "receipts (1)" in reprinted
     assert operator.count(AuditEvent, action="receipts.printed") == 1
