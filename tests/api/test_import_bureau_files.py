@@ -166,3 +166,14 @@ def test_formulas_in_a_column_left_out_do_no_harm() -> None:
     rows = [["序号", "姓名", "身份证号", "志愿"], ["=ROW()-1", "张三", BOY, "S01"]]
     result = read_applicant_bytes(xlsx_bytes(rows), filename="x.xlsx", draw_rules=RULES)
     assert result.ignored_columns == ("序号",) and len(result.rows) == 1
+
+
+def test_the_guide_lists_every_header_the_import_knows() -> None:
+    from pathlib import Path
+
+    from api.importing.headers import ACCEPTED_HEADERS, ROW_COUNTER_HEADERS
+
+    guide = (Path(__file__).parents[2] / "docs" / "bureau-files.md").read_text(encoding="utf-8")
+    spellings = [s for spellings in ACCEPTED_HEADERS.values() for s in spellings if "..." not in s]
+    missing = [s for s in [*spellings, *ROW_COUNTER_HEADERS] if s not in guide]
+    assert missing == []
