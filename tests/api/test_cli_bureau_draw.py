@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import id_number, secret
+from import_corpus.bureau import bureau_export
 from sqlalchemy import select
 from test_cli_lifecycle import Operator
 
@@ -20,54 +21,7 @@ from api.db import make_engine
 from api.models import Applicant, ApplicantPrivate, AuditEvent
 
 DRAW = "XQ-2026-XX01"
-SCHOOLS = ("第一小学", "实验小学", "城南小学")
-TIERS = ("户籍+房产一致", "仅户籍", "居住证")
 WITNESSES = ("W1-notary", "W2-inspector", "W3-parent")
-
-
-def _bureau_export(path: Path, *, children: int = 60, tier_header: str = "户籍类别") -> Path:
-    """The list as a bureau's system exports it: a merged title row, its own headers, names."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["某县 2026 年一年级新生报名信息 (导出时间 2026-06-01)"])
-    sheet.merge_cells("A1:H1")
-    sheet.append(
-        [
-            "序号",
-            "学生姓名",
-            "身份证号码",
-            "第一志愿",
-            "第二志愿",
-            tier_header,
-            "是否随迁子女",
-            "多胞胎编号",
-        ]
-    )
-    serial = 0
-    while serial < children:
-        twins = serial % 20 == 0
-        first, second = SCHOOLS[serial % 3], SCHOOLS[(serial + 1) % 3]
-        migrant = serial % 5 == 4 or twins
-        tier = TIERS[2] if migrant else TIERS[serial % 2]
-        group = f"D{serial:03d}" if twins else ""
-        for member in range(2 if twins else 1):
-            sheet.append(
-                [
-                    serial + 1,
-                    f"学生{'甲乙丙丁戊己庚辛壬癸'[serial % 10]}{'子丑寅卯辰巳午未申酉'[serial // 10 % 10]}",
-                    id_number(serial + 1, male=serial % 2 == 0),
-                    first,
-                    second,
-                    tier,
-                    "是" if migrant else "否",
-                    group,
-                ]
-            )
-            serial += 1
-            del member
-    workbook.save(path)
-    return path
 
 
 def _edit_draw_workbook(path: Path) -> None:
@@ -117,7 +71,7 @@ def test_a_bureau_draw_from_its_own_export_to_a_verified_bundle(
     assert [c.value for c in sheet[1]][:4] == ["姓名", "身份证号", "第一志愿", "第二志愿"]
     assert len(sheet.data_validations.dataValidation) == 4  # two schools, tier, category
 
-    export = _bureau_export(tmp_path / "报名导出.xlsx")
+    export = bureau_export(tmp_path / "报名导出.xlsx")
     imported = operator("import", DRAW, str(export)).stdout
     assert "imported 60 applicants" in imported
     assert "ignored column: 序号" in imported
@@ -188,7 +142,7 @@ def test_a_needed_column_under_an_unknown_header_is_refused_naming_it(
     workbook = tmp_path / "抽签定义.xlsx"
     operator("init", str(workbook))
     operator("create", str(workbook))
-    export = _bureau_export(tmp_path / "导出.xlsx", children=6, tier_header="家庭类型")
+    export = bureau_export(tmp_path / "导出.xlsx", children=6, tier_header="家庭类型")
     refused = operator("import", DRAW, str(export), ok=False)
     assert refused.exit_code == 1
     assert "家庭类型" in refused.output and "may hold a tier, category or group" in (

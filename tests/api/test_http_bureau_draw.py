@@ -9,9 +9,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from helpers import secret
-from test_cli_bureau_draw import DRAW, WITNESSES, _bureau_export
+from import_corpus.bureau import bureau_export
 
 from lottery import witness_commitment
+
+DRAW = "XQ-2026-XX01"
+WITNESSES = ("W1-notary", "W2-inspector", "W3-parent")
 
 
 def _ok(answer, status: int = 200):  # type: ignore[no-untyped-def]
@@ -25,7 +28,7 @@ def test_a_bureau_draw_over_http_from_its_own_export_to_a_verified_bundle(
     operator = bureau.operator
     workbook = _ok(client.get("/api/draw-template.xlsx")).content
     _ok(client.post("/api/draws/workbook", content=workbook, headers=operator), 201)
-    export = _bureau_export(tmp_path / "报名导出.xlsx", children=30).read_bytes()
+    export = bureau_export(tmp_path / "报名导出.xlsx", children=30).read_bytes()
     imported = _ok(
         client.post(
             f"/api/draws/{DRAW}/applicants/import",
