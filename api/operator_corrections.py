@@ -136,7 +136,8 @@ def receipts_command(
 ) -> None:
     """再次打印回执 (记入审计日志) / print receipts again, recorded in the audit log."""
     with reported():
-        pdf, csv, count = save_receipts(
+        pdfs, csv, count = save_receipts(
             draw_id, application or None, receipts_dir(draw_id, out), reprint=True
         )
-    typer.echo(f"回执 receipts ({count}): {pdf}\n短信 CSV for SMS: {csv}")
+    typer.echo(f"回执 receipts ({count}): {', '.join(str(pdf) for pdf in pdfs)}")
+    typer.echo(f"短信 CSV for SMS: {csv}")

@@ -140,8 +140,12 @@ def receipts_dir(draw_id: str, given: Path | None) -> Path:
 
 def save_receipts(
     draw_id: str, applications: list[str] | None, directory: Path, *, reprint: bool
-) -> tuple[Path, Path, int]:
-    """Write the receipts PDF and CSV (owner-only files); returns their paths and the count."""
+) -> tuple[list[Path], Path, int]:
+    """Write the receipts as PDFs (one per 1,000 families, for printing in batches) and one
+    CSV, owner-only files; returns their paths and the number of children.
+
+    The rows are read in one short transaction; the pages are laid out after it, so a long
+    list does not hold the draw while it prints."""
     settings = operator_settings()
     signer = operator_signer()
     at = utc_now()
@@ -165,13 +169,16 @@ def save_receipts(
                 lookup_url=settings.public_base_url,
                 at=at,
             )
-        pdf, csv = files.pdf(), files.csv()
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = at.replace("-", "").replace(":", "")
-    paths = []
-    for suffix, data in (("pdf", pdf), ("csv", csv)):
-        paths.append(_write_new(directory, f"回执 receipts {draw_id} {stamp}", suffix, data))
-    return paths[0], paths[1], files.children
+    stem = f"回执 receipts {draw_id} {at.replace('-', '').replace(':', '')}"
+    csv = _write_new(directory, stem, "csv", files.csv())
+    parts = files.pdf_parts()
+    pdfs = []
+    with step(f"回执 / laying out receipts for {files.children} children"):
+        for number, pdf in enumerate(parts, start=1):
+            name = stem if len(parts) == 1 else f"{stem} part {number}"
+            pdfs.append(_write_new(directory, name, "pdf", pdf()))
+    return pdfs, csv, files.children
 
 
 def _write_new(directory: Path, stem: str, suffix: str, data: bytes) -> Path:
@@ -247,9 +254,11 @@ def _tell_columns(summary: applicants.ImportSummary) -> None:
 
 def tell_receipts(draw_id: str, created: list[ApplicantCreated], given: Path | None) -> None:
     """Save the receipts of the children just created, and say where they are."""
-    pdf, csv, count = save_receipts(
+    pdfs, csv, count = save_receipts(
         draw_id, [c.application for c in created], receipts_dir(draw_id, given), reprint=False
     )
-    typer.echo(f"回执 receipts ({count}): {pdf}")
+    typer.echo(f"回执 receipts ({count}): {pdfs[0]}")
+    for pdf in pdfs[1:]:
+        typer.echo(f"  {pdf}")
     typer.echo(f"短信 CSV for SMS: {csv}")
     typer.echo("回执含回执码, 请妥善保管 / receipts hold the codes: keep them safe")

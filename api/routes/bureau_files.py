@@ -216,7 +216,7 @@ def print_receipts(
             signer=signer,
             lookup_url=settings.public_base_url,
         )
-        data = files.pdf() if body.format == "pdf" else files.csv()
+    data = files.pdf() if body.format == "pdf" else files.csv()  # laid out after the commit
     if body.format == "pdf":
         return _attachment(data, "application/pdf", f"{draw_id}-receipts.pdf")
     return _attachment(data, "text/csv; charset=utf-8", f"{draw_id}-receipts.csv")

@@ -13,7 +13,8 @@ name). A correction during the objection period keeps the child's code (`api.ser
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -56,6 +57,14 @@ class ReceiptFiles:
 
     def pdf(self) -> bytes:
         return receipts_pdf(self.families, self.facts)
+
+    def pdf_parts(self, families_per_file: int = 1000) -> list[Callable[[], bytes]]:
+        """The PDF cut into files of `families_per_file` families, each laid out on call."""
+        chunks = [
+            self.families[i : i + families_per_file]
+            for i in range(0, len(self.families), families_per_file)
+        ] or [[]]
+        return [partial(receipts_pdf, chunk, self.facts) for chunk in chunks]
 
     def csv(self) -> bytes:
         return receipts_csv(self.families, self.facts)
