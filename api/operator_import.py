@@ -107,11 +107,24 @@ def _bureau(session: Session, code: str | None) -> Bureau:
 def create(
     spec: Annotated[Path, typer.Argument(help="抽签定义工作簿 (lottery init) 或 JSON")],
     bureau: Annotated[str | None, typer.Option(help="教育局代码 (有多个时) / bureau code")] = None,
+    update: Annotated[
+        bool, typer.Option(help="修改已创建的草稿的规则 / replace the rules of the draft draw")
+    ] = False,
 ) -> None:
-    """按工作簿创建抽签 (草稿) / create a draw in draft from the workbook (or a JSON spec)."""
+    """按工作簿创建抽签 (草稿) / create a draw in draft from the workbook (or a JSON spec).
+
+    After editing the workbook again, `--update` replaces the rules of the draw while it is a
+    draft (before the objection period)."""
     with reported():
         rules = read_draw_definition(spec)
         signer = operator_signer()
+        if update:
+            with draw_change(rules.id) as (session, draw):
+                draws.update_rules(
+                    session, draw, spec=rules, actor=OPERATOR, at=utc_now(), signer=signer
+                )
+            typer.echo(f"{rules.id}: rules replaced / 规则已更新")
+            return
         with database() as engine, session_scope(engine) as session, transaction(session):
             owner = _bureau(session, bureau)
             assert owner.id is not None

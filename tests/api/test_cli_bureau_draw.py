@@ -62,8 +62,11 @@ def test_a_bureau_draw_from_its_own_export_to_a_verified_bundle(
 ) -> None:
     workbook = tmp_path / "抽签定义.xlsx"
     assert str(workbook) in operator("init", str(workbook)).stdout
-    _edit_draw_workbook(workbook)
     assert operator("create", str(workbook)).stdout.strip() == DRAW
+    again = operator("create", str(workbook), ok=False)
+    assert again.exit_code == 1 and f"draw id {DRAW} is already taken" in again.output
+    _edit_draw_workbook(workbook)
+    assert "rules replaced" in operator("create", str(workbook), "--update").stdout
 
     template = tmp_path / "模板.xlsx"
     operator("template", DRAW, "--out", str(template))
