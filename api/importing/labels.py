@@ -30,7 +30,7 @@ _COLON_WITH_SPACES = re.compile(r"\s*:\s*")
 # Codes separated as split_list separates them (no name among them): the fast path.
 _CODE_LIST = re.compile(r"[A-Za-z0-9._\-;,|\u3001\s]*")
 _YES = frozenset({"是", "y", "yes", "1", "√", "✓", "true", "随迁", "随迁子女"})
-_NO = frozenset({"否", "n", "no", "0", "×", "false", "非随迁", ""})
+_NO = frozenset({"否", "n", "no", "0", "×", "false", "非随迁", "非随迁子女", "无", ""})
 _LISTED = 12  # names offered in one message
 
 
@@ -110,8 +110,9 @@ def parse_migrant(cell: Cell, rules: ImportRules) -> bool:
     if rules.migrant_category is None:
         raise InvalidValue(
             Message(
-                zh="本次抽签没有“随迁子女”专项类别, 不能标记为随迁子女",
-                en="this draw has no category labelled 随迁子女 (migrant children)",
+                zh="本次抽签没有唯一一个名称含“随迁”的专项类别, 请在专项类别列中填写类别",
+                en="this draw has no single category labelled 随迁子女 (migrant children); "
+                "give the category in the category column",
             )
         )
     return True
