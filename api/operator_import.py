@@ -84,8 +84,19 @@ def init(
     if out.exists():
         typer.echo(f"文件已存在 / file exists: {out}", err=True)
         raise typer.Exit(1)
-    out.write_bytes(draw_template_xlsx())
+    with reported():
+        _write_file(out, draw_template_xlsx())
     typer.echo(f"{out}\n修改后运行 / edit it, then run: lottery create {out}")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    try:
+        with path.open("xb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise InvalidInput(
+            f"无法写入文件 {path}", f"cannot write {path}: {error.strerror}"
+        ) from None
 
 
 def _bureau(session: Session, code: str | None) -> Bureau:
@@ -143,7 +154,7 @@ def template(
     with reported(), database() as engine, session_scope(engine) as session:
         if out.exists():
             raise InvalidInput(f"文件已存在: {out}", f"file exists: {out}")
-        out.write_bytes(applicant_template_xlsx(session, find_draw(session, draw_id)))
+        _write_file(out, applicant_template_xlsx(session, find_draw(session, draw_id)))
     typer.echo(str(out))
 
 
