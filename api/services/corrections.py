@@ -112,28 +112,8 @@ def correct_applicant(
     before = _public_fields(public)
     row = _validated_row(session, draw, public, private, correction)
     _check_id_free(session, draw, row.id_number, keep=public)
-    record = public_record(
-        PrivateRecord(
-            application=application,
-            id_number=row.id_number,
-            name=row.name,
-            receipt=private.receipt_code,
-        ),
-        category=row.category,
-        group=row.group,
-        preferences=row.preferences,
-        tiers=dict(row.tiers),
-        sex=row.sex,
-        masked_name=mask_name(row.name),
-        masked_id=mask_id_number(row.id_number),
-    )
     changed = [f for f in ("name", "id_number") if getattr(private, f) != getattr(row, f)]
-    public.category, public.group_code = record.category, record.group
-    public.masked_id, public.masked_name, public.sex = record.masked_id, record.masked_name, row.sex
-    public.preferences = canonical_json(list(record.preferences)).decode("utf-8")
-    public.tiers = canonical_json(dict(record.tiers)).decode("utf-8")
-    public.private_digest = record.private_digest
-    private.name, private.id_number, private.birth_date = row.name, row.id_number, row.birth_date
+    _rewrite(public, private, row)
     session.add(public)
     session.add(private)
     after = _public_fields(public)
@@ -157,6 +137,32 @@ def correct_applicant(
     return ApplicantCreated(
         application=application, receipt_code=private.receipt_code, masked_name=public.masked_name
     )
+
+
+def _rewrite(public: Applicant, private: ApplicantPrivate, row: ImportedApplicant) -> None:
+    """Both rows from the corrected record; same application number and receipt code, so the
+    salted private digest is recomputed from them (protocol §4.3)."""
+    record = public_record(
+        PrivateRecord(
+            application=public.application,
+            id_number=row.id_number,
+            name=row.name,
+            receipt=private.receipt_code,
+        ),
+        category=row.category,
+        group=row.group,
+        preferences=row.preferences,
+        tiers=dict(row.tiers),
+        sex=row.sex,
+        masked_name=mask_name(row.name),
+        masked_id=mask_id_number(row.id_number),
+    )
+    public.category, public.group_code = record.category, record.group
+    public.masked_id, public.masked_name, public.sex = record.masked_id, record.masked_name, row.sex
+    public.preferences = canonical_json(list(record.preferences)).decode("utf-8")
+    public.tiers = canonical_json(dict(record.tiers)).decode("utf-8")
+    public.private_digest = record.private_digest
+    private.name, private.id_number, private.birth_date = row.name, row.id_number, row.birth_date
 
 
 def _public_fields(public: Applicant) -> dict[str, object]:
