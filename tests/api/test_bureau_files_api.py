@@ -135,6 +135,15 @@ def test_corrections_keep_the_receipt_and_are_refused_after_sealing(
     assert private[first["application"]]["name"] == "张三峰"
     assert private[first["application"]]["receipt_code"] == first["receipt_code"]
     assert private[first["application"]]["tiers"] == {"S01": "T1"}
+    audit = client.get(f"/api/draws/{DRAW_ID}/audit", headers=bureau.operator).json()
+    (entry,) = [e for e in audit if e["action"] == "applicant.corrected"]
+    assert entry["details"] == {
+        "application": first["application"],
+        "reason": "异议成立: 姓名录入错误",
+        "changed": ["name", "tiers"],
+        "before": {"tiers": {}},
+        "after": {"tiers": {"S01": "T1"}},
+    }, "public fields before and after; of the name only that it changed"
     gone = client.post(
         f"{url}/{second['application']}/withdraw",
         json={"reason": "不符合条件"},
