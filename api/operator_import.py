@@ -286,3 +286,11 @@ def tell_receipts(draw_id: str, created: list[ApplicantCreated], given: Path | N
         typer.echo(f"  {pdf}")
     typer.echo(f"短信 CSV for SMS: {csv}")
     typer.echo("回执含回执码, 请妥善保管 / receipts hold the codes: keep them safe")
+    url = operator_settings().public_base_url
+    if "localhost" in url or "127.0.0.1" in url:
+        typer.echo(
+            f"注意: 回执上的查询网址是 {url}; 请设置 SUNSHINE_PUBLIC_BASE_URL 后用 lottery receipts "
+            f"重新打印 / note: the receipts give the look-up address {url}; set "
+            "SUNSHINE_PUBLIC_BASE_URL and print them again with lottery receipts",
+            err=True,
+        )
