@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from api import operator_cli
+from api import operator_cli, operator_corrections, operator_import
 from api.demo import DemoSummary, run_demo
 from api.demo_county import TIERS
 from api.errors import ServiceError
@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 app.registered_commands += operator_cli.app.registered_commands
 app.registered_groups += operator_cli.app.registered_groups
+app.registered_commands += operator_import.app.registered_commands
+app.registered_commands += operator_corrections.app.registered_commands
 
 
 @app.callback()

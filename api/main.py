@@ -16,7 +16,7 @@ from api.clock import utc_now
 from api.db import make_engine, migrate
 from api.errors import ServiceError
 from api.ratelimit import SlidingWindowLimiter
-from api.routes import applicants, ceremony, draws, records
+from api.routes import applicants, bureau_files, ceremony, draws, records
 from api.settings import Settings
 from api.signer import Signer
 
@@ -82,7 +82,7 @@ def create_app(
         ),
     )
     application.add_exception_handler(ServiceError, _error_answer)
-    for module in (draws, applicants, ceremony, records):
+    for module in (bureau_files, draws, applicants, ceremony, records):
         application.include_router(module.router)
 
     @application.get("/api/health")

@@ -5,8 +5,7 @@ They work through the service layer (`api.services`) on the service's own databa
 `SUNSHINE_SIGNING_KEY_FILE`. The audit log names the operator `operator:cli`.
 
     keys / migrate / create-bureau / issue-token        set-up
-    create SPEC.json --bureau CODE                      a draw and its rules (protocol §6)
-    import DRAW FILE                                    the applicant list, CSV or XLSX, all or nothing
+    init / create / template / import / correct ...     in api.operator_import, api.operator_corrections
     objection DRAW                                      publish the masked list (公示)
     witness add|secret|commit|reveal ...                the witness ceremony (§7.1, §7.3)
     seal DRAW / ceremony DRAW / beacon DRAW VALUE        sealing, the ceremony, the beacon (§6, §7)
@@ -29,15 +28,13 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlmodel import Session, select
 
 from api import schemas
 from api.auth import Role
 from api.clock import utc_now
 from api.db import migrate, session_scope
-from api.errors import InvalidInput, NotFound
+from api.errors import InvalidInput
 from api.lifecycle import transaction
-from api.models import Bureau
 from api.operator_support import (
     OPERATOR,
     DrawId,
@@ -46,13 +43,12 @@ from api.operator_support import (
     invalid_input,
     operator_settings,
     operator_signer,
-    problem_report_csv,
     reported,
 )
 from api.operator_witness import witness_app
-from api.progress import print_error, step, track
-from api.schemas import BeaconCreate, DrawCreate
-from api.services import actions, applicants, ceremony, draws, rounds, running, sealing
+from api.progress import step, track
+from api.schemas import BeaconCreate
+from api.services import actions, ceremony, draws, rounds, running, sealing
 from api.services.access import find_draw
 from api.services.bureaus import create_bureau, issue_bureau_token
 from api.services.publication import bundle_contents, bundle_zip
@@ -124,88 +120,6 @@ def issue_token_command(
 
 
 # -- before sealing --------------------------------------------------------------------------
-
-
-def _bureau(session: Session, code: str | None) -> Bureau:
-    rows = list(session.exec(select(Bureau)))
-    if code is None and len(rows) == 1:
-        return rows[0]
-    if code is None:
-        raise InvalidInput(
-            f"有 {len(rows)} 个教育局, 请用 --bureau 指定",
-            f"{len(rows)} bureaus are registered; name one with --bureau",
-        )
-    for row in rows:
-        if row.code == code:
-            return row
-    raise NotFound(f"没有代码为 {code} 的教育局", f"no bureau with code {code}")
-
-
-def read_draw_spec(path: Path) -> DrawCreate:
-    """The draw spec file (JSON, the shape of `POST /api/draws`), checked field by field."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InvalidInput(
-            f"无法读取规则文件 {path}", f"cannot read the draw spec {path}: {error.strerror}"
-        ) from None
-    try:
-        return DrawCreate.model_validate_json(data)
-    except ValidationError as error:
-        raise invalid_input(error, ("抽签规则文件", f"draw spec {path}")) from None
-
-
-@app.command()
-def create(
-    spec: Annotated[Path, typer.Argument(help="the draw's rules, JSON (as POST /api/draws)")],
-    bureau: Annotated[str | None, typer.Option(help="the bureau's code (if several)")] = None,
-) -> None:
-    """Create a draw in draft with its rules (checked by the engine, protocol §6.3)."""
-    with reported():
-        rules = read_draw_spec(spec)
-        signer = operator_signer()
-        with database() as engine, session_scope(engine) as session, transaction(session):
-            owner = _bureau(session, bureau)
-            assert owner.id is not None
-            draw = draws.create_draw(
-                session, spec=rules, bureau_id=owner.id, actor=OPERATOR, at=utc_now(), signer=signer
-            )
-    typer.echo(draw.public_id)
-
-
-@app.command("import")
-def import_command(
-    draw_id: DrawId,
-    file: Annotated[Path, typer.Argument(help="the applicant list, .csv or .xlsx")],
-) -> None:
-    """Import the applicant list, all or nothing; a rejection writes FILE.problems.csv."""
-    with reported():
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise InvalidInput(
-                f"无法读取文件 {file}", f"cannot read {file}: {error.strerror}"
-            ) from None
-        signer = operator_signer()
-        try:
-            with step(f"导入考生 / importing {file.name}"), draw_change(draw_id) as (s, draw):
-                receipts = applicants.import_file(
-                    s,
-                    draw,
-                    data=data,
-                    filename=file.name,
-                    actor=OPERATOR,
-                    at=utc_now(),
-                    signer=signer,
-                )
-        except InvalidInput as error:
-            if not error.problems:
-                raise
-            report = file.with_name(file.name + ".problems.csv")
-            report.write_bytes(problem_report_csv(error))
-            print_error(error, more=f"问题报告 / problem report: {report}")
-            raise typer.Exit(1) from None
-    typer.echo(f"imported {len(receipts)} applicants into {draw_id}")
 
 
 @app.command()

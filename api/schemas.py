@@ -111,6 +111,9 @@ class DrawCreate(_Strict):
     birth_date_to: datetime.date
     schools: list[SchoolSpec] = Field(min_length=1, max_length=10_000)
     categories: list[CategorySpec] = Field(default_factory=list, max_length=100)
+    # Where the sealing announcement (manifest digest, witnesses' commitments) will appear:
+    # free text, printed on every family's receipt (回执).
+    sealing_announcement: Label | None = None
 
 
 class DrawPublic(BaseModel):
@@ -133,6 +136,7 @@ class DrawPublic(BaseModel):
     applicant_count: int
     manifest_digest: str | None
     previous_draw: str | None = None  # a second round's first draw: `verify-draw --previous`
+    sealing_announcement: str | None = None
 
 
 class SecondRoundCreate(_Strict):

@@ -4,11 +4,19 @@ Pure and all-or-nothing: no database, no web, no clock. See `read_applicant_byte
 """
 
 from api.importing.masking import mask_id_number, mask_name
-from api.importing.model import FileFormat, ImportedApplicant, ImportResult, ImportRules, Sex
+from api.importing.model import (
+    ColumnChoices,
+    FileFormat,
+    ImportedApplicant,
+    ImportResult,
+    ImportRules,
+    Sex,
+)
 from api.importing.reader import read_applicant_bytes, read_applicant_file
 from api.importing.report import ImportProblem, ImportRejected
 
 __all__ = [
+    "ColumnChoices",
     "FileFormat",
     "ImportProblem",
     "ImportRejected",

@@ -8,35 +8,35 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from api.importing.id_number import IdNumberFacts, number_lost_digits, parse_id_number
 from api.importing.model import ImportRules
 from api.importing.normalisation import (
+    HAN_CHARACTER,
     normalise_id_number,
     normalise_name,
     normalise_text,
-    split_list,
 )
 from api.importing.report import InvalidValue, Message
 from api.importing.table import Cell, cell_text
 
-__all__ = [
-    "check_birth_window",
-    "parse_category",
-    "parse_code",
-    "parse_id_number_cell",
-    "parse_name",
-    "parse_school",
-    "parse_tiers",
-]
+__all__ = ["check_birth_window", "parse_code", "parse_id_number_cell", "parse_name"]
 
 _CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_COLON_WITH_SPACES = re.compile(r"\s*:\s*")
 _MAX_NAME_LENGTH = 64
 # '?' and U+FFFD are what a character becomes when a file is saved in an
 # encoding that cannot hold it (rare characters in names, in GBK).
 _LOST_CHARACTERS = re.compile("[?\ufffd]")
 _DIGIT = re.compile(r"\d")
+# CJK extensions the masking rule's HAN_CHARACTER does not list: I (U+2EBF0..U+2EE5F) and
+# H (U+31350..U+323AF); B to G and the compatibility supplement are in HAN_CHARACTER.
+_RARE_HAN = re.compile("[\U0002ebf0-\U0002ee5f\U00031350-\U000323af]")
+# What Excel would run as a formula if the name were written back into a workbook.
+_FORMULA_START = ("=", "+", "-", "@")
+# Unicode categories a typed name never holds: controls, format characters (bidirectional
+# overrides, invisible joiners left after normalisation), surrogates, private use, unassigned.
+_NOT_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def parse_code(cell: Cell) -> str:
@@ -65,13 +65,14 @@ def parse_name(cell: Cell) -> str:
                 "(a rare character); save it as CSV UTF-8 or .xlsx",
             )
         )
-    if _DIGIT.search(name) or not name.isprintable():
+    if name.startswith(_FORMULA_START):
         raise InvalidValue(
             Message(
-                zh="姓名中不能有数字或控制字符 (是否填错了列?)",
-                en="a name cannot contain digits or control characters (wrong column?)",
+                zh=f"姓名以“{name[0]}”开头, 像是 Excel 公式; 姓名只能是文字",
+                en=f"the name starts with '{name[0]}' like an Excel formula; a name is text only",
             )
         )
+    _check_name_characters(name)
     if len(name) > _MAX_NAME_LENGTH:
         raise InvalidValue(
             Message(
@@ -80,6 +81,30 @@ def parse_name(cell: Cell) -> str:
             )
         )
     return name
+
+
+def _check_name_characters(name: str) -> None:
+    """Digits and invisible characters are refused; every Han character is welcome, the rare
+    ones of CJK extensions B to I included (Python's Unicode tables may not know the newest)."""
+    if _DIGIT.search(name):
+        raise InvalidValue(
+            Message(
+                zh="姓名中不能有数字 (是否填错了列?)",
+                en="a name cannot contain digits (wrong column?)",
+            )
+        )
+    for char in name:
+        if HAN_CHARACTER.match(char) or _RARE_HAN.match(char):
+            continue
+        if unicodedata.category(char) in _NOT_IN_NAMES:
+            point = f"U+{ord(char):04X}"
+            raise InvalidValue(
+                Message(
+                    zh=f"姓名中有不可见的控制或格式字符 {point}; 请删除后重新输入姓名",
+                    en=f"the name holds an invisible control or format character {point}; "
+                    "delete it and type the name again",
+                )
+            )
 
 
 def parse_id_number_cell(cell: Cell) -> tuple[str, IdNumberFacts]:
@@ -101,100 +126,3 @@ def check_birth_window(birth_date: datetime.date, rules: ImportRules) -> None:
             en=f"birth date {birth_date.isoformat()} is outside the eligible range {low} to {high}",
         )
     )
-
-
-def parse_school(code: str, rules: ImportRules) -> str:
-    """A school code of this draw (codes compare exactly; a case slip gets a hint).
-
-    `code` must already be normalised (it comes from split_list or normalise_text).
-    """
-    if code in rules.schools:
-        return code
-    code = parse_code(code)
-    near = sorted(school for school in rules.schools if school.casefold() == code.casefold())
-    hint_zh = f"; 是否应为 {near[0]}?" if near else ""
-    hint_en = f"; did you mean {near[0]}?" if near else ""
-    raise InvalidValue(
-        Message(zh=f"未知的学校代码 {code}{hint_zh}", en=f"unknown school code {code}{hint_en}")
-    )
-
-
-def parse_category(cell: Cell, rules: ImportRules) -> str:
-    """A reserved-seat category of this draw, or '' when the cell is empty."""
-    if not normalise_text(cell_text(cell)):
-        return ""
-    category = parse_code(cell)
-    if category not in rules.categories:
-        allowed = ", ".join(sorted(rules.categories)) or "(无 / none)"
-        raise InvalidValue(
-            Message(
-                zh=f"未知的专项类别 {category}; 可用: {allowed}",
-                en=f"unknown category {category}; allowed: {allowed}",
-            )
-        )
-    return category
-
-
-def parse_tiers(
-    cell: Cell, *, preferences: tuple[str, ...], rules: ImportRules
-) -> tuple[tuple[str, str], ...]:
-    """(school, tier) pairs sorted by school, from `T1` (every school) or `S01:T1;S02:T3`.
-
-    Raises InvalidValue listing every faulty pair.
-    """
-    items = split_list(_COLON_WITH_SPACES.sub(":", cell_text(cell).replace("：", ":")))
-    if not items:
-        return ()
-    if any(":" in item for item in items):
-        pairs = [_tier_pair(item) for item in items]
-    elif len(items) == 1:
-        tier = parse_code(items[0])
-        pairs = [(school, tier) for school in preferences]
-    else:
-        raise InvalidValue(_TIER_SHAPE)
-    faults = _tier_faults(pairs, preferences=preferences, rules=rules)
-    if faults:
-        raise InvalidValue(*faults)
-    return tuple(sorted(pairs))
-
-
-_TIER_SHAPE = Message(
-    zh="类别应为一个类别代码 (适用于所有志愿学校), 或“学校:类别”对, 例如 S01:T1;S02:T3",
-    en="give one tier code (for every listed school) or SCHOOL:TIER pairs, e.g. S01:T1;S02:T3",
-)
-
-
-def _tier_pair(item: str) -> tuple[str, str]:
-    school, colon, tier = item.partition(":")
-    if not colon or not school or not tier or ":" in tier:
-        raise InvalidValue(_TIER_SHAPE)
-    return parse_code(school), parse_code(tier)
-
-
-def _tier_faults(
-    pairs: list[tuple[str, str]], *, preferences: tuple[str, ...], rules: ImportRules
-) -> list[Message]:
-    faults: list[Message] = []
-    seen: set[str] = set()
-    for school, tier in pairs:
-        if school in seen:
-            faults.append(
-                Message(zh=f"学校 {school} 的类别重复", en=f"school {school} is given a tier twice")
-            )
-        seen.add(school)
-        if school not in preferences:
-            faults.append(
-                Message(
-                    zh=f"为学校 {school} 填写了类别, 但该校不在志愿中",
-                    en=f"a tier is given for school {school}, which is not among the preferences",
-                )
-            )
-        elif tier not in rules.tiers_by_school.get(school, ()):
-            allowed = ", ".join(rules.tiers_by_school.get(school, ())) or "(无 / none)"
-            faults.append(
-                Message(
-                    zh=f"类别 {tier} 不是学校 {school} 的类别; 可用: {allowed}",
-                    en=f"tier {tier} is not a tier of school {school}; allowed: {allowed}",
-                )
-            )
-    return faults

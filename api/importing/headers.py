@@ -5,6 +5,10 @@ underscores and hyphens ignored), so `Application No`, `application_no` and
 `ＡＰＰＬＩＣＡＴＩＯＮ＿ＮＯ` are one header. Preferences come either in one column
 (`志愿`, codes separated in the cell) or in numbered columns (`志愿1`, `志愿2`,
 ... / `preference_1`, ...), never both.
+
+The header row is the first of the top rows with two known headers, so the title rows a
+bureau's system writes above it are skipped (and said to be). A column whose header is not
+known is never dropped silently: see `api.importing.column_choices`.
 """
 
 from __future__ import annotations
@@ -12,22 +16,52 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from api.importing.column_choices import ChoiceTracker
+from api.importing.model import ColumnChoices
 from api.importing.normalisation import normalise_header
 from api.importing.report import ImportProblem, ImportRejected, InvalidValue, Message
 from api.importing.table import Cell, cell_text, column_letter, header_row_index, is_blank
 
-__all__ = ["ACCEPTED_HEADERS", "Column", "ColumnMap", "map_columns"]
+__all__ = [
+    "ACCEPTED_HEADERS",
+    "ROW_COUNTER_HEADERS",
+    "Column",
+    "ColumnMap",
+    "find_header_row",
+    "map_columns",
+]
 
-# Field -> accepted spellings, in the order they are suggested to the clerk.
+# Field -> accepted spellings, in the order they are suggested to the clerk: the first is the
+# template's, the others are what bureaus' own exports say.
 ACCEPTED_HEADERS: dict[str, tuple[str, ...]] = {
-    "application": ("报名号", "application", "application_no", "application_number"),
-    "name": ("姓名", "name"),
-    "id_number": ("身份证号", "身份证号码", "公民身份号码", "id_number"),
-    "preferences": ("志愿", "preferences", "志愿1, 志愿2, ...", "preference_1, preference_2, ..."),
-    "tier": ("类别", "tier"),
-    "category": ("专项类别", "category"),
-    "group": ("同胞组", "group"),
+    "application": ("报名号", "报名编号", "application", "application_no", "application_number"),
+    "name": ("姓名", "学生姓名", "儿童姓名", "考生姓名", "幼儿姓名", "name", "student_name"),
+    "id_number": (
+        "身份证号",
+        "身份证号码",
+        "公民身份号码",
+        "学生身份证号",
+        "学生身份证号码",
+        "儿童身份证号",
+        "证件号码",
+        "id_number",
+    ),
+    "preferences": (
+        "志愿",
+        "志愿学校",
+        "报名学校",
+        "preferences",
+        "志愿1, 志愿2, ...",
+        "第一志愿, 第二志愿, ...",
+        "preference_1, preference_2, ...",
+    ),
+    "tier": ("类别", "入学类别", "户籍类别", "优先类别", "招生类别", "tier"),
+    "category": ("专项类别", "优待类别", "照顾类别", "预留类别", "category"),
+    "migrant": ("是否随迁子女", "随迁子女", "migrant"),
+    "group": ("同胞组", "多胞胎编号", "多胞胎组", "多胞胎组号", "同胞编号", "group"),
 }
+# A row counter (序号) holds nothing about the child: it is left out and listed as left out.
+ROW_COUNTER_HEADERS = ("序号", "row_no")
 _REQUIRED = ("name", "id_number", "preferences")
 _SPELLINGS = {
     normalise_header(spelling): field
@@ -35,7 +69,8 @@ _SPELLINGS = {
     for spelling in spellings
     if "..." not in spelling
 }
-_NUMBERED_PREFERENCE = re.compile(r"(?:志愿|preference)(\w+)|第(\w+)志愿")
+_ROW_COUNTERS = {normalise_header(h) for h in ROW_COUNTER_HEADERS}
+_NUMBERED_PREFERENCE = re.compile(r"(?:志愿|preference)(\w+?)(?:学校)?|第(\w+)志愿(?:学校)?")
 _CHINESE_UNITS = "一二三四五六七八九"
 _CHINESE_POSITIONS = {
     **{char: i for i, char in enumerate(_CHINESE_UNITS, start=1)},
@@ -55,7 +90,11 @@ class Column:
 
 @dataclass(frozen=True)
 class ColumnMap:
-    """Where each field is; `header_row` is the 0-based index of the header row."""
+    """Where each field is; `header_row` is the 0-based index of the header row.
+
+    `ignored` lists the columns left out (row counters, and those the clerk chose to ignore);
+    `mapped` the columns read under a field the clerk named: both go into the audit log.
+    """
 
     header_row: int
     name: Column
@@ -66,34 +105,63 @@ class ColumnMap:
     tier: Column | None
     category: Column | None
     group: Column | None
+    migrant: Column | None = None
+    ignored: tuple[str, ...] = ()
+    mapped: tuple[tuple[str, str], ...] = ()
 
 
-def map_columns(rows: list[list[Cell]]) -> tuple[ColumnMap, tuple[ImportProblem, ...]]:
-    """Find the header row and map its columns; returns the map and warnings.
+def find_header_row(rows: list[list[Cell]], choices: ColumnChoices | None = None) -> int | None:
+    """The header row: the first of the top rows in which at least two cells are known headers
+    (title rows above it are skipped); else the first row with anything in it."""
+    first = header_row_index(rows)
+    if first is None:
+        return None
+    known = set() if choices is None else {normalise_header(h) for h in choices.mapped}
+    for index in range(first, min(len(rows), first + _HEADER_SEARCH_ROWS)):
+        recognised = 0
+        for cell in rows[index]:
+            if is_blank(cell):
+                continue
+            header = _written(cell)
+            field, number = _field_of(header)
+            if field is not None or number is not None or normalise_header(header) in known:
+                recognised += 1
+        if recognised >= 2:
+            return index
+    return first
 
-    Raises ImportRejected listing every header problem at once: missing
-    required columns, a field given twice, blank headers over data.
+
+_HEADER_SEARCH_ROWS = 20
+
+
+def map_columns(
+    rows: list[list[Cell]], *, header_index: int | None, choices: ColumnChoices
+) -> tuple[ColumnMap, tuple[ImportProblem, ...]]:
+    """Map the header row's columns to fields; returns the map and warnings.
+
+    Raises ImportRejected listing every header problem at once: missing required columns, a
+    field given twice, blank headers over data, and every column the import does not know
+    that the clerk has neither mapped nor ignored (no column is ever dropped silently).
     """
-    header_index = header_row_index(rows)
     if header_index is None:
         raise ImportRejected((ImportProblem.at(_NO_ROWS, row=None, column=None),))
     row_number = header_index + 1
     header_cells = rows[header_index]
     problems = _blank_headers_over_data(rows, header_index)
+    warnings = title_row_warnings(rows, header_index)
     by_field: dict[str, list[Column]] = {}
     numbered: dict[int, list[Column]] = {}
-    warnings: list[ImportProblem] = []
+    decided = ChoiceTracker(choices, row_number=row_number)
     for index, cell in enumerate(header_cells):
         if is_blank(cell):
             continue
         column = Column(index=index, header=_written(cell))
-        field, number = _field_of(column.header)
+        field, number = decided.field_of(column.header, _field_of)
         if number is not None:
             numbered.setdefault(number, []).append(column)
         elif field is not None:
             by_field.setdefault(field, []).append(column)
-        else:
-            warnings.append(ImportProblem.at(_UNKNOWN_COLUMN, row=row_number, column=column.header))
+    problems += decided.problems()
     problems += _duplicates(by_field, numbered, row_number)
     problems += _missing(by_field, numbered, header_cells, row_number)
     preferences, in_one_cell = _preference_columns(by_field, numbered, row_number, problems)
@@ -110,6 +178,9 @@ def map_columns(rows: list[list[Cell]]) -> tuple[ColumnMap, tuple[ImportProblem,
             tier=_optional(by_field, "tier"),
             category=_optional(by_field, "category"),
             group=_optional(by_field, "group"),
+            migrant=_optional(by_field, "migrant"),
+            ignored=decided.ignored_headers,
+            mapped=decided.mapped_headers,
         ),
         tuple(warnings),
     )
@@ -118,7 +189,22 @@ def map_columns(rows: list[list[Cell]]) -> tuple[ColumnMap, tuple[ImportProblem,
 _NO_ROWS = Message(
     zh="文件中没有任何内容 (找不到表头)", en="the file has no content (no header row)"
 )
-_UNKNOWN_COLUMN = Message(zh="无法识别的列, 已忽略", en="unknown column, ignored")
+
+
+def title_row_warnings(rows: list[list[Cell]], header_index: int) -> list[ImportProblem]:
+    """Each non-blank row above the header, read as a title and skipped (said, not silent)."""
+    warnings = []
+    for index in range(header_index):
+        cells = [_written(cell) for cell in rows[index] if not is_blank(cell)]
+        if cells:
+            title = " ".join(cells)[:80]
+            message = Message(
+                zh=f"表头在第 {header_index + 1} 行; 第 {index + 1} 行作为标题跳过",
+                en=f"the header is row {header_index + 1}; row {index + 1} was read as a title "
+                "and skipped",
+            )
+            warnings.append(ImportProblem.at(message, row=index + 1, column=None, value=title))
+    return warnings
 
 
 def _written(cell: Cell) -> str:
@@ -129,8 +215,11 @@ def _written(cell: Cell) -> str:
 
 
 def _field_of(header: str) -> tuple[str | None, int | None]:
-    """(field, None) for a named column, (None, n) for the n-th preference column."""
+    """(field, None) for a named column, (None, n) for the n-th preference column;
+    the field `row_counter` for 序号."""
     key = normalise_header(header)
+    if key in _ROW_COUNTERS:
+        return "row_counter", None
     if key in _SPELLINGS:
         return _SPELLINGS[key], None
     match = _NUMBERED_PREFERENCE.fullmatch(key)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from api.importing.cross_checks import cross_row_problems
 from api.importing.decoding import decode_table
-from api.importing.headers import map_columns
-from api.importing.model import ImportResult, ImportRules
+from api.importing.headers import find_header_row, map_columns
+from api.importing.model import ColumnChoices, ImportResult, ImportRules
 from api.importing.report import ImportProblem, ImportRejected, Message
 from api.importing.validation import validate_rows
+from api.importing.workbook import cell_problems
 
 __all__ = ["read_applicant_bytes", "read_applicant_file"]
 
@@ -24,25 +25,48 @@ _NO_APPLICANTS = Message(
 )
 
 
-def read_applicant_file(path: Path, *, draw_rules: ImportRules) -> ImportResult:
+def read_applicant_file(
+    path: Path, *, draw_rules: ImportRules, choices: ColumnChoices | None = None
+) -> ImportResult:
     """Read an applicant list from a CSV or XLSX file; see read_applicant_bytes."""
-    return read_applicant_bytes(path.read_bytes(), filename=path.name, draw_rules=draw_rules)
+    return read_applicant_bytes(
+        path.read_bytes(), filename=path.name, draw_rules=draw_rules, choices=choices
+    )
 
 
-def read_applicant_bytes(data: bytes, *, filename: str, draw_rules: ImportRules) -> ImportResult:
+def read_applicant_bytes(
+    data: bytes,
+    *,
+    filename: str,
+    draw_rules: ImportRules,
+    choices: ColumnChoices | None = None,
+) -> ImportResult:
     """Every normalised applicant of the file, or ImportRejected with every problem.
 
     The format is decided by the content; `filename` is used in messages and to
-    spot a file named .xlsx that is not a workbook.
+    spot a file named .xlsx that is not a workbook. `choices` maps or ignores columns the
+    import does not know (a workbook's 列对应 sheet adds to them; `choices` wins).
     """
     table = decode_table(data, filename=filename)
+    choices = _with_sheet(choices or ColumnChoices(), table.mapping)
+    header_index = find_header_row(table.rows, choices)
+    merged, formulas = cell_problems(table, header_index)
+    located = (*table.problems, *merged, *formulas)
     try:
-        columns, header_warnings = map_columns(table.rows)
+        columns, header_warnings = map_columns(
+            table.rows, header_index=header_index, choices=choices
+        )
     except ImportRejected as rejected:
-        raise ImportRejected(table.problems + rejected.problems, filename=filename) from None
+        raise ImportRejected(located + rejected.problems, filename=filename) from None
+    # A column left out is not read, so formulas there (a 序号 of =ROW()-2) do no harm.
+    formulas = tuple(p for p in formulas if p.column not in columns.ignored)
+    located = (*table.problems, *merged, *formulas)
     applicants, keys, row_problems = validate_rows(table.rows, columns=columns, rules=draw_rules)
     cross_problems, cross_warnings = cross_row_problems(keys, columns=columns)
-    problems = [*table.problems, *row_problems, *cross_problems]
+    # A formula cell is reported as a formula, not again as the empty value calamine read.
+    formula_at = {(p.row, p.column) for p in formulas}
+    row_problems = [p for p in row_problems if (p.row, p.column) not in formula_at]
+    problems = [*located, *row_problems, *cross_problems]
     if not keys:
         problems.append(ImportProblem.at(_NO_APPLICANTS, row=None, column=None))
     if problems:
@@ -52,7 +76,15 @@ def read_applicant_bytes(data: bytes, *, filename: str, draw_rules: ImportRules)
         warnings=(*table.warnings, *header_warnings, *cross_warnings),
         encoding=table.encoding,
         format=table.format,
+        ignored_columns=columns.ignored,
+        mapped_columns=columns.mapped,
     )
+
+
+def _with_sheet(choices: ColumnChoices, sheet: tuple[tuple[str, str], ...]) -> ColumnChoices:
+    if not sheet:
+        return choices
+    return ColumnChoices(mapped={**dict(sheet), **choices.mapped}, ignored=choices.ignored)
 
 
 def _by_row(problem: ImportProblem) -> int:

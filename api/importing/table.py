@@ -18,6 +18,7 @@ from api.importing.report import ImportProblem, InvalidValue, Message
 __all__ = [
     "Cell",
     "CellRange",
+    "FormulaCell",
     "RawTable",
     "cell_text",
     "column_letter",
@@ -63,6 +64,18 @@ class RawTable:
     rows: list[list[Cell]]
     problems: tuple[ImportProblem, ...] = ()
     warnings: tuple[ImportProblem, ...] = ()
+    merged: tuple[CellRange, ...] = ()
+    formulas: tuple[FormulaCell, ...] = ()
+    mapping: tuple[tuple[str, str], ...] = ()  # the workbook's 列对应 sheet: (header, field)
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell that holds a formula (0-based row and column), and the formula's text."""
+
+    row: int
+    column: int
+    formula: str
 
 
 def header_row_index(rows: list[list[Cell]]) -> int | None:

@@ -13,18 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from api.importing.fields import (
-    check_birth_window,
+from api.importing.fields import check_birth_window, parse_code, parse_id_number_cell, parse_name
+from api.importing.headers import Column, ColumnMap
+from api.importing.labels import (
     parse_category,
-    parse_code,
-    parse_id_number_cell,
-    parse_name,
+    parse_migrant,
     parse_school,
+    parse_school_list,
     parse_tiers,
 )
-from api.importing.headers import Column, ColumnMap
 from api.importing.model import ImportedApplicant, ImportRules
-from api.importing.normalisation import normalise_text, split_list
+from api.importing.normalisation import normalise_text
 from api.importing.report import ImportProblem, InvalidValue, Message
 from api.importing.table import Cell, cell_text, is_blank, shown_value
 
@@ -113,11 +112,7 @@ def _read_row(
     if columns.tier is not None and preferences is not None:
         listed = preferences
         tiers = reader.read(columns.tier, lambda c: parse_tiers(c, preferences=listed, rules=rules))
-    category = (
-        reader.read(columns.category, lambda c: parse_category(c, rules))
-        if columns.category
-        else ""
-    )
+    category = _read_category(reader, columns=columns, rules=rules)
     group = reader.read(columns.group, _parse_group) if columns.group else ""
     keys = RowKeys(
         row=reader.row_number,
@@ -153,6 +148,33 @@ def _read_row(
     return applicant, keys
 
 
+def _read_category(reader: _RowReader, *, columns: ColumnMap, rules: ImportRules) -> str | None:
+    """The category column, the 是否随迁子女 column, or both when they agree."""
+    category = (
+        reader.read(columns.category, lambda c: parse_category(c, rules))
+        if columns.category
+        else ""
+    )
+    if columns.migrant is None or category is None:
+        return category
+    migrant = reader.read(columns.migrant, lambda c: parse_migrant(c, rules))
+    if migrant is None:
+        return None
+    expected = rules.migrant_category
+    if migrant and category in ("", expected):
+        return expected
+    if not migrant and (not category or category != expected):
+        return category
+    reader.report(
+        columns.migrant,
+        Message(
+            zh=f"与专项类别“{category}”不一致: 随迁子女的专项类别应为 {expected}",
+            en=f"disagrees with the category '{category}': migrant children are {expected}",
+        ),
+    )
+    return None
+
+
 def _parse_application(cell: Cell) -> str:
     if not normalise_text(cell_text(cell)):
         raise InvalidValue(
@@ -186,7 +208,7 @@ def _preference_list(cell: Cell, rules: ImportRules) -> tuple[str, ...]:
     """One cell listing school codes; every fault in the list is reported together."""
     faults: list[Message] = []
     schools: list[str] = []
-    for code in split_list(cell_text(cell)):
+    for code in parse_school_list(cell, rules):
         try:
             school = parse_school(code, rules)
         except InvalidValue as invalid:

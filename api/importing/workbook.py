@@ -13,18 +13,19 @@ import zipfile
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from api.importing.formulas import formula_cells
 from api.importing.report import ImportProblem, Message, reject_file
 from api.importing.table import (
     Cell,
     CellRange,
+    FormulaCell,
     RawTable,
     column_letter,
-    header_row_index,
     is_blank,
     shown_value,
 )
 
-__all__ = ["read_workbook"]
+__all__ = ["TEMPLATE_LISTS", "cell_problems", "read_workbook"]
 
 # Checked on the sizes the zip declares before calamine inflates anything, so
 # a small "zip bomb" is refused at once. A 150,000-row sheet inflates to ~100 MB.
@@ -35,7 +36,11 @@ _SAVE_AS_XLSX = Message(
 
 
 def read_workbook(data: bytes, *, filename: str) -> RawTable:
-    """Cells of the first sheet; row i of the result is Excel row i + 1 (A1 is rows[0][0])."""
+    """Cells of the first sheet; row i of the result is Excel row i + 1 (A1 is rows[0][0]).
+
+    A sheet named 列对应 (or `mapping`) is read as the clerk's column choices; merged ranges
+    and formula cells are kept so that the reader can report them against the header.
+    """
     _check_archive(data, filename=filename)
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
@@ -45,36 +50,89 @@ def read_workbook(data: bytes, *, filename: str) -> RawTable:
             sheet = workbook.get_sheet_by_index(0)
             rows: list[list[Cell]] = sheet.to_python(skip_empty_area=False)
             ranges = sheet.merged_cell_ranges or []
+            mapping_name = next((n for n in names[1:] if _is_mapping_sheet(n)), None)
+            mapping_rows: list[list[Cell]] = (
+                []
+                if mapping_name is None
+                else workbook.get_sheet_by_name(mapping_name).to_python(skip_empty_area=False)
+            )
     except (CalamineError, ValueError, OSError) as error:
         reject_file(_unreadable(str(error), str(error)), filename=filename)
-    merged = [
+    merged = tuple(
         CellRange(first_row=r0, first_column=c0, last_row=r1, last_column=c1)
         for (r0, c0), (r1, c1) in ranges
-    ]
+    )
     return RawTable(
         format="xlsx",
         encoding=None,
         rows=rows,
-        problems=_merged_cell_problems(merged, rows),
-        warnings=_ignored_sheets(names),
+        warnings=_ignored_sheets([n for n in names if n not in (mapping_name, TEMPLATE_LISTS)]),
+        merged=merged,
+        formulas=formula_cells(data),
+        mapping=_mapping_pairs(mapping_rows),
     )
 
 
-def _merged_cell_problems(
-    merged: list[CellRange], rows: list[list[Cell]]
-) -> tuple[ImportProblem, ...]:
-    """A merged block leaves all but its top-left cell empty: the clerk must unmerge and fill.
+# The drop-down lists of the applicant template (api.services.applicant_template): not data.
+TEMPLATE_LISTS = "选项 lists"
+_MAPPING_SHEETS = ("列对应", "mapping", "列对应mapping", "columnmapping")
 
-    The problem is located under the column's header when the block is below it.
-    """
-    header_index = header_row_index(rows)
+
+def _is_mapping_sheet(name: str) -> bool:
+    return "".join(name.split()).casefold() in _MAPPING_SHEETS
+
+
+def _mapping_pairs(rows: list[list[Cell]]) -> tuple[tuple[str, str], ...]:
+    """(header, field) pairs of a mapping sheet: column A the file's header, column B the field
+    (or 忽略 / ignore); a first row reading 表头 / header is a heading."""
+    pairs = []
+    for row in rows:
+        cells = [shown_value(cell) for cell in row[:2]] + ["", ""]
+        header, field = cells[0], cells[1]
+        if not header or header.startswith(("表头", "header")):
+            continue
+        pairs.append((header, field))
+    return tuple(pairs)
+
+
+def cell_problems(
+    table: RawTable, header_index: int | None
+) -> tuple[tuple[ImportProblem, ...], tuple[ImportProblem, ...]]:
+    """(merged, formulas): merged blocks at or below the header and formula cells below it,
+    each located under its column's header. A merged title above the header is fine."""
+    rows = table.rows
     header = [] if header_index is None else rows[header_index]
-    return tuple(
+    start = 0 if header_index is None else header_index
+    merged = tuple(
         _merged_cell_problem(
             cells, header, below_header=header_index is not None and cells.first_row > header_index
         )
-        for cells in merged
+        for cells in table.merged
+        if cells.last_row >= start
     )
+    formulas = tuple(
+        _formula_problem(cell, header)
+        for cell in table.formulas[:_FORMULAS_LISTED]
+        if header_index is None or cell.row >= header_index
+    )
+    return merged, formulas
+
+
+_FORMULAS_LISTED = 200
+
+
+def _formula_problem(cell: FormulaCell, header: list[Cell]) -> ImportProblem:
+    column = column_letter(cell.column)
+    if cell.column < len(header) and not is_blank(header[cell.column]):
+        column = shown_value(header[cell.column])
+    reference = f"{column_letter(cell.column)}{cell.row + 1}"
+    message = Message(
+        zh=f"单元格 {reference} 是公式 (={cell.formula}), 不是填写的内容; 导入只接受值: "
+        "请复制该列, 用“选择性粘贴 → 数值”粘贴回去后再导入",
+        en=f"cell {reference} holds a formula (={cell.formula}), not a typed value; the import "
+        "takes values only: copy the column and Paste Special -> Values, then import again",
+    )
+    return ImportProblem.at(message, row=cell.row + 1, column=column, value=reference)
 
 
 def _merged_cell_problem(

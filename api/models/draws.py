@@ -48,6 +48,7 @@ class Draw(SQLModel, table=True):
     next_application_seq: int = 1
     created_at: str = Field(max_length=20)
     previous_draw_id: int | None = Field(default=None, unique=True, index=True)
+    sealing_announcement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class School(SQLModel, table=True):

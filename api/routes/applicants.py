@@ -14,6 +14,7 @@ from api.lifecycle import transaction
 from api.schemas import ApplicantPrivate, ApplicantPublic, ApplicantRow, ApplicantsCreated
 from api.services import applicants
 from api.services.access import bureau_draw, operator_draw, visible_draw
+from api.services.column_choices import column_choices
 
 router = APIRouter(prefix="/api/draws/{draw_id}/applicants", tags=["applicants"])
 
@@ -57,9 +58,12 @@ async def import_applicants(
     caller: OptionalCallerDep,
     signer: SignerDep,
     now: NowDep,
+    map_: Annotated[list[str], Query(alias="map")] = [],  # noqa: B006 (FastAPI copies it)
+    ignore: Annotated[list[str], Query()] = [],  # noqa: B006
 ) -> ApplicantsCreated:
     """Import a CSV or XLSX file sent as the request body; all or nothing (HTTP 422 lists every
-    problem with row, column and message in Chinese and English)."""
+    problem with row, column and message in Chinese and English). An unknown column refuses
+    the import until it is mapped (`map=HEADER=FIELD`) or ignored (`ignore=HEADER`)."""
     data = await request.body()
     if len(data) > _MAX_UPLOAD:
         raise InvalidInput("文件过大 (最大 64 MB)", "file too large (at most 64 MB)")
@@ -67,7 +71,14 @@ async def import_applicants(
         draw = operator_draw(session, draw_id, caller)
         assert caller is not None
         receipts = applicants.import_file(
-            session, draw, data=data, filename=filename, actor=caller.actor, at=now, signer=signer
+            session,
+            draw,
+            data=data,
+            filename=filename,
+            actor=caller.actor,
+            at=now,
+            signer=signer,
+            choices=column_choices(map_, ignore),
         )
     return ApplicantsCreated(count=len(receipts), receipts=receipts)
 

@@ -14,6 +14,7 @@ import io
 import json
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
@@ -21,9 +22,9 @@ from sqlmodel import Session, SQLModel, col, select
 from api import audit
 from api.errors import Conflict, InvalidInput, Problem
 from api.importing import (
+    ColumnChoices,
     ImportedApplicant,
     ImportRejected,
-    ImportRules,
     mask_id_number,
     mask_name,
     read_applicant_bytes,
@@ -33,21 +34,22 @@ from api.models import (
     Applicant,
     ApplicantPrivate,
     Bureau,
-    Category,
     Draw,
-    ReservedQuota,
-    School,
-    Tier,
 )
 from api.schemas import ApplicantCreated, ApplicantPublic, ApplicantRow
 from api.schemas import ApplicantPrivate as ApplicantPrivateOut
+from api.services.import_rules import import_rules
 from api.signer import Signer
 from lottery.encoding import canonical_json
 from lottery.records import PrivateRecord, PublicRecord, make_receipt_code, public_record
 
 __all__ = [
+    "Entropy",
+    "ImportSummary",
     "applicant_records",
     "import_file",
+    "import_list",
+    "import_rejection",
     "import_rules",
     "private_list",
     "public_list",
@@ -56,31 +58,6 @@ __all__ = [
 ]
 
 Entropy = Callable[[int], bytes]
-
-
-def import_rules(session: Session, draw: Draw) -> ImportRules:
-    """What a row of this draw is checked against."""
-    schools = session.exec(select(School).where(School.draw_id == draw.id)).all()
-    tiers: dict[str, tuple[str, ...]] = {}
-    categories: set[str] = set()
-    for school in schools:
-        rows = session.exec(
-            select(Tier).where(Tier.school_id == school.id).order_by(col(Tier.position))
-        ).all()
-        tiers[school.code] = tuple(t.code for t in rows)
-        quotas = session.exec(select(ReservedQuota).where(ReservedQuota.school_id == school.id))
-        categories.update(q.category_code for q in quotas)
-    categories.update(
-        c.code for c in session.exec(select(Category).where(Category.draw_id == draw.id))
-    )
-    return ImportRules(
-        schools=frozenset(tiers),
-        birth_date_from=draw.birth_date_from,
-        birth_date_to=draw.birth_date_to,
-        max_preferences=draw.max_preferences,
-        tiers_by_school=tiers,
-        categories=frozenset(categories),
-    )
 
 
 def rows_to_csv(rows: Sequence[ApplicantRow], *, max_preferences: int) -> bytes:
@@ -110,7 +87,8 @@ def rows_to_csv(rows: Sequence[ApplicantRow], *, max_preferences: int) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _rejected(error: ImportRejected) -> InvalidInput:
+def import_rejection(error: ImportRejected) -> InvalidInput:
+    """A rejected file as `InvalidInput` listing every problem."""
     problems = tuple(
         Problem(
             field=p.column,
@@ -129,6 +107,16 @@ def _rejected(error: ImportRejected) -> InvalidInput:
     )
 
 
+@dataclass(frozen=True)
+class ImportSummary:
+    """An accepted import: the children created, and what the clerk should be told."""
+
+    created: list[ApplicantCreated]
+    ignored_columns: tuple[str, ...]
+    mapped_columns: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
+
+
 def import_file(
     session: Session,
     draw: Draw,
@@ -139,8 +127,39 @@ def import_file(
     at: str,
     signer: Signer,
     entropy: Entropy = secrets.token_bytes,
+    choices: ColumnChoices | None = None,
 ) -> list[ApplicantCreated]:
     """Import every applicant of a file (CSV or XLSX), or nothing: `InvalidInput` lists all."""
+    summary = import_list(
+        session,
+        draw,
+        data=data,
+        filename=filename,
+        actor=actor,
+        at=at,
+        signer=signer,
+        entropy=entropy,
+        choices=choices,
+    )
+    return summary.created
+
+
+def import_list(
+    session: Session,
+    draw: Draw,
+    *,
+    data: bytes,
+    filename: str,
+    actor: str,
+    at: str,
+    signer: Signer,
+    entropy: Entropy = secrets.token_bytes,
+    choices: ColumnChoices | None = None,
+) -> ImportSummary:
+    """Import every applicant of a file, or nothing; see `import_file`.
+
+    `choices` maps or ignores columns the import does not know; the audit entry records the
+    columns left out and those read under a field the clerk named."""
     if draw.previous_draw_id is not None:
         raise Conflict(
             f"抽签 {draw.public_id} 是补录抽签, 名单由上一轮结果确定, 不能导入考生",
@@ -150,10 +169,10 @@ def import_file(
     bump(session, draw, allowed=(State.DRAFT, State.OBJECTION), what=("导入考生", "importing"))
     try:
         result = read_applicant_bytes(
-            data, filename=filename, draw_rules=import_rules(session, draw)
+            data, filename=filename, draw_rules=import_rules(session, draw), choices=choices
         )
     except ImportRejected as error:
-        raise _rejected(error) from None
+        raise import_rejection(error) from None
     receipts = _store(session, draw, result.rows, entropy=entropy)
     assert draw.id is not None
     audit.record(
@@ -165,11 +184,18 @@ def import_file(
             "count": len(receipts),
             "file_sha256": hashlib.sha256(data).hexdigest(),
             "format": result.format,
+            "ignored_columns": list(result.ignored_columns),
+            "mapped_columns": {header: field for header, field in result.mapped_columns},
         },
         at=at,
         signer=signer,
     )
-    return receipts
+    return ImportSummary(
+        created=receipts,
+        ignored_columns=result.ignored_columns,
+        mapped_columns=result.mapped_columns,
+        warnings=tuple(w.describe() for w in result.warnings),
+    )
 
 
 def _numbering(session: Session, draw: Draw, rows: Sequence[ImportedApplicant]) -> list[str]:

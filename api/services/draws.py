@@ -124,4 +124,5 @@ def draw_public(session: Session, draw: Draw) -> DrawPublic:
         applicant_count=count,
         manifest_digest=None if manifest is None else manifest.digest,
         previous_draw=None if previous is None else previous.public_id,
+        sealing_announcement=draw.sealing_announcement,
     )

@@ -202,6 +202,7 @@ def _rules_spec(first: Draw, inputs: SecondRoundInputs, spec: SecondRoundCreate)
         birth_date_to=first.birth_date_to,
         schools=schools,
         categories=[CategorySpec(id=c.id, label=c.label) for c in rules.categories],
+        sealing_announcement=first.sealing_announcement,
     )
 
 

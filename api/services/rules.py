@@ -129,6 +129,7 @@ def replace_rules(session: Session, draw: Draw, spec: DrawCreate) -> None:
     draw.beacon = None if spec.beacon is None else spec.beacon.model_dump_json()
     draw.birth_date_from = spec.birth_date_from
     draw.birth_date_to = spec.birth_date_to
+    draw.sealing_announcement = spec.sealing_announcement
     session.add(draw)
     session.flush()
 
@@ -207,5 +208,6 @@ def engine_rules(session: Session, draw: Draw) -> DrawRules:
         birth_date_to=draw.birth_date_to,
         schools=schools,
         categories=categories,
+        sealing_announcement=draw.sealing_announcement,
     )
     return _rules_from_spec(spec, authority=draw.authority)

@@ -27,6 +27,7 @@ class Operator:
         self.env = {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'service.db'}",
             "SUNSHINE_SIGNING_KEY_FILE": str(tmp_path / "signing-key.pem"),
+            "SUNSHINE_DATA_DIR": str(tmp_path / "data"),
         }
         self.runner = CliRunner()
 

@@ -16,7 +16,13 @@ from import_corpus.builders import (
     xlsx_bytes,
 )
 
-from api.importing import ImportedApplicant, read_applicant_bytes, read_applicant_file
+from api.importing import (
+    ColumnChoices,
+    ImportedApplicant,
+    ImportRejected,
+    read_applicant_bytes,
+    read_applicant_file,
+)
 
 BOY = make_id(birth="20130307", sequence="123")
 GIRL = make_id(birth="20121115", sequence="084")
@@ -158,13 +164,19 @@ def test_single_tier_applies_to_every_listed_school() -> None:
     assert result.rows[0].tiers == (("S01", "T1"), ("S02", "T1"), ("S03", "T1"))
 
 
-def test_unknown_columns_are_ignored_with_a_warning() -> None:
+def test_an_unknown_column_refuses_the_import_until_the_clerk_decides() -> None:
     rows = [[*HEADER_ZH, "家长电话"], [*ROWS[0], "13800000000"]]
-    result = read_applicant_bytes(csv_bytes(rows), filename="x.csv", draw_rules=RULES)
+    with pytest.raises(ImportRejected) as caught:
+        read_applicant_bytes(csv_bytes(rows), filename="x.csv", draw_rules=RULES)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (1, "家长电话")
+    assert "unknown column '家长电话'" in problem.message_en and "--ignore" in problem.message_en
+    choices = ColumnChoices(ignored=frozenset({"家长电话"}))
+    result = read_applicant_bytes(
+        csv_bytes(rows), filename="x.csv", draw_rules=RULES, choices=choices
+    )
     assert len(result.rows) == 1
-    (warning,) = result.warnings
-    assert (warning.row, warning.column) == (1, "家长电话")
-    assert "unknown column" in warning.message_en
+    assert result.ignored_columns == ("家长电话",)
 
 
 def test_extra_sheets_are_reported_as_a_warning() -> None:

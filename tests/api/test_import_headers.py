@@ -16,8 +16,9 @@ def _problems(data: bytes, filename: str = "x.csv") -> tuple[ImportProblem, ...]
 
 def test_every_missing_required_column_is_named_with_accepted_headers() -> None:
     problems = _problems(csv_bytes([["报名号", "备注"], ["A1", "x"]]))
-    assert len(problems) == 3
-    missing = [p.message_en for p in problems]
+    assert len(problems) == 4
+    assert "unknown column '备注'" in problems[0].message_en
+    missing = [p.message_en for p in problems[1:]]
     assert any("missing required column name" in m and "姓名 / name" in m for m in missing)
     assert any("missing required column id_number" in m and "身份证号" in m for m in missing)
     assert any("missing required column preferences" in m and "志愿1" in m for m in missing)
