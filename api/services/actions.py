@@ -35,7 +35,7 @@ from lottery import (
 from lottery import actions_document as engine_actions_document
 from lottery.allocation.replay import Move, PostDrawAction
 
-__all__ = ["actions_document", "actions_of", "record_action"]
+__all__ = ["actions_document", "actions_of", "lines_after", "record_action"]
 
 
 def actions_of(session: Session, draw: Draw) -> list[Action]:
@@ -96,6 +96,14 @@ def _replay(
         moves=[[row(m) for m in action_moves] for action_moves in state.moves],
         lines=outcome_lines(problem, state),
     )
+
+
+def lines_after(
+    session: Session, draw: Draw, signer: Signer, actions: list[tuple[str, str]]
+) -> dict[str, OutcomeLine]:
+    """Every child's line after `actions` ((type, application), in order), replayed by the
+    engine from the sealed data and the signed results (§14.2)."""
+    return _replay(session, draw, signer, actions).lines
 
 
 def record_action(
