@@ -19,7 +19,7 @@ from api.db import make_engine, migrate
 from api.error_answers import error_body
 from api.errors import ServiceError
 from api.ratelimit import WrongGuessCounter
-from api.routes import applicants, ceremony, draws, records
+from api.routes import applicants, ceremony, draws, ledger, records
 from api.settings import Settings
 from api.signer import Signer
 
@@ -67,7 +67,7 @@ def create_app(
         proxies=parse_networks(settings.trusted_proxies),
     )
     application.add_exception_handler(ServiceError, _error_answer)
-    for module in (draws, applicants, ceremony, records):
+    for module in (draws, applicants, ceremony, records, ledger):
         application.include_router(module.router)
 
     @application.get("/api/health")

@@ -38,6 +38,7 @@ from api.db import migrate, session_scope
 from api.errors import InvalidInput, NotFound
 from api.lifecycle import transaction
 from api.models import Bureau
+from api.operator_ledger import ledger_app
 from api.operator_support import (
     OPERATOR,
     DrawId,
@@ -64,6 +65,7 @@ app = typer.Typer(
     help="阳光摇号服务运维命令 / sunshine draw service operator commands", no_args_is_help=True
 )
 app.add_typer(witness_app, name="witness")
+app.add_typer(ledger_app, name="ledger")
 
 
 # -- set-up ----------------------------------------------------------------------------------

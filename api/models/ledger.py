@@ -11,10 +11,12 @@ __all__ = ["LedgerEntry", "ProblemReport"]
 class LedgerEntry(SQLModel, table=True):
     """One objection (异议, during the 公示) or complaint (投诉, after the results).
 
-    `raised_by` and `contact` are personal data: shown to the bureau, masked (`raised_by`) or
-    left out (`contact`) everywhere else, never in the audit log. `recorded_seq` and
-    `closed_seq` are the audit log entries that recorded and closed it; their details hold the
-    digest of the entry as it then stood, so the log vouches for what the ledger says.
+        `raised_by` and `contact` are personal data: shown to the bureau, masked (`raised_by`) or
+        left out (`contact`) everywhere else, never in the audit log. `recorded_seq` and
+        `closed_seq` are the audit log entries that recorded and closed it; their details hold the
+        digest of the entry as it then stood, salted with `salt` (random, kept here, never in the log)
+    so that the public log vouches for what the ledger says without letting anyone test guesses
+    of a name against it.
     """
 
     __tablename__ = "ledger_entries"
@@ -35,6 +37,7 @@ class LedgerEntry(SQLModel, table=True):
     change: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     change_audit_seq: int | None = None
     status: str = Field(max_length=16)
+    salt: str = Field(max_length=32)
     recorded_by: str = Field(max_length=120)
     recorded_seq: int
     closed_at: str | None = Field(default=None, max_length=20)

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("change", sa.Text(), nullable=True),
         sa.Column("change_audit_seq", sa.Integer(), nullable=True),
         sa.Column("status", _S(length=16), nullable=False),
+        sa.Column("salt", _S(length=32), nullable=False),
         sa.Column("recorded_by", _S(length=120), nullable=False),
         sa.Column("recorded_seq", sa.Integer(), nullable=False),
         sa.Column("closed_at", _S(length=20), nullable=True),
