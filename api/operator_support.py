@@ -36,7 +36,7 @@ __all__ = [
 
 OPERATOR = "operator:cli"
 
-DrawId = Annotated[str, typer.Argument(help="the draw's id (抽签编号)")]
+DrawId = Annotated[str, typer.Argument(help="抽签编号 / the draw's id")]
 
 
 def operator_settings() -> Settings:

@@ -152,6 +152,7 @@ def record_action(
             actor=caller.actor,
             at=now,
             signer=signer,
+            reason=body.reason,
         )
     return ActionPublic(
         seq=row.seq,
