@@ -22,6 +22,7 @@ from api.ratelimit import WrongGuessCounter
 from api.routes import applicants, ceremony, draws, ledger, records
 from api.settings import Settings
 from api.signer import Signer
+from api.upload import BodyLimit
 
 __all__ = ["create_app"]  # and `app`, built on first access (see __getattr__)
 
@@ -67,6 +68,7 @@ def create_app(
         proxies=parse_networks(settings.trusted_proxies),
     )
     application.add_exception_handler(ServiceError, _error_answer)
+    application.add_middleware(BodyLimit, limit=settings.max_upload_mb * 1024 * 1024)
     for module in (draws, applicants, ceremony, records, ledger):
         application.include_router(module.router)
 

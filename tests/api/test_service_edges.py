@@ -268,3 +268,62 @@ def test_a_hidden_draw_answers_as_a_missing_one(client, bureau) -> None:
     assert hidden.json()["error"] == missing.json()["error"]
     for path in ("/witnesses", "/applicants/public", "/manifest.json"):
         assert client.get(f"/api/draws/XQ-2026-other{path}", headers=witness).status_code == 404
+
+
+def _post_json_chunks(
+    app: FastAPI, path: str, headers: dict[str, str], chunks: int
+) -> tuple[int, int, bytes]:
+    """POST a JSON body of `chunks` x 256 KiB; (status, chunks read, answer body)."""
+    read = 0
+    status = 0
+    body = b""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")]
+        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        read += 1
+        piece = b"[" if read == 1 else b" " * _CHUNK
+        return {"type": "http.request", "body": piece, "more_body": read < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status, body
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        else:
+            body += message.get("body", b"")
+
+    asyncio.run(app(scope, receive, send))
+    return status, read, body
+
+
+def test_an_anonymous_json_body_is_not_read_past_64_kib(client, bureau) -> None:
+    assert client.post("/api/draws", json=draw_spec(), headers=bureau.operator).status_code == 201
+    status, read, body = _post_json_chunks(client.app, f"{D}/applicants", {}, chunks=40)
+    assert (status, read) == (413, 2)  # "[" then one chunk past 64 KiB: reading stops
+    assert b"too_large" in body
+    status, read, _ = _post_json_chunks(client.app, f"{D}/lookup", {}, chunks=40)
+    assert (status, read) == (413, 2)
+
+
+def test_an_operators_json_body_stops_at_the_upload_limit(settings, signer, bureau) -> None:
+    app = _app(replace(settings, max_upload_mb=1), signer)
+    with TestClient(app) as client:
+        assert (
+            client.post("/api/draws", json=draw_spec(), headers=bureau.operator).status_code == 201
+        )
+        status, read, body = _post_json_chunks(app, f"{D}/applicants", bureau.operator, chunks=40)
+        assert (status, read) == (413, 5)  # "[" and 4 x 256 KiB pass 1 MiB by one byte
+        assert b"1 MB" in body
