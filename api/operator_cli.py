@@ -72,7 +72,9 @@ app.add_typer(ledger_app, name="ledger")
 
 @app.command()
 def keys(
-    out: Annotated[Path | None, typer.Option(help="key file (default: the setting)")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="密钥文件 (默认按设置) / key file (default: the setting)")
+    ] = None,
 ) -> None:
     """生成教育局签名密钥 (不覆盖已有文件) / create the bureau's signing key (never overwrites)."""
     path = out or operator_settings().signing_key_file
@@ -94,8 +96,11 @@ def migrate_command() -> None:
 
 @app.command("create-bureau")
 def create_bureau_command(
-    code: Annotated[str, typer.Option(help="short code, prefixes application numbers")],
-    name: Annotated[str, typer.Option(help="the bureau's name, as in the manifest")],
+    code: Annotated[
+        str,
+        typer.Option(help="教育局代码, 用作报名号前缀 / short code, prefixes application numbers"),
+    ],
+    name: Annotated[str, typer.Option(help="教育局名称 / the bureau's name")],
 ) -> None:
     """登记教育局并显示第一个操作员令牌 / register a bureau and print its first operator token."""
     now = utc_now()
@@ -111,9 +116,11 @@ def create_bureau_command(
 
 @app.command("issue-token")
 def issue_token_command(
-    code: Annotated[str, typer.Option(help="the bureau's code")],
-    role: Annotated[str, typer.Option(help="operator or auditor")],
-    label: Annotated[str, typer.Option(help="who holds it (shown in the audit log)")],
+    code: Annotated[str, typer.Option(help="教育局代码 / the bureau's code")],
+    role: Annotated[str, typer.Option(help="operator (操作员) 或 or auditor (审计员)")],
+    label: Annotated[
+        str, typer.Option(help="持有人 (记入审计日志) / who holds it (in the audit log)")
+    ],
 ) -> None:
     """签发操作员或审计员令牌 / print a new operator or auditor token."""
     if role not in (Role.OPERATOR.value, Role.AUDITOR.value):
@@ -158,8 +165,10 @@ def read_draw_spec(path: Path) -> DrawCreate:
 
 @app.command()
 def create(
-    spec: Annotated[Path, typer.Argument(help="the draw's rules, JSON (as POST /api/draws)")],
-    bureau: Annotated[str | None, typer.Option(help="the bureau's code (if several)")] = None,
+    spec: Annotated[Path, typer.Argument(help="抽签规则文件 (JSON) / the draw's rules file")],
+    bureau: Annotated[
+        str | None, typer.Option(help="教育局代码 (有多个时) / the bureau's code (if several)")
+    ] = None,
 ) -> None:
     """按规则文件建立抽签 (草稿) / create a draw in draft from its rules file."""
     with reported():
@@ -177,7 +186,7 @@ def create(
 @app.command("import")
 def import_command(
     draw_id: DrawId,
-    file: Annotated[Path, typer.Argument(help="the applicant list, .csv or .xlsx")],
+    file: Annotated[Path, typer.Argument(help="考生名单 .csv 或 .xlsx / the applicant list")],
 ) -> None:
     """导入考生名单, 全部成功或全部不导入; 出错时写出 FILE.problems.csv / import the applicant list, all or nothing; a refusal writes FILE.problems.csv."""
     with reported():
@@ -251,9 +260,15 @@ def ceremony_command(draw_id: DrawId) -> None:
 @app.command()
 def beacon(
     draw_id: DrawId,
-    value: Annotated[str, typer.Argument(help="the public beacon value, as published")],
-    fallback: Annotated[bool, typer.Option(help="the declared fallback source was used")] = False,
-    reason: Annotated[str | None, typer.Option(help="why the fallback (logged)")] = None,
+    value: Annotated[
+        str, typer.Argument(help="公开信标值 / the public beacon value, as published")
+    ],
+    fallback: Annotated[
+        bool, typer.Option(help="使用了备用信标 / the declared fallback source was used")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="使用备用的原因 (记入日志) / why the fallback (logged)")
+    ] = None,
 ) -> None:
     """录入公开信标值, 揭示随之结束 / enter the public beacon value; closes the reveals."""
     with reported():
