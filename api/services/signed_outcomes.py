@@ -18,6 +18,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -100,7 +101,7 @@ def _checked_outcomes(session: Session, draw: Draw, signer: Signer) -> dict[str,
     numbers = {a[0]: a[1] for a in results["applicants"]}
     actions_row = signed_document(session, draw, "actions")
     if actions_row is None:
-        return _from_results(results, numbers)
+        return _from_results(results)
     try:
         entries = actions_from_document(
             actions_row.document,
@@ -123,7 +124,7 @@ def _checked_outcomes(session: Session, draw: Draw, signer: Signer) -> dict[str,
     }
 
 
-def _from_results(results: dict, numbers: dict[str, str]) -> dict[str, SignedOutcome]:  # type: ignore[type-arg]
+def _from_results(results: dict[str, Any]) -> dict[str, SignedOutcome]:
     places: dict[str, list[tuple[str, int]]] = {}
     for school in results["schools"]:
         for position, application in enumerate(school["waitlist"], start=1):
