@@ -2,8 +2,9 @@
 
     lottery demo --out DIR [--entropy TEXT] [--applicants N]
     lottery keys | migrate | create-bureau | issue-token | create | import | objection | witness
-            | seal | ceremony | beacon | rehearse | run | publish | export | decline | second-round
-            | status
+            | ledger | seal | ceremony | beacon | rehearse | run | publish | export | decline
+            | second-round | status | list
+    lottery --version
 
 Run `lottery COMMAND --help` for each. Errors print the service's message in Chinese and
 English and exit 1, never a traceback.
@@ -12,6 +13,7 @@ English and exit 1, never a traceback.
 from __future__ import annotations
 
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -22,13 +24,15 @@ from api.demo import DemoSummary, run_demo
 from api.demo_county import TIERS
 from api.errors import ServiceError
 from api.progress import print_error
+from lottery import PROTOCOL
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
-    help="阳光摇号 / sunshine draw: auditable school-admission lottery (sunshine-draw/1).",
+    help="阳光招生电脑派位 (可审计的摇号) / sunshine draw: an auditable school-admission lottery.\n\n"
+    "操作指南 / operator guide: docs/operator.md",
 )
 app.registered_commands += operator_cli.app.registered_commands
 app.registered_groups += operator_cli.app.registered_groups
@@ -36,9 +40,29 @@ app.registered_commands += operator_import.app.registered_commands
 app.registered_commands += operator_corrections.app.registered_commands
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lottery {_package_version()} (protocol {PROTOCOL})")
+        raise typer.Exit()
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("sunshine-draw")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
 @app.callback()
-def _root() -> None:
-    """Sunshine draw: auditable school-admission lottery (protocol sunshine-draw/1)."""
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="显示版本 / show the version"
+        ),
+    ] = False,
+) -> None:
+    """阳光招生电脑派位 / sunshine draw: an auditable school-admission lottery."""
 
 
 def _print_summary(summary: DemoSummary, seconds: float) -> None:
@@ -75,7 +99,7 @@ def demo(
     ] = None,
     applicants: Annotated[int, typer.Option(min=20, help="Number of applicants.")] = 3000,
 ) -> None:
-    """Run a realistic county draw end to end through the service, and verify it independently."""
+    """演示: 一次完整的县级摇号, 并独立验证 / run a realistic county draw end to end, verified."""
     started = time.monotonic()
     try:
         summary = run_demo(out, entropy_text=entropy, applicants=applicants, tell=typer.echo)

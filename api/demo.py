@@ -286,7 +286,11 @@ def _family_looks_up(desk: _Desk, children: dict[str, str]) -> None:
     for application, receipt in children.items():
         with session_scope(desk.engine) as session:
             found: LookupResult = look_up(
-                session, find_draw(session, DRAW_ID), application=application, receipt=receipt
+                session,
+                find_draw(session, DRAW_ID),
+                application=application,
+                receipt=receipt,
+                signer=desk.signer,
             )
         desk.tell(
             f"    {application} {found.masked_name} (receipt {format_receipt(receipt)})\n"

@@ -18,6 +18,7 @@ __all__ = [
     "Problem",
     "RateLimited",
     "ServiceError",
+    "TooLarge",
     "Unauthenticated",
     "WrongState",
 ]
@@ -39,12 +40,18 @@ class ServiceError(Exception):
 
     status_code = 400
     code = "error"
+    # Where the full problem report can be downloaded, when the answer shows only part of it.
+    report_url: str | None = None
 
     def __init__(self, zh: str, en: str, *, problems: tuple[Problem, ...] = ()) -> None:
         super().__init__(f"{zh} / {en}")
         self.message_zh = zh
         self.message_en = en
         self.problems = problems
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (Retry-After for a rate limit)."""
+        return {}
 
 
 class NotFound(ServiceError):
@@ -88,11 +95,25 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class TooLarge(ServiceError):
+    """The request body is larger than the service accepts; it was not read further."""
+
+    status_code = 413
+    code = "too_large"
+
+
 class RateLimited(ServiceError):
-    """Too many requests from this client or for this application number."""
+    """Too many wrong guesses from this client or for this application number."""
 
     status_code = 429
     code = "rate_limited"
+
+    def __init__(self, zh: str, en: str, *, retry_after: int) -> None:
+        super().__init__(zh, en)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class NotConfigured(ServiceError):

@@ -1,7 +1,8 @@
 """The service: `api.main:app` for uvicorn, or `create_app(settings)` for tests.
 
 Errors of `api.errors` become HTTP answers in the one handler below, with the message in
-Chinese and English and every problem (row, field, message) listed.
+Chinese and English, the first 1,000 problems (row, field, message) and counts per column
+(`api.error_answers`), ID numbers masked.
 """
 
 from __future__ import annotations
@@ -12,43 +13,33 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api.client_address import Network, parse_networks
 from api.clock import utc_now
 from api.db import make_engine, migrate
+from api.error_answers import error_body
 from api.errors import ServiceError
-from api.ratelimit import SlidingWindowLimiter
-from api.routes import applicants, bureau_files, ceremony, draws, records
+from api.ratelimit import WrongGuessCounter
+from api.routes import applicants, bureau_files, ceremony, draws, ledger, records
 from api.settings import Settings
 from api.signer import Signer
+from api.upload import BodyLimit
 
 __all__ = ["create_app"]  # and `app`, built on first access (see __getattr__)
 
 
 @dataclass(frozen=True)
 class LookupLimits:
-    """The parent look-up's two limits (settings `lookup_per_ip`, `lookup_per_application`)."""
+    """The parent look-up's wrong-guess counts (settings `lookup_per_ip`,
+    `lookup_per_application`) and the proxies whose `X-Forwarded-For` is believed."""
 
-    per_ip: SlidingWindowLimiter
-    per_application: SlidingWindowLimiter
+    per_ip: WrongGuessCounter
+    per_application: WrongGuessCounter
+    proxies: tuple[Network, ...]
 
 
 def _error_answer(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ServiceError)
-    body = {
-        "error": error.code,
-        "message_zh": error.message_zh,
-        "message_en": error.message_en,
-        "problems": [
-            {
-                "row": p.row,
-                "field": p.field,
-                "value": p.value,
-                "message_zh": p.message_zh,
-                "message_en": p.message_en,
-            }
-            for p in error.problems
-        ],
-    }
-    return JSONResponse(body, status_code=error.status_code)
+    return JSONResponse(error_body(error), status_code=error.status_code, headers=error.headers())
 
 
 def create_app(
@@ -72,17 +63,13 @@ def create_app(
     application.state.clock = clock
     window = settings.lookup_window_seconds
     application.state.lookup_limits = LookupLimits(
-        per_ip=SlidingWindowLimiter(
-            limit=settings.lookup_per_ip, window=window, what=("本机", "from this address")
-        ),
-        per_application=SlidingWindowLimiter(
-            limit=settings.lookup_per_application,
-            window=window,
-            what=("该报名号", "for this application number"),
-        ),
+        per_ip=WrongGuessCounter(limit=settings.lookup_per_ip, window=window),
+        per_application=WrongGuessCounter(limit=settings.lookup_per_application, window=window),
+        proxies=parse_networks(settings.trusted_proxies),
     )
     application.add_exception_handler(ServiceError, _error_answer)
-    for module in (bureau_files, draws, applicants, ceremony, records):
+    application.add_middleware(BodyLimit, limit=settings.max_upload_mb * 1024 * 1024)
+    for module in (bureau_files, draws, applicants, ceremony, records, ledger):
         application.include_router(module.router)
 
     @application.get("/api/health")

@@ -1,4 +1,4 @@
-"""Operator commands: the whole draw lifecycle for operators who script (`lottery ...`).
+"""Operator commands: the whole draw from the terminal (`lottery ...`), Chinese first.
 
 They work through the service layer (`api.services`) on the service's own database (setting
 `DATABASE_URL`), in one transaction each, exactly as the HTTP routes do, and sign with the key of
@@ -7,34 +7,35 @@ They work through the service layer (`api.services`) on the service's own databa
     keys / migrate / create-bureau / issue-token        set-up
     init / create / template / import / correct ...     in api.operator_import, api.operator_corrections
     objection DRAW                                      publish the masked list (公示)
-    witness add|secret|commit|reveal ...                the witness ceremony (§7.1, §7.3)
-    seal DRAW / ceremony DRAW / beacon DRAW VALUE        sealing, the ceremony, the beacon (§6, §7)
-    rehearse DRAW TEXT / run DRAW / publish DRAW        practice runs (§16), the draw, publication
-    export DRAW --out DIR|ZIP                           the public bundle (§13)
-    decline DRAW APPLICATION [--disqualify]             a seat freed after the draw (§14)
-    second-round DRAW NEW --title T                     the second round (补录, §14.5), a new draw
-    status DRAW                                         where the draw stands
+    witness add|secret|commit|reveal ...                the witness ceremony (api.operator_witness)
+    ledger add|close|list|export ...                    the objection and complaint ledger
+    seal DRAW / ceremony DRAW / beacon DRAW VALUE        sealing, the ceremony, the beacon
+    rehearse DRAW TEXT / run DRAW / publish DRAW        practice runs (模拟), the draw, publication
+    export / decline / second-round                     after the draw (api.operator_after)
+    status DRAW / list                                  where things stand (api.operator_status)
 
-Tokens are printed once and stored hashed; keep them like passwords. An error prints its message
-in Chinese and English (and every problem it lists) and exits 1.
+What people watch is shown in words: `seal` the manifest digest and the key fingerprint,
+`rehearse` a result marked 模拟, `run` per-school counts, cutoffs and the first lines of each
+list. Tokens are stored hashed; an error prints its message in Chinese and English and exits 1.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
-from api import schemas
 from api.auth import Role
+from api.ceremony_display import result_lines
 from api.clock import utc_now
 from api.db import migrate, session_scope
-from api.errors import InvalidInput
 from api.lifecycle import transaction
+from api.operator_after import after_app
+from api.operator_ledger import ledger_app
+from api.operator_status import key_fingerprint_of, school_names, status_app
 from api.operator_support import (
     OPERATOR,
     DrawId,
@@ -46,12 +47,10 @@ from api.operator_support import (
     reported,
 )
 from api.operator_witness import witness_app
-from api.progress import step, track
+from api.progress import step
 from api.schemas import BeaconCreate
-from api.services import actions, ceremony, draws, rounds, running, sealing
-from api.services.access import find_draw
+from api.services import ceremony, draws, running, sealing
 from api.services.bureaus import create_bureau, issue_bureau_token
-from api.services.publication import bundle_contents, bundle_zip
 from api.signer import generate_key_file
 
 __all__ = ["app"]
@@ -60,6 +59,7 @@ app = typer.Typer(
     help="阳光摇号服务运维命令 / sunshine draw service operator commands", no_args_is_help=True
 )
 app.add_typer(witness_app, name="witness")
+app.add_typer(ledger_app, name="ledger")
 
 
 # -- set-up ----------------------------------------------------------------------------------
@@ -67,9 +67,11 @@ app.add_typer(witness_app, name="witness")
 
 @app.command()
 def keys(
-    out: Annotated[Path | None, typer.Option(help="key file (default: the setting)")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="密钥文件 (默认按设置) / key file (default: the setting)")
+    ] = None,
 ) -> None:
-    """Create the bureau's signing key (refuses to overwrite an existing file)."""
+    """生成教育局签名密钥 (不覆盖已有文件) / create the bureau's signing key (never overwrites)."""
     path = out or operator_settings().signing_key_file
     try:
         signer = generate_key_file(path)
@@ -81,7 +83,7 @@ def keys(
 
 @app.command("migrate")
 def migrate_command() -> None:
-    """Create or upgrade the database schema."""
+    """建立或升级数据库 / create or upgrade the database schema."""
     with database() as engine:
         migrate(engine)
     typer.echo("schema up to date")
@@ -89,10 +91,13 @@ def migrate_command() -> None:
 
 @app.command("create-bureau")
 def create_bureau_command(
-    code: Annotated[str, typer.Option(help="short code, prefixes application numbers")],
-    name: Annotated[str, typer.Option(help="the bureau's name, as in the manifest")],
+    code: Annotated[
+        str,
+        typer.Option(help="教育局代码, 用作报名号前缀 / short code, prefixes application numbers"),
+    ],
+    name: Annotated[str, typer.Option(help="教育局名称 / the bureau's name")],
 ) -> None:
-    """Register a bureau and print its first operator token."""
+    """登记教育局并显示第一个操作员令牌 / register a bureau and print its first operator token."""
     now = utc_now()
     with reported(), database() as engine:
         migrate(engine)
@@ -106,11 +111,13 @@ def create_bureau_command(
 
 @app.command("issue-token")
 def issue_token_command(
-    code: Annotated[str, typer.Option(help="the bureau's code")],
-    role: Annotated[str, typer.Option(help="operator or auditor")],
-    label: Annotated[str, typer.Option(help="who holds it (shown in the audit log)")],
+    code: Annotated[str, typer.Option(help="教育局代码 / the bureau's code")],
+    role: Annotated[str, typer.Option(help="operator (操作员) 或 or auditor (审计员)")],
+    label: Annotated[
+        str, typer.Option(help="持有人 (记入审计日志) / who holds it (in the audit log)")
+    ],
 ) -> None:
-    """Print a new operator or auditor token."""
+    """签发操作员或审计员令牌 / print a new operator or auditor token."""
     if role not in (Role.OPERATOR.value, Role.AUDITOR.value):
         typer.echo(f"role must be operator or auditor, found {role!r}", err=True)
         raise typer.Exit(2)
@@ -124,7 +131,7 @@ def issue_token_command(
 
 @app.command()
 def objection(draw_id: DrawId) -> None:
-    """Open the objection period: the masked applicant list becomes public (公示)."""
+    """开始公示: 脱敏名单公开, 可提出异议 / open the objection period: the masked list is public."""
     with reported():
         signer = operator_signer()
         with draw_change(draw_id) as (session, draw):
@@ -137,17 +144,23 @@ def objection(draw_id: DrawId) -> None:
 
 @app.command()
 def seal(draw_id: DrawId) -> None:
-    """Seal the list, rules and commitments; prints the manifest digest (protocol §6.4)."""
+    """封存名单、规则和见证人承诺; 显示清单摘要和密钥指纹 / seal the list, rules and commitments;
+    shows the manifest digest and the key fingerprint for the notary to write down."""
     with reported():
         signer = operator_signer()
         with step(f"封存 / sealing {draw_id}"), draw_change(draw_id) as (session, draw):
             digest = sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
-    typer.echo(digest)
+    typer.echo(
+        f"已封存 / sealed: {draw_id}\n"
+        f"清单摘要 manifest digest: {digest}\n"
+        f"密钥指纹 key fingerprint: {signer.fingerprint}\n"
+        "请公证员抄录以上两行 / the notary writes both lines down"
+    )
 
 
 @app.command("ceremony")
 def ceremony_command(draw_id: DrawId) -> None:
-    """Open the ceremony: witnesses may now reveal."""
+    """开始摇号仪式: 见证人可揭示秘密 / open the ceremony: witnesses may now reveal."""
     with reported():
         signer = operator_signer()
         with draw_change(draw_id) as (session, draw):
@@ -158,11 +171,17 @@ def ceremony_command(draw_id: DrawId) -> None:
 @app.command()
 def beacon(
     draw_id: DrawId,
-    value: Annotated[str, typer.Argument(help="the public beacon value, as published")],
-    fallback: Annotated[bool, typer.Option(help="the declared fallback source was used")] = False,
-    reason: Annotated[str | None, typer.Option(help="why the fallback (logged)")] = None,
+    value: Annotated[
+        str, typer.Argument(help="公开信标值 / the public beacon value, as published")
+    ],
+    fallback: Annotated[
+        bool, typer.Option(help="使用了备用信标 / the declared fallback source was used")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="使用备用的原因 (记入日志) / why the fallback (logged)")
+    ] = None,
 ) -> None:
-    """Enter the beacon value; closes the reveals (protocol §7.2, §7.3)."""
+    """录入公开信标值, 揭示随之结束 / enter the public beacon value; closes the reveals."""
     with reported():
         try:
             body = BeaconCreate(
@@ -187,31 +206,62 @@ def beacon(
 
 @app.command()
 def rehearse(
-    draw_id: DrawId, text: Annotated[str, typer.Argument(help="the stated rehearsal text")]
+    draw_id: DrawId,
+    text: Annotated[
+        str, typer.Argument(help="模拟用的文字, 如 彩排一 / the stated rehearsal text")
+    ],
 ) -> None:
-    """A practice run (模拟摇号, protocol §16): logged, never the official result."""
+    """模拟摇号: 记入日志, 永远不是正式结果 / a practice run: logged, never the official result;
+    shows the simulated result per school, marked 模拟."""
     with reported():
         signer = operator_signer()
         with step(f"模拟摇号 / rehearsal {text!r}"), draw_change(draw_id) as (session, draw):
             row = running.rehearsal(
                 session, draw, text=text, actor=OPERATOR, at=utc_now(), signer=signer
             )
-    typer.echo(f"rehearsal {row.seq} {row.digest}\n{running.REHEARSAL_MARK}")
+            names = school_names(session, draw)
+    document = json.loads(row.document)
+    lines = result_lines(document, school_names=names, simulated=True)
+    typer.echo(
+        "\n".join(
+            [
+                f"模拟 rehearsal {row.seq}: {text}",
+                *lines,
+                f"模拟摘要 rehearsal digest: {row.digest}",
+                running.REHEARSAL_MARK,
+            ]
+        )
+    )
 
 
 @app.command()
 def run(draw_id: DrawId) -> None:
-    """Run the official draw; prints the results digest (a second run prints the same)."""
+    """正式摇号; 显示各校人数、录取线和名单前几行 / run the official draw; shows per-school counts,
+    cutoffs and the first lines of each list (a second run shows the same)."""
     with reported():
         signer = operator_signer()
         with step(f"摇号 / running {draw_id}"), draw_change(draw_id) as (session, draw):
             digest = running.run(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
-    typer.echo(digest)
+            results = sealing.signed_document(session, draw, "results")
+            assert results is not None
+            names = school_names(session, draw)
+            fingerprint = key_fingerprint_of(session, draw)
+    lines = result_lines(json.loads(results.document), school_names=names, simulated=False)
+    typer.echo(
+        "\n".join(
+            [
+                *lines,
+                f"结果摘要 results digest: {digest}",
+                f"密钥指纹 key fingerprint: {fingerprint}",
+                "下一步 / next: lottery publish " + draw_id,
+            ]
+        )
+    )
 
 
 @app.command()
 def publish(draw_id: DrawId) -> None:
-    """Publish the results and the bundle."""
+    """公布结果和公开数据包 / publish the results and the bundle."""
     with reported():
         signer = operator_signer()
         with draw_change(draw_id) as (session, draw):
@@ -219,106 +269,6 @@ def publish(draw_id: DrawId) -> None:
     typer.echo(f"{draw_id}: published")
 
 
-# -- after the draw --------------------------------------------------------------------------
-
-
-def write_bundle_files(out: Path, files: dict[str, bytes]) -> None:
-    """Write the bundle into the new or empty directory `out`, whole or not at all."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InvalidInput(f"输出目录不是空目录: {out}", f"output directory is not empty: {out}")
-    fresh = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    fresh.mkdir(parents=True)
-    for name in track(sorted(files), f"写出数据包 / writing {len(files)} files"):
-        (fresh / name).write_bytes(files[name])
-    if out.exists():
-        out.rmdir()
-    fresh.rename(out)
-
-
-@app.command()
-def export(
-    draw_id: DrawId,
-    out: Annotated[Path, typer.Option(help="a new directory, or a file ending in .zip")],
-) -> None:
-    """Write the public bundle (protocol §13) to a directory or a zip archive."""
-    with reported(), database() as engine, session_scope(engine) as session:
-        draw = find_draw(session, draw_id)
-        if out.suffix.lower() == ".zip":
-            if out.exists():
-                raise InvalidInput(f"文件已存在: {out}", f"file exists: {out}")
-            with step(f"打包 / zipping the bundle to {out}"):
-                data = bundle_zip(session, draw)
-                partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
-                partial.write_bytes(data)
-                partial.rename(out)
-        else:
-            write_bundle_files(out, bundle_contents(session, draw))
-    typer.echo(str(out))
-
-
-@app.command()
-def decline(
-    draw_id: DrawId,
-    application: Annotated[str, typer.Argument(help="the application number")],
-    disqualify: Annotated[
-        bool, typer.Option(help="failed the eligibility re-check (资格复核) instead")
-    ] = False,
-) -> None:
-    """Record a decline (or disqualification); the waitlist fills the seat (protocol §14)."""
-    kind = "disqualify" if disqualify else "decline"
-    with reported():
-        signer = operator_signer()
-        with draw_change(draw_id) as (session, draw):
-            row = actions.record_action(
-                session,
-                draw,
-                kind=kind,
-                application=application,
-                actor=OPERATOR,
-                at=utc_now(),
-                signer=signer,
-            )
-            moves = [tuple(m) for m in json.loads(row.moves)]
-    typer.echo(f"action {row.seq}: {kind} {application}")
-    for moved, source, target in moves:
-        typer.echo(f"  {moved}: {source or '-'} -> {target}")
-
-
-@app.command("second-round")
-def second_round(
-    draw_id: DrawId,
-    new_id: Annotated[str, typer.Argument(help="the second round's own draw id")],
-    title: Annotated[str, typer.Option(help="the second round's title")],
-    min_reveals: Annotated[int | None, typer.Option(help="default: the first draw's")] = None,
-    beacon: Annotated[str | None, typer.Option(help="beacon JSON, as in the spec")] = None,
-) -> None:
-    """Create the second round (补录, §14.5) of a published draw: a new draw, in objection."""
-    with reported():
-        try:
-            spec = schemas.SecondRoundCreate(
-                id=new_id,
-                title=title,
-                min_reveals=min_reveals,
-                beacon=None if beacon is None else schemas.BeaconSpec.model_validate_json(beacon),
-            )
-        except ValidationError as error:
-            raise invalid_input(error, ("补录参数", "second round")) from None
-        signer = operator_signer()
-        with draw_change(draw_id) as (session, first):
-            draw = rounds.create_second_round(
-                session, first, spec=spec, actor=OPERATOR, at=utc_now(), signer=signer
-            )
-            count = draws.draw_public(session, draw).applicant_count
-    typer.echo(f"{new_id}: second round of {draw_id}, {count} applicants, objection open")
-
-
-@app.command()
-def status(draw_id: DrawId) -> None:
-    """Where the draw stands: state, applicants, manifest digest."""
-    with reported(), database() as engine, session_scope(engine) as session:
-        public = draws.draw_public(session, find_draw(session, draw_id))
-    follows = f" previous={public.previous_draw}" if public.previous_draw else ""
-    typer.echo(
-        f"{public.id} {public.state} applicants={public.applicant_count} "
-        f"manifest={public.manifest_digest or '-'}{follows}"
-    )
+# After the draw, and where things stand: listed after the draw's own steps in `--help`.
+app.registered_commands += after_app.registered_commands
+app.registered_commands += status_app.registered_commands

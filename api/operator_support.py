@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.db import make_engine, session_scope
+from api.error_answers import problem_report_csv
 from api.errors import InvalidInput, Problem, ServiceError
-from api.importing import ImportProblem, ImportRejected
 from api.lifecycle import transaction
 from api.models import Draw
 from api.progress import print_error
@@ -36,7 +36,7 @@ __all__ = [
 
 OPERATOR = "operator:cli"
 
-DrawId = Annotated[str, typer.Argument(help="the draw's id (抽签编号)")]
+DrawId = Annotated[str, typer.Argument(help="抽签编号 / the draw's id")]
 
 
 def operator_settings() -> Settings:
@@ -85,18 +85,3 @@ def invalid_input(error: ValidationError, what: tuple[str, str]) -> InvalidInput
         for detail in error.errors()
     )
     return InvalidInput(f"{what[0]}无效", f"invalid {what[1]}", problems=problems)
-
-
-def problem_report_csv(error: ServiceError) -> bytes:
-    """The import problem report (CSV, UTF-8 with BOM, opens in Excel) of a rejected import."""
-    problems = tuple(
-        ImportProblem(
-            row=p.row,
-            column=p.field,
-            value=p.value,
-            message_zh=p.message_zh,
-            message_en=p.message_en,
-        )
-        for p in error.problems
-    )
-    return ImportRejected(problems).to_csv_report()

@@ -2,7 +2,7 @@
 
 Progress and errors go to stderr, so that what a command prints on stdout (a token, a digest, a
 path) can be captured by a script. A service error is printed as its Chinese and English message
-and every problem it lists (row, field, value), never as a traceback.
+and the first 50 problems it lists (row, field, value), ID numbers masked, never as a traceback.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from rich.progress import (
 from rich.text import Text
 
 from api.errors import Problem, ServiceError
+from api.redaction import redact_id_numbers
 
 __all__ = ["describe_problem", "print_error", "step", "track"]
 
 T = TypeVar("T")
+PROBLEMS_PRINTED = 50  # on a terminal; the CSV report holds every problem
 
 
 def _console() -> Console:
@@ -78,15 +80,18 @@ def describe_problem(problem: Problem) -> str:
         where.append(problem.field)
     prefix = ", ".join(where) + ": " if where else ""
     value = "" if problem.value is None else f" [{problem.value}]"
-    return f"{prefix}{problem.message_zh} / {problem.message_en}{value}"
+    return redact_id_numbers(f"{prefix}{problem.message_zh} / {problem.message_en}{value}")
 
 
 def print_error(error: ServiceError, *, more: str | None = None) -> None:
     """The error's message in both languages and every problem it lists, on stderr."""
     console = _console()
-    console.print(Text.assemble(("错误 ", "bold red"), error.message_zh))
-    console.print(Text.assemble(("error ", "bold red"), error.message_en))
-    for problem in error.problems:
+    console.print(Text.assemble(("错误 ", "bold red"), redact_id_numbers(error.message_zh)))
+    console.print(Text.assemble(("error ", "bold red"), redact_id_numbers(error.message_en)))
+    for problem in error.problems[:PROBLEMS_PRINTED]:
         console.print(f"  - {describe_problem(problem)}", markup=False)
+    hidden = len(error.problems) - PROBLEMS_PRINTED
+    if hidden > 0:
+        console.print(f"  …… 另有 {hidden} 个问题 / and {hidden} more", markup=False)
     if more:
         console.print(more, markup=False)

@@ -248,6 +248,7 @@ class RehearsalPublic(BaseModel):
 class ActionCreate(_Strict):
     type: Literal["decline", "disqualify"]
     application: Identifier
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class ActionPublic(BaseModel):

@@ -8,9 +8,12 @@ operator can see the whole configuration in one place.
 from __future__ import annotations
 
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from api.client_address import parse_networks
 
 __all__ = ["Settings"]
 
@@ -27,7 +30,13 @@ class Settings:
     - `data_dir` [SUNSHINE_DATA_DIR]: where exported bundles are written.
     - `lookup_per_ip` / `lookup_per_application` [SUNSHINE_LOOKUP_PER_IP,
       SUNSHINE_LOOKUP_PER_APPLICATION] within `lookup_window_seconds` [SUNSHINE_LOOKUP_WINDOW_SECONDS]:
-      parent look-up rate limits.
+      how many WRONG guesses per client address / per application number before a wrong guess
+      is answered 429 with Retry-After (a right receipt code is always answered).
+    - `trusted_proxies` [SUNSHINE_TRUSTED_PROXIES]: comma-separated addresses or CIDR blocks of
+      the reverse proxies whose `X-Forwarded-For` is believed; empty: the header is ignored.
+    - `timezone` [SUNSHINE_TIMEZONE]: the zone of every time a person reads (default
+      Asia/Shanghai); signed data keeps UTC.
+    - `max_upload_mb` [SUNSHINE_MAX_UPLOAD_MB]: the largest applicant file accepted (64).
     - `test_run_delay_seconds` [SUNSHINE_TEST_RUN_DELAY_SECONDS]: tests only; sleeps inside the
       run-step transaction so a crash test can kill the server mid-run. Always 0 in production.
     """
@@ -40,12 +49,25 @@ class Settings:
     lookup_per_application: int = 10
     lookup_window_seconds: int = 600
     test_run_delay_seconds: float = 0.0
+    trusted_proxies: tuple[str, ...] = ()
+    timezone: str = "Asia/Shanghai"
+    max_upload_mb: int = 64
 
     def __post_init__(self) -> None:
-        for name in ("lookup_per_ip", "lookup_per_application", "lookup_window_seconds"):
+        for name in (
+            "lookup_per_ip",
+            "lookup_per_application",
+            "lookup_window_seconds",
+            "max_upload_mb",
+        ):
             value = getattr(self, name)
             if value < 1:
                 raise ValueError(f"setting {name} must be at least 1, found {value}")
+        parse_networks(self.trusted_proxies)
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"setting timezone: unknown time zone {self.timezone!r}") from None
         if self.test_run_delay_seconds < 0:
             raise ValueError(
                 f"setting test_run_delay_seconds must be >= 0, found {self.test_run_delay_seconds}"
@@ -91,4 +113,9 @@ class Settings:
             ),
             lookup_window_seconds=number("LOOKUP_WINDOW_SECONDS", defaults.lookup_window_seconds),
             test_run_delay_seconds=delay,
+            trusted_proxies=tuple(
+                p.strip() for p in env.get(_PREFIX + "TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
+            timezone=text(_PREFIX + "TIMEZONE", defaults.timezone),
+            max_upload_mb=number("MAX_UPLOAD_MB", defaults.max_upload_mb),
         )

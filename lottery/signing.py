@@ -53,6 +53,8 @@ def strict_point_fault(encoded: bytes) -> str | None:
     if encoded in _SMALL_ORDER:
         return "a point of small order"
     return None
+
+
 _SIGNATURE_KEYS = {"algorithm", "digest", "fingerprint", "kind", "public_key", "signature"}
 
 

@@ -11,6 +11,7 @@ from api.models.documents import (
     SignedDocument,
 )
 from api.models.draws import Bureau, Category, Draw, ReservedQuota, School, Tier
+from api.models.ledger import LedgerEntry, ProblemReport
 from api.models.tokens import ApiToken
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "Category",
     "Commitment",
     "Draw",
+    "LedgerEntry",
     "Outcome",
+    "ProblemReport",
     "Rehearsal",
     "ReservedQuota",
     "Reveal",

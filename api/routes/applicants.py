@@ -1,24 +1,28 @@
-"""Applicant routes: import (file or JSON), the masked public list, the bureau's list."""
+"""Applicant routes: import (file or JSON), the problem report of a refused import, the masked
+public list, the bureau's list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
-from api.auth import OptionalCallerDep
+from api.auth import Caller, OptionalCallerDep
 from api.db import SessionDep
-from api.deps import NowDep, SignerDep
+from api.deps import NowDep, SettingsDep, SignerDep
 from api.errors import InvalidInput
 from api.lifecycle import transaction
 from api.schemas import ApplicantPrivate, ApplicantPublic, ApplicantRow, ApplicantsCreated
 from api.services import applicants
 from api.services.access import bureau_draw, operator_draw, visible_draw
 from api.services.column_choices import column_choices
+from api.services.problem_reports import report_csv, store_report
+from api.upload import read_limited
 
 router = APIRouter(prefix="/api/draws/{draw_id}/applicants", tags=["applicants"])
-
-_MAX_UPLOAD = 64 * 1024 * 1024
 
 
 @router.post("", status_code=201)
@@ -31,7 +35,10 @@ def add_applicants(
     now: NowDep,
 ) -> ApplicantsCreated:
     """Add applicants sent as JSON: checked exactly like the rows of an imported file."""
-    with transaction(session):
+    with (
+        reported_problems(session, draw_id, caller, filename="request.csv", at=now),
+        transaction(session),
+    ):
         draw = operator_draw(session, draw_id, caller)
         assert caller is not None
         if not rows:
@@ -58,16 +65,22 @@ async def import_applicants(
     caller: OptionalCallerDep,
     signer: SignerDep,
     now: NowDep,
+    settings: SettingsDep,
     map_: Annotated[list[str], Query(alias="map")] = [],  # noqa: B006 (FastAPI copies it)
     ignore: Annotated[list[str], Query()] = [],  # noqa: B006
 ) -> ApplicantsCreated:
-    """Import a CSV or XLSX file sent as the request body; all or nothing (HTTP 422 lists every
-    problem with row, column and message in Chinese and English). An unknown column refuses
-    the import until it is mapped (`map=HEADER=FIELD`) or ignored (`ignore=HEADER`)."""
-    data = await request.body()
-    if len(data) > _MAX_UPLOAD:
-        raise InvalidInput("文件过大 (最大 64 MB)", "file too large (at most 64 MB)")
-    with transaction(session):
+    """Import a CSV or XLSX file sent as the request body; all or nothing. The caller and the
+    draw are checked before the body is read, and the body is read only up to the size limit
+    (HTTP 413). HTTP 422 lists the first 1,000 problems, counts per column and the address of
+    the full report (`report`). An unknown column refuses the import until it is mapped
+    (`map=HEADER=FIELD`) or ignored (`ignore=HEADER`)."""
+    operator_draw(session, draw_id, caller)  # 401/403/404 before a byte of the body is read
+    session.rollback()
+    data = await read_limited(request, limit=settings.max_upload_mb * 1024 * 1024)
+    with (
+        reported_problems(session, draw_id, caller, filename=filename, at=now),
+        transaction(session),
+    ):
         draw = operator_draw(session, draw_id, caller)
         assert caller is not None
         receipts = applicants.import_file(
@@ -81,6 +94,36 @@ async def import_applicants(
             choices=column_choices(map_, ignore),
         )
     return ApplicantsCreated(count=len(receipts), receipts=receipts)
+
+
+@contextmanager
+def reported_problems(
+    session: Session, draw_id: str, caller: Caller | None, *, filename: str, at: str
+) -> Iterator[None]:
+    """A refused import's full problem report is kept; the answer gives its address."""
+    try:
+        yield
+    except InvalidInput as error:
+        if not error.problems:
+            raise
+        draw = operator_draw(session, draw_id, caller)
+        token = store_report(session, draw, error, filename=filename, at=at)
+        error.report_url = f"/api/draws/{draw_id}/applicants/problem-reports/{token}"
+        raise
+
+
+@router.get("/problem-reports/{token}")
+def problem_report(
+    draw_id: str, token: str, session: SessionDep, caller: OptionalCallerDep
+) -> Response:
+    """The full problem report of a refused import (CSV, opens in Excel): the bureau only."""
+    name, data = report_csv(session, bureau_draw(session, draw_id, caller), token)
+    headers = {"Content-Disposition": f'attachment; filename="{_ascii(name)}"'}
+    return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isascii() and c.isprintable() and c != '"' else "_" for c in name)
 
 
 @router.get("/public")

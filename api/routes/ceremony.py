@@ -18,7 +18,7 @@ from api.schemas import (
     WitnessPublic,
 )
 from api.services import ceremony, sealing
-from api.services.access import find_draw, operator_draw, visible_draw, witness_of
+from api.services.access import operator_draw, visible_draw, witness_of
 
 router = APIRouter(prefix="/api/draws/{draw_id}", tags=["ceremony"])
 
@@ -63,7 +63,7 @@ def list_witnesses(
 def _own_witness(session: SessionDep, draw_id: str, caller: OptionalCallerDep, code: str):  # type: ignore[no-untyped-def]
     if caller is None:
         raise Unauthenticated("需要登录 (缺少令牌)", "authentication required (no token)")
-    draw = find_draw(session, draw_id)
+    draw = visible_draw(session, draw_id, caller)  # another draw's witness: 404, as if missing
     witness = witness_of(session, draw, caller)
     if witness.code != code:
         raise Forbidden("只能操作自己的秘密", "a witness may only commit or reveal its own secret")

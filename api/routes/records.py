@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request, Response
 
 from api.audit import events_of
 from api.auth import OptionalCallerDep
+from api.client_address import client_address
 from api.db import SessionDep
 from api.deps import NowDep, SignerDep
-from api.errors import NotFound
+from api.errors import NotFound, RateLimited, ServiceError
 from api.lifecycle import State, require_state, transaction
 from api.schemas import (
     ActionCreate,
@@ -23,7 +24,7 @@ from api.schemas import (
     RehearsalPublic,
 )
 from api.services import actions, running
-from api.services.access import bureau_draw, find_draw, operator_draw, visible_draw
+from api.services.access import bureau_draw, operator_draw, visible_draw
 from api.services.lookup import look_up
 from api.services.sealing import signed_document
 
@@ -91,16 +92,43 @@ def audit_log(
 
 @router.post("/lookup")
 def lookup(
-    draw_id: str, body: LookupRequest, request: Request, session: SessionDep
+    draw_id: str,
+    body: LookupRequest,
+    request: Request,
+    session: SessionDep,
+    signer: SignerDep,
 ) -> LookupResult:
-    """A family's look-up by application number and receipt code; rate limited."""
+    """A family's look-up by application number and receipt code, answered from the signed
+    results. Wrong guesses are counted; a right receipt code is always answered."""
+    try:
+        draw = visible_draw(session, draw_id, None)
+        return look_up(
+            session, draw, application=body.application, receipt=body.receipt, signer=signer
+        )
+    except NotFound:
+        raise _wrong_guess(request, draw_id, body.application) from None
+
+
+def _wrong_guess(request: Request, draw_id: str, application: str) -> ServiceError:
+    """Count a wrong guess; 429 with Retry-After once over a limit, else the same 404."""
     limits = request.app.state.lookup_limits
     now = time.monotonic()
-    client = request.client.host if request.client else "unknown"
-    limits.per_ip.hit(client, now=now)
-    limits.per_application.hit(f"{draw_id}/{body.application}", now=now)
-    draw = find_draw(session, draw_id)
-    return look_up(session, draw, application=body.application, receipt=body.receipt)
+    peer = request.client.host if request.client else None
+    client = client_address(peer, request.headers.get("x-forwarded-for"), limits.proxies)
+    wait = max(
+        limits.per_ip.count(client, now=now),
+        limits.per_application.count(f"{draw_id}/{application}", now=now),
+    )
+    if wait:
+        return RateLimited(
+            f"错误次数过多, 请 {wait} 秒后再试 (正确的回执码不受影响)",
+            f"too many wrong guesses; try again in {wait} s (a right receipt code is always "
+            "answered)",
+            retry_after=wait,
+        )
+    return NotFound(
+        "报名号或回执码不正确", "the application number or the receipt code is not correct"
+    )
 
 
 @router.post("/actions", status_code=201)
@@ -124,6 +152,7 @@ def record_action(
             actor=caller.actor,
             at=now,
             signer=signer,
+            reason=body.reason,
         )
     return ActionPublic(
         seq=row.seq,

@@ -1,7 +1,8 @@
 """Which caller may see or change which draw.
 
 A draw belongs to a bureau: its operator and auditor see it whole; the other bureaus' callers
-get the same 404 as for a draw that does not exist. A witness sees only the draw it witnesses.
+get the same 404 as for a draw that does not exist. A witness sees only the draw it witnesses:
+another draw answers 404 as well (issue 13: it answered 403, which told that the id exists).
 The public sees a draw once its objection period opens (the masked list is public from then).
 """
 
@@ -21,7 +22,7 @@ def find_draw(session: Session, public_id: str) -> Draw:
     """The draw with this id, or `NotFound`."""
     draw = session.exec(select(Draw).where(Draw.public_id == public_id)).first()
     if draw is None:
-        raise NotFound(f"没有编号为 {public_id} 的抽签", f"no draw with id {public_id}")
+        raise _not_found(public_id)
     return draw
 
 
@@ -36,7 +37,7 @@ def visible_draw(session: Session, public_id: str, caller: Caller | None) -> Dra
         if draw.state == State.DRAFT and caller is None:
             raise _not_found(public_id)
         if caller is not None:
-            witness_of(session, draw, caller)
+            _own_draw(session, draw, caller, public_id)
         return draw
     if caller.bureau_id != draw.bureau_id:
         raise _not_found(public_id)
@@ -63,6 +64,13 @@ def operator_draw(session: Session, public_id: str, caller: Caller | None) -> Dr
     if caller.bureau_id != draw.bureau_id:
         raise _not_found(public_id)
     return draw
+
+
+def _own_draw(session: Session, draw: Draw, caller: Caller, public_id: str) -> None:
+    """A witness reading a draw it does not witness gets the answer of a missing draw."""
+    witness = session.get(Witness, caller.witness_id)
+    if witness is None or witness.draw_id != draw.id:
+        raise _not_found(public_id)
 
 
 def witness_of(session: Session, draw: Draw, caller: Caller) -> Witness:

@@ -20,6 +20,7 @@ from api import audit
 from api.errors import Conflict, NotFound
 from api.lifecycle import State, bump
 from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
+from api.redaction import redact_id_numbers
 from api.services.final_state import OutcomeLine, final_state, outcome_lines
 from api.services.rounds import second_round_of
 from api.services.sealing import DataChanged, reseal, signed_document
@@ -35,7 +36,7 @@ from lottery import (
 from lottery import actions_document as engine_actions_document
 from lottery.allocation.replay import Move, PostDrawAction
 
-__all__ = ["actions_document", "actions_of", "record_action"]
+__all__ = ["actions_document", "actions_of", "lines_after", "record_action"]
 
 
 def actions_of(session: Session, draw: Draw) -> list[Action]:
@@ -98,6 +99,14 @@ def _replay(
     )
 
 
+def lines_after(
+    session: Session, draw: Draw, signer: Signer, actions: list[tuple[str, str]]
+) -> dict[str, OutcomeLine]:
+    """Every child's line after `actions` ((type, application), in order), replayed by the
+    engine from the sealed data and the signed results (§14.2)."""
+    return _replay(session, draw, signer, actions).lines
+
+
 def record_action(
     session: Session,
     draw: Draw,
@@ -107,8 +116,11 @@ def record_action(
     actor: str,
     at: str,
     signer: Signer,
+    reason: str | None = None,
 ) -> Action:
-    """Record a decline or disqualification, replay, and re-sign the actions document (§14)."""
+    """Record a decline or disqualification, replay, and re-sign the actions document (§14).
+    `reason` (what the family or the re-check said) goes into the audit entry, ID numbers
+    masked; it is not part of the signed actions document."""
     bump(session, draw, allowed=(State.PUBLISHED,), what=("递补操作", "a post-draw action"))
     following = second_round_of(session, draw)
     if following is not None:
@@ -145,7 +157,13 @@ def record_action(
         draw_id=draw.id,
         actor=actor,
         action="action.recorded",
-        details={"seq": action.seq, "type": kind, "application": application, "moves": moves},
+        details={
+            "seq": action.seq,
+            "type": kind,
+            "application": application,
+            "moves": moves,
+            **({} if reason is None else {"reason": redact_id_numbers(reason)}),
+        },
         at=at,
         signer=signer,
     )

@@ -3,7 +3,9 @@
 A wrong code and an unknown number give the same answer (`NotFound`, same body), and both
 paths compute the same hash and constant-time comparison, so timing tells nothing either.
 Nothing here lists or enumerates children. The inclusion proof lets the family check, with the
-verifier, that the record is in the sealed tree (protocol §5.3).
+verifier, that the record is in the sealed tree (protocol §5.3). The outcome comes from the
+signed results and actions (`api.services.signed_outcomes`), never from a table row that could
+be edited after publishing.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from sqlmodel import Session, col, select
 
 from api.errors import NotFound
 from api.lifecycle import State
-from api.models import Applicant, ApplicantPrivate, Draw, Outcome
+from api.models import Applicant, ApplicantPrivate, Draw
 from api.schemas import LookupResult, WaitlistPlace
 from api.services.applicants import _public, applicant_records
 from api.services.sealing import signed_document
+from api.services.signed_outcomes import SignedOutcome, signed_outcome
+from api.signer import Signer
 from lottery import ApplicantTree, InvalidRecord, applicant_entry, normalise_receipt
 
 __all__ = ["look_up"]
@@ -69,7 +73,9 @@ def _tree(session: Session, draw: Draw) -> tuple[ApplicantTree, dict[str, int]]:
     return built
 
 
-def look_up(session: Session, draw: Draw, *, application: str, receipt: str) -> LookupResult:
+def look_up(
+    session: Session, draw: Draw, *, application: str, receipt: str, signer: Signer
+) -> LookupResult:
     """The child's outcome, or `NotFound` (identical for every failure)."""
     try:
         code = normalise_receipt(receipt)
@@ -89,16 +95,18 @@ def look_up(session: Session, draw: Draw, *, application: str, receipt: str) -> 
     index = leaf_index[application]
     outcome = None
     if draw.state == State.PUBLISHED:
-        outcome = session.exec(
-            select(Outcome).where(Outcome.draw_id == draw.id, Outcome.application == application)
-        ).first()
+        outcome = signed_outcome(session, draw, application, signer=signer)
     return _answer(draw, applicant, outcome, tree, index)
 
 
 def _answer(
-    draw: Draw, applicant: Applicant, outcome: Outcome | None, tree: ApplicantTree, index: int
+    draw: Draw,
+    applicant: Applicant,
+    outcome: SignedOutcome | None,
+    tree: ApplicantTree,
+    index: int,
 ) -> LookupResult:
-    waitlist = [] if outcome is None else json.loads(outcome.waitlist)
+    waitlist = [] if outcome is None else list(outcome.waitlist)
     zh, en = _explain(draw, outcome, waitlist)
     return LookupResult(
         application=applicant.application,
@@ -125,7 +133,9 @@ _REMOVED = {  # post-draw actions (§14.1): the status the service stores for a 
 }
 
 
-def _explain(draw: Draw, outcome: Outcome | None, waitlist: list[list[object]]) -> tuple[str, str]:
+def _explain(
+    draw: Draw, outcome: SignedOutcome | None, waitlist: list[tuple[str, int]]
+) -> tuple[str, str]:
     if outcome is None:
         return (
             "结果尚未公布; 您孩子的记录已在名单中, 可用包含证明核对",

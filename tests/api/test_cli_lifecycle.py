@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -79,24 +80,38 @@ def operator(tmp_path: Path) -> Operator:
     return run
 
 
+def add_witness(operator: Operator, tmp_path: Path, code: str) -> str:
+    """Register a witness; the path of its credential file (never printed)."""
+    path = tmp_path / f"{code}.credential"
+    shown = operator("witness", "add", DRAW_ID, code, f"见证人{code}", "--out", str(path)).stdout
+    assert str(path) in shown and "sdt_" not in shown
+    return str(path)
+
+
+def manifest_digest_of(seal_output: str) -> str:
+    match = re.search(r"manifest digest: ([0-9a-f]{64})", seal_output)
+    assert match, seal_output
+    return match[1]
+
+
 def _seal_with_witnesses(operator: Operator, tmp_path: Path) -> tuple[dict[str, str], str]:
     applicants = write_applicants(tmp_path / "list.csv", applicant_rows(8))
     assert "imported 8 applicants" in operator("import", DRAW_ID, str(applicants)).stdout
     tokens = {}
     for code in WITNESSES:
-        tokens[code] = operator("witness", "add", DRAW_ID, code, f"见证人{code}").stdout.strip()
+        tokens[code] = add_witness(operator, tmp_path, code)
         operator(
             "witness",
             "commit",
             DRAW_ID,
             code,
-            "--token",
+            "--credential",
             tokens[code],
             "--secret",
             secret(code).hex(),
         )
     operator("objection", DRAW_ID)
-    digest = operator("seal", DRAW_ID).stdout.strip()
+    digest = manifest_digest_of(operator("seal", DRAW_ID).stdout)
     return tokens, digest
 
 
@@ -107,17 +122,21 @@ def test_a_scripted_draw_from_keys_to_a_verified_bundle(operator: Operator, tmp_
     assert "rehearsal 1" in rehearsal and "REHEARSAL" in rehearsal
     operator("ceremony", DRAW_ID)
     for code in WITNESSES:
-        operator("witness", "reveal", DRAW_ID, code, secret(code).hex(), "--token", tokens[code])
+        operator(
+            "witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code]
+        )
     operator("beacon", DRAW_ID, "ab" * 32)
-    results_digest = operator("run", DRAW_ID).stdout.strip()
-    assert operator("run", DRAW_ID).stdout.strip() == results_digest  # idempotent
+    shown = operator("run", DRAW_ID).stdout
+    results_digest = re.findall(r"results digest: ([0-9a-f]{64})", shown)[0]
+    assert operator("run", DRAW_ID).stdout == shown  # idempotent
     operator("publish", DRAW_ID)
     status = operator("status", DRAW_ID).stdout
-    assert f"{DRAW_ID} published applicants=8 manifest={manifest_digest}" in status
+    assert "已公布 published" in status and "applicants:          8" in status
+    assert f"manifest digest: {manifest_digest}" in status
 
     results = json.loads(_results(operator, tmp_path))
     admitted = [row[0] for row in results["applicants"] if row[2] == "admitted"]
-    declined = operator("decline", DRAW_ID, admitted[0]).stdout
+    declined = operator("decline", DRAW_ID, admitted[0], "--yes", "--reason", "家长放弃").stdout
     assert f"decline {admitted[0]}" in declined
     assert "-> S01" in declined  # the first on the waitlist moved up
 
@@ -146,20 +165,20 @@ def _results(operator: Operator, tmp_path: Path) -> bytes:
 def test_witness_commands_check_the_witnesss_own_credential(
     operator: Operator, tmp_path: Path
 ) -> None:
-    w1 = operator("witness", "add", DRAW_ID, "W1", "公证员").stdout.strip()
+    w1 = add_witness(operator, tmp_path, "W1")
     wrong = operator(
-        "witness", "commit", DRAW_ID, "W2", "--token", w1, "--secret", "00" * 32, ok=False
+        "witness", "commit", DRAW_ID, "W2", "--credential", w1, "--secret", "00" * 32, ok=False
     )
     assert wrong.exit_code == 1
     assert "W1" in wrong.output and "W2" in wrong.output
     bad_hex = operator(
-        "witness", "commit", DRAW_ID, "W1", "--token", w1, "--commitment", "xyz", ok=False
+        "witness", "commit", DRAW_ID, "W1", "--credential", w1, "--commitment", "xyz", ok=False
     )
     assert bad_hex.exit_code == 1 and "commitment" in bad_hex.output
     fresh = operator("witness", "secret", "W1").stdout.split()
     assert fresh[0] == "secret" and fresh[2] == "commitment"
     assert fresh[3] == witness_commitment("W1", bytes.fromhex(fresh[1]))
-    operator("witness", "commit", DRAW_ID, "W1", "--token", w1, "--commitment", fresh[3])
+    operator("witness", "commit", DRAW_ID, "W1", "--credential", w1, "--commitment", fresh[3])
     assert operator.count(AuditEvent, action="witness.committed") == 1
 
 

@@ -65,7 +65,7 @@ for endpoint in WITNESS_OWN:
         ("public", endpoint, 401),
         ("operator", endpoint, 403),
         ("auditor", endpoint, 403),
-        ("other_operator", endpoint, 403),
+        ("other_operator", endpoint, 404),  # another bureau's draw: as if it did not exist
         ("other_witness", endpoint, 403),
     ]
 CASES.append(("operator", ("POST", "/api/draws", draw_spec()), 409))  # same id: conflict

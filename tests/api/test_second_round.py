@@ -439,7 +439,7 @@ def test_the_cli_creates_the_second_round(
     assert made.exit_code == 0, made.output
     assert made.stdout.strip() == f"{SECOND}: second round of {FIRST}, 2 applicants, objection open"
     status = runner.invoke(lottery_cli, ["status", SECOND], env=env)
-    assert status.stdout.strip().endswith(f"previous={FIRST}")
+    assert status.stdout.strip().endswith(f"second round of:   {FIRST}")
     again = runner.invoke(
         lottery_cli, ["second-round", FIRST, "XQ-2026-R3", "--title", "补录"], env=env
     )

@@ -13,10 +13,9 @@ from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from api.db import downgrade, make_engine, migrate
-from api.errors import RateLimited
 from api.main import create_app
 from api.operator_cli import app as cli
-from api.ratelimit import SlidingWindowLimiter
+from api.ratelimit import WrongGuessCounter
 from api.settings import Settings
 
 
@@ -61,14 +60,13 @@ def test_operator_cli_creates_keys_bureau_and_tokens(tmp_path: Path, monkeypatch
     assert bad.exit_code == 2
 
 
-def test_sliding_window_limits_and_forgets() -> None:
-    limiter = SlidingWindowLimiter(limit=2, window=10, what=("x", "x"))
-    limiter.hit("a", now=0)
-    limiter.hit("a", now=1)
-    with pytest.raises(RateLimited):
-        limiter.hit("a", now=2)
-    limiter.hit("b", now=2)
-    limiter.hit("a", now=10.5)  # the first hit left the window
+def test_wrong_guess_counter_limits_and_forgets() -> None:
+    counter = WrongGuessCounter(limit=2, window=10)
+    assert counter.count("a", now=0) == 0
+    assert counter.count("a", now=1) == 0
+    assert counter.count("a", now=2) == 8  # over: wait until the guess at 0 leaves the window
+    assert counter.count("b", now=2) == 0
+    assert counter.count("a", now=10.5) == 1  # the guess at 0 left; those at 1, 2, 10.5 remain
 
 
 def test_lookup_is_rate_limited_per_application(settings, signer, bureau) -> None:
