@@ -78,7 +78,16 @@ class Priorities:
         return school_ticket(self.seed, self.keys[u], self.manifest.schools[s].id)
 
     def candidate(self, u: int, s: int) -> Candidate:
-        return (self.rank(u, s), self.number(u, s), self.keys[u], u)
+        """The priority key of `u` at `s` (§8.4), `rank` and `number` written out (hot path)."""
+        rank = self.named[u].get(s, self.general[s])
+        if self.manifest.tie_breaking == "single":
+            return (rank, self.tickets[u], self.keys[u], u)
+        return (
+            rank,
+            school_ticket(self.seed, self.keys[u], self.manifest.schools[s].id),
+            self.keys[u],
+            u,
+        )
 
 
 def choose(
@@ -163,15 +172,11 @@ def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list
         for s, received in sorted(proposals.items()):  # (3), in any order of schools
             pool = sorted(held[s] + received)
             chosen = choose(schools[s], pool, units)
-            held[s] = []
-            for candidate in pool:
-                u = candidate[3]
-                if u in chosen:
-                    held[s].append(candidate)
-                else:  # rejected: it moves to the next school of its list
-                    pointer[u] += 1
-                    if pointer[u] < len(lists[u]):
-                        free.append(u)
+            held[s] = [candidate for candidate in pool if candidate[3] in chosen]
+            for u in [candidate[3] for candidate in pool if candidate[3] not in chosen]:
+                pointer[u] += 1  # rejected: it moves to the next school of its list
+                if pointer[u] < len(lists[u]):
+                    free.append(u)
     assigned: list[int | None] = [None] * len(units)
     for s, candidates in enumerate(held):
         for *_, u in candidates:
