@@ -110,19 +110,21 @@ def test_a_bureau_draw_from_its_own_export_to_a_verified_bundle(
     assert f"{wrong} replaced by" in replaced.stdout and "receipts (1)" in replaced.stdout
     assert len(_private(operator)) == 59 and wrong not in _private(operator)
 
-    tokens = {}
-    for code in WITNESSES:
-        tokens[code] = operator("witness", "add", DRAW, code, f"见证人 {code}").stdout.strip()
+    credentials = {code: str(tmp_path / f"{code}.credential") for code in WITNESSES}
+    for code in WITNESSES:  # each credential goes to its witness's own file, not to the screen
+        operator("witness", "add", DRAW, code, f"见证人 {code}", "--out", credentials[code])
         operator(
-            "witness", "commit", DRAW, code, "--token", tokens[code], "--secret", secret(code).hex()
-        )
+            "witness", "commit", DRAW, code, "--credential", credentials[code],
+            "--secret", secret(code).hex(),
+        )  # fmt: skip
     operator("seal", DRAW)
     refused = operator("correct", DRAW, child, "--tier", "居住证", "--reason", "x", ok=False)
     assert refused.exit_code == 1 and "sealed" in refused.output
     operator("rehearse", DRAW, "彩排")
     operator("ceremony", DRAW)
     for code in WITNESSES:
-        operator("witness", "reveal", DRAW, code, secret(code).hex(), "--token", tokens[code])
+        reveal = (secret(code).hex(), "--credential", credentials[code])
+        operator("witness", "reveal", DRAW, code, *reveal)
     operator("beacon", DRAW, "cd" * 32)
     operator("run", DRAW)
     operator("publish", DRAW)

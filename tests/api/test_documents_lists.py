@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sample_draws import Child, record_for, rules_for, run_test_draw, signing_test_key, tiers
 
-from api.documents import UnmaskedPersonalData, UnverifiedActions, announcement_pdf, results_xlsx
+from api.documents import UnverifiedActions, results_xlsx
 from api.documents.after_actions import after_actions
 from api.documents.public_lists import lists_after_actions, public_lists
 from lottery import (
@@ -36,6 +36,7 @@ from lottery import (
     write_bundle,
 )
 from lottery.allocation import PostDrawAction, replay_actions
+from lottery.errors import InvalidRecord
 
 
 def bundle_of(result: DrawResult, actions: Sequence[tuple[str, str]] = ()) -> Bundle:
@@ -324,12 +325,10 @@ def test_a_record_that_is_not_masked_is_never_printed() -> None:
         sex="F",
         masked_name=full_name,
     )
-    result = _draw_with_records([leaked])
-    bundle = bundle_of(result)
-    for render in (announcement_pdf, results_xlsx):
-        with pytest.raises(UnmaskedPersonalData, match="A0001: masked_name") as caught:
-            render(bundle)
-        assert full_name not in str(caught.value)
+    # The engine refuses to seal it (protocol §4.1.1), before any document could print it.
+    with pytest.raises(InvalidRecord, match="A0001: masked_name") as caught:
+        _draw_with_records([leaked])
+    assert full_name not in str(caught.value)
 
 
 def test_an_id_number_shown_in_full_is_refused() -> None:
@@ -350,9 +349,8 @@ def test_an_id_number_shown_in_full_is_refused() -> None:
         sex="M",
         masked_id="1101012019****1234",  # 14 characters show, the protocol allows 8
     )
-    bundle = bundle_of(_draw_with_records([leaked]))
-    with pytest.raises(UnmaskedPersonalData, match="masked_id shows 14 characters"):
-        announcement_pdf(bundle)
+    with pytest.raises(InvalidRecord, match="A0002: masked_id"):  # the engine refuses (§4.1.1)
+        _draw_with_records([leaked])
 
 
 def _draw_with_records(records: list[object]) -> DrawResult:
