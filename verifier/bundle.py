@@ -134,13 +134,15 @@ class _Directory:
         return names
 
     def read(self, name: str, limit: int) -> bytes:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(self.location / name, flags)
-        with os.fdopen(descriptor, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > limit:
-                raise BundleError("bundle_too_large", name=name, size=size, limit=limit)
-            data = file.read(limit + 1)
+        try:
+            descriptor = os.open(self.location / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(descriptor, "rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                if size > limit:
+                    raise BundleError("bundle_too_large", name=name, size=size, limit=limit)
+                data = file.read(limit + 1)
+        except OSError as error:
+            raise BundleError("bundle_bad_entry", name=name, reason=error.strerror) from error
         if len(data) > limit:  # it grew while we read it
             raise BundleError("bundle_too_large", name=name, size=len(data), limit=limit)
         return data

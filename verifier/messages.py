@@ -6,7 +6,6 @@ the reader's language. A parameter that is itself a `Message` is put into the sa
 
 from __future__ import annotations
 
-import locale
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -126,7 +125,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bundle_duplicate": ("zip entry {name!r} appears twice (§13.2)", "zip 条目 {name!r} 出现两次（§13.2）"),
     "bundle_zip_layout": ("zip entries must all be at the root or all in one top-level folder (§13.1)", "zip 条目必须都在根目录，或都在同一个顶层文件夹中（§13.1）"),
     "bundle_zip_size": ("zip entry {name!r} does not hold the {declared} bytes it declares (§13.3)", "zip 条目 {name!r} 的内容与声明的 {declared} 字节不符（§13.3）"),
-    "bundle_bad_entry": ("zip entry {name!r} cannot be read: {reason}", "zip 条目 {name!r} 无法读取：{reason}"),
+    "bundle_bad_entry": ("{name!r} cannot be read: {reason}", "{name!r} 无法读取：{reason}"),
     "readme_differs": ("README.txt line {line} is not the text §13.4 derives from the signed files", "README.txt 第 {line} 行不是按 §13.4 由签名文件推出的文本"),
     "rehearsal_as_results": ("results.json holds a rehearsal (模拟摇号), not the official results (§16)", "results.json 是模拟摇号结果，不是正式结果（§16）"),
     # The draw.
@@ -226,5 +225,4 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
         value = (os.environ if environ is None else environ).get(variable)
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
-    code = locale.getlocale()[0] or ""
-    return "zh" if code.lower().startswith("zh") else "en"
+    return "en"

@@ -65,3 +65,24 @@ def test_exception_hierarchy() -> None:
     for name in ("BundleError", "CanonicalError", "CheckFailed", "ApplicantNotFound"):
         assert issubclass(getattr(verifier, name), verifier.VerificationError), name
     assert not issubclass(verifier.VerificationError, ValueError)
+
+
+MACHINERY = ("multiprocessing", "threading", "subprocess", "concurrent", "_thread")
+
+
+def test_verifier_runs_in_one_process_and_one_thread() -> None:
+    """Issue 10: no process or thread machinery, and no `os.fork`, for a reader to learn."""
+    offenders = [
+        f"{source.name}: {name}"
+        for source in sorted(VERIFIER.rglob("*.py"))
+        for name in _imported_modules(source)
+        if name.split(".")[0] in MACHINERY
+    ]
+    forks = [s.name for s in VERIFIER.rglob("*.py") if "fork" in s.read_text(encoding="utf-8")]
+    assert offenders == [] and forks == []
+
+
+def test_verifier_is_readable_in_one_sitting() -> None:
+    """Issue 10: at most 2,800 lines in all (`wc -l`, comments and docstrings included)."""
+    lines = sum(len(s.read_bytes().splitlines()) for s in VERIFIER.rglob("*.py"))
+    assert lines <= 2800, lines
