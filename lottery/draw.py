@@ -20,6 +20,7 @@ from lottery.allocation import allocate
 from lottery.allocation.problem import Allocation, AllocationProblem
 from lottery.applicants import RECORD_CEILING, applicant_root, check_records
 from lottery.ceremony import Ceremony, ceremony_digest
+from lottery.encoding import canonical_json
 from lottery.errors import CeremonyError, InvalidRecord, InvalidRules
 from lottery.hashing import tagged_hash
 from lottery.manifest import (
@@ -29,6 +30,7 @@ from lottery.manifest import (
     Manifest,
     Witness,
     manifest_digest,
+    manifest_document,
     validate_manifest,
     validate_rules,
 )
@@ -38,6 +40,9 @@ from lottery.signing import sign_document, signing_key_info
 from lottery.units import build_problem, problem_frame, with_seed
 
 __all__ = ["DrawResult", "SealedDraw", "rehearse", "rerun_results", "run_draw", "seal"]
+
+MAX_APPLICANTS = 2_000_000  # §13.3: what a verifier accepts
+MANIFEST_CEILING = 16 * 2**20  # §13.3
 
 
 @contextmanager
@@ -123,6 +128,11 @@ def seal(
     validate_rules(rules)
     with _without_gc_pauses():
         ordered = sorted_records(records)
+        if len(ordered) > MAX_APPLICANTS:
+            count = len(ordered)
+            raise InvalidRecord(
+                f"{count} applicants: a draw holds at most {MAX_APPLICANTS} (§13.3)"
+            )
         check_records(rules, ordered)
         encoded = tuple(record.encoded() for record in ordered)
     for record, line in zip(ordered, encoded, strict=True):
@@ -141,6 +151,8 @@ def seal(
         signing_key=signing_key_info(signing_key),
     )
     validate_manifest(manifest)
+    if len(canonical_json(manifest_document(manifest))) > MANIFEST_CEILING:
+        raise InvalidRules(f"the manifest is above {MANIFEST_CEILING} bytes (§13.3)")
     digest = manifest_digest(manifest)
     with _without_gc_pauses():
         frame = problem_frame(manifest, ordered)
