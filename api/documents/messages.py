@@ -1,0 +1,224 @@
+"""The words of the printed documents, one table per language: Chinese (`zh`, what a bureau
+posts) and English (`en`, offered separately, never mixed into the same line).
+
+Terms follow the bureaus' own words: 报名号, 回执码, 摇号号码, 公示, 递补, 均衡编班. A person
+reads local time (Asia/Shanghai by default), written the way they write it: 2026年7月10日 09:30
+(`local_time`); signed data keeps UTC.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Mapping
+
+from api.documents.errors import InvalidDocumentInput
+
+__all__ = [
+    "DEFAULT_ZONE",
+    "LANGUAGES",
+    "check_language",
+    "local_date",
+    "local_time",
+    "mode_word",
+    "seat_word",
+    "status_word",
+    "words",
+]
+
+DEFAULT_ZONE = "Asia/Shanghai"
+LANGUAGES = ("zh", "en")
+
+_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "announcement": "摇号结果公示名单",
+        "pre_draw": "摇号前报名名单公示",
+        "after_actions": "递补结果公示",
+        "draw_record": "摇号过程记录",
+        "posted_at": "公示日期",
+        "deadline": "公示期至（异议受理截止）",
+        "contact": "异议受理联系方式",
+        "authority": "主办单位",
+        "draw": "摇号编号",
+        "mode": "摇号方式",
+        "sealed_at": "名单封存时间",
+        "applicants": "报名人数",
+        "lookup": "家长查询：扫描二维码或访问",
+        "lookup_how": "凭报名号和回执码查询本人结果，并可自行核对；回执码请勿告诉他人。",
+        "pins": "核对码（查询页上显示的应与此一致）",
+        "manifest_digest": "方案摘要",
+        "key_fingerprint": "签名公钥指纹",
+        "privacy": "本名单不含完整姓名和身份证号。",
+        "plan": "计划",
+        "admitted": "录取",
+        "waitlist": "候补",
+        "per_tier": "各类别录取人数",
+        "reserved_used": "预留名额（已用/预留）",
+        "cutoff_open": "截止位次（最后一名录取者的类别和摇号号码）",
+        "admitted_list": "录取名单",
+        "waitlist_list": "候补名单（按顺序递补）",
+        "no": "序号",
+        "application": "报名号",
+        "name": "姓名",
+        "id_number": "身份证号",
+        "lottery_number": "摇号号码",
+        "number_here": "本校号码",
+        "tier": "类别",
+        "seat": "名额",
+        "position": "候补位次",
+        "moved_by": "递补操作",
+        "multiple": "本次每所学校使用各自的号码（本校号码）排序。",
+        "draw_day_note": "本名单为摇号当日结果；此后的递补另行公示。",
+        "seal": "（盖章）",
+        "none": "无",
+        "totals": "合计",
+        "page": "第 {page} 页",
+        "pages": " 共 {pages} 页",
+        "open": "普通",
+        "reserved": "预留：{category}",
+        "actions_included": "已计入截至 {at} 的 {count} 项递补操作",
+        "actions_digest": "递补记录摘要",
+    },
+    "en": {
+        "announcement": "Public announcement of the draw results",
+        "pre_draw": "Applicant list before the draw, for objections",
+        "after_actions": "Announcement of waitlist moves",
+        "draw_record": "Record of the draw",
+        "posted_at": "Posted",
+        "deadline": "Objections until",
+        "contact": "Objections to",
+        "authority": "Authority",
+        "draw": "Draw",
+        "mode": "Mode",
+        "sealed_at": "List sealed at",
+        "applicants": "Applicants",
+        "lookup": "Families: scan the code or open",
+        "lookup_how": "Look up your child's result with the application number and receipt "
+        "code, and check it yourself; keep the receipt code private.",
+        "pins": "Check values (the look-up page must show the same)",
+        "manifest_digest": "Manifest digest",
+        "key_fingerprint": "Signing key fingerprint",
+        "privacy": "This list never shows a full name or ID number.",
+        "plan": "Plan",
+        "admitted": "Admitted",
+        "waitlist": "Waitlist",
+        "per_tier": "Admitted per tier",
+        "reserved_used": "Reserved seats (used/reserved)",
+        "cutoff_open": "Cutoff (tier and lottery number of the last admitted)",
+        "admitted_list": "Admitted",
+        "waitlist_list": "Waitlist, in order",
+        "no": "No.",
+        "application": "Application",
+        "name": "Name",
+        "id_number": "ID number",
+        "lottery_number": "Lottery number",
+        "number_here": "Number here",
+        "tier": "Tier",
+        "seat": "Seat",
+        "position": "Position",
+        "moved_by": "Moved by action",
+        "multiple": "Each school ranks by its own number per child (Number here).",
+        "draw_day_note": "This list shows the draw day's results; later moves are announced "
+        "separately.",
+        "seal": "(Seal)",
+        "none": "none",
+        "totals": "Totals",
+        "page": "Page {page}",
+        "pages": " of {pages}",
+        "open": "open",
+        "reserved": "reserved: {category}",
+        "actions_included": "includes {count} post-draw action(s) up to {at}",
+        "actions_digest": "Actions digest",
+    },
+}
+_MODES = {
+    "zh": {
+        "single_school_lottery": "单校摇号",
+        "deferred_acceptance": "多校志愿（延迟接受）",
+        "immediate_acceptance": "多校志愿（志愿优先）",
+        "zone_assignment": "电脑派位",
+    },
+    "en": {
+        "single_school_lottery": "single-school lottery",
+        "deferred_acceptance": "preferences, deferred acceptance",
+        "immediate_acceptance": "preferences, immediate acceptance",
+        "zone_assignment": "zone assignment",
+    },
+}
+_STATUSES = {
+    "zh": {
+        "admitted": "录取",
+        "waitlisted": "候补",
+        "unplaced": "未录取",
+        "declined": "已放弃",
+        "disqualified": "资格复核未通过",
+    },
+    "en": {
+        "admitted": "admitted",
+        "waitlisted": "waitlisted",
+        "unplaced": "not placed",
+        "declined": "declined",
+        "disqualified": "failed the eligibility re-check",
+    },
+}
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]  # fmt: skip
+
+
+def check_language(language: str) -> None:
+    """Raise `InvalidDocumentInput` unless `language` is one the documents are written in."""
+    if language not in LANGUAGES:
+        raise InvalidDocumentInput(f"language: {language!r}; expected one of {LANGUAGES}")
+
+
+def words(language: str) -> Mapping[str, str]:
+    """The message table of `language` (`zh` or `en`)."""
+    check_language(language)
+    return _WORDS[language]
+
+
+def mode_word(mode: str, language: str) -> str:
+    """The draw's mode (§10) in words."""
+    return _MODES[language].get(mode, mode)
+
+
+def status_word(status: str, language: str) -> str:
+    """An outcome (§10.7, §14.1) in words."""
+    return _STATUSES[language].get(status, status)
+
+
+def seat_word(label: str | None, categories: Mapping[str, str], language: str) -> str:
+    """The seat type of an admitted child (§9.1): open, or reserved for a category."""
+    if label is None:
+        return ""
+    if label == "open":
+        return _WORDS[language]["open"]
+    category = label.removeprefix("reserved:")
+    return _WORDS[language]["reserved"].format(category=categories.get(category, category))
+
+
+def _local(value: str, zone: str) -> datetime.datetime:
+    try:
+        utc = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+    except (TypeError, ValueError):
+        raise InvalidDocumentInput(f"time: {value!r} is not YYYY-MM-DDTHH:MM:SSZ (§1.5)") from None
+    try:
+        return utc.astimezone(zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidDocumentInput(f"zone: {zone!r} is not a time zone name") from None
+
+
+def local_time(value: str, language: str = "zh", zone: str = DEFAULT_ZONE) -> str:
+    """A protocol time (§1.5, UTC) as a person reads it: `2026年7月10日 09:30` in Chinese,
+    `10 July 2026, 09:30` in English, in the local `zone`."""
+    local = _local(value, zone)
+    if language == "zh":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+def local_date(value: str, language: str = "zh", zone: str = DEFAULT_ZONE) -> str:
+    """The local date of a protocol time: `2026年7月10日`, `10 July 2026`."""
+    local = _local(value, zone)
+    if language == "zh":
+        return f"{local.year}年{local.month}月{local.day}日"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
