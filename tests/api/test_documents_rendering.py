@@ -18,6 +18,7 @@ from document_draws import RARE_NAMES, is_valid_id_number, real_draw
 from api.documents import announcement_pdf, draw_record_pdf, result_letters_pdf, results_xlsx
 from api.documents.announcement import Notice
 from api.documents.letters import LetterRecipient
+from api.documents.public_csv import results_csv
 from lottery import format_receipt
 
 NOW = "2026-07-10T01:30:00Z"
@@ -201,6 +202,7 @@ def test_no_public_document_holds_an_id_number_a_full_name_or_a_receipt_code() -
         "announcement_en": text_of(announcement("en")),
         "record": text_of(record()),
         "workbook": re.sub(r"\s+", "", _xlsx_text(results_xlsx(draw.bundle))),
+        "csv": results_csv(draw.bundle).decode("utf-8-sig"),
     }
     for document, found in public.items():
         numbers = re.findall(r"\d{17}[\dXx]", found)
