@@ -21,6 +21,7 @@ from api import operator_cli
 from api.demo import DemoSummary, run_demo
 from api.demo_county import TIERS
 from api.errors import ServiceError
+from api.operator_documents import documents_app
 from api.progress import print_error
 
 __all__ = ["app", "main"]
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.registered_commands += operator_cli.app.registered_commands
 app.registered_groups += operator_cli.app.registered_groups
+app.add_typer(documents_app, name="documents")
 
 
 @app.callback()

@@ -15,7 +15,7 @@ draw day's. Without actions the letter is the draw day's alone.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
@@ -37,7 +37,7 @@ from lottery import (
 )
 from lottery import normalise_receipt as engine_normalise_receipt
 
-__all__ = ["LetterRecipient", "result_letter_pdf", "result_letters_pdf"]
+__all__ = ["LetterRecipient", "result_letter_files", "result_letter_pdf", "result_letters_pdf"]
 
 
 @dataclass(frozen=True)
@@ -328,9 +328,27 @@ def result_letters_pdf(bundle: Bundle, recipients: Sequence[LetterRecipient]) ->
     Every recipient is checked before anything is rendered: an unknown application or a name
     that does not fit the record raises (`UnknownApplication`, `LetterDataMismatch`).
     """
+    return _letters_pdf(_Draw(bundle), recipients)
+
+
+def result_letter_files(
+    bundle: Bundle, recipients: Sequence[LetterRecipient], *, per_file: int = 2000
+) -> Iterator[tuple[int, bytes]]:
+    """Letters in bulk: `(first index, PDF bytes)` for each run of `per_file` recipients, the
+    draw's indexes (and the replay of its actions) built once, every recipient checked before
+    the first file is made. Memory stays bounded by one file."""
+    if per_file < 1:
+        raise InvalidDocumentInput(f"per_file: {per_file} must be at least 1")
+    draw = _Draw(bundle)
+    for recipient in recipients:
+        _checked_recipient(draw, recipient)
+    for start in range(0, len(recipients), per_file):
+        yield start, _letters_pdf(draw, recipients[start : start + per_file])
+
+
+def _letters_pdf(draw: _Draw, recipients: Sequence[LetterRecipient]) -> bytes:
     if not recipients:
         raise InvalidDocumentInput("recipients: the list is empty; give at least one family")
-    draw = _Draw(bundle)
     story: list[Flowable] = []
     for n, recipient in enumerate(recipients):
         if n:

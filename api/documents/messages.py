@@ -23,6 +23,7 @@ __all__ = [
     "mode_word",
     "seat_word",
     "status_word",
+    "utc_from_local",
     "words",
 ]
 
@@ -321,3 +322,23 @@ def local_date(value: str, language: str = "zh", zone: str = DEFAULT_ZONE) -> st
     if language == "zh":
         return f"{local.year}年{local.month}月{local.day}日"
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def utc_from_local(value: str, zone: str = DEFAULT_ZONE) -> str:
+    """A time a person types, `2026-07-10 09:30` in the local `zone` (or already a protocol
+    time `...Z`), as a protocol time in UTC (§1.5)."""
+    value = value.strip()
+    if value.endswith("Z"):
+        _local(value, zone)  # checks the form
+        return value
+    try:
+        local = datetime.datetime.strptime(value, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidDocumentInput(
+            f"时间格式应为 2026-07-10 09:30 (time {value!r}: expected YYYY-MM-DD HH:MM)"
+        ) from None
+    try:
+        aware = local.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidDocumentInput(f"zone: {zone!r} is not a time zone name") from None
+    return aware.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

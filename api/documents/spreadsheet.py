@@ -27,7 +27,7 @@ from api.documents.messages import mode_word, status_word
 from api.documents.public_lists import ListsAfterActions, PublicLists
 from lottery import Bundle
 
-__all__ = ["results_xlsx", "text_row"]
+__all__ = ["fixed_zip", "results_xlsx", "text_row", "xlsx_time"]
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)([^<]*)(</dcterms:modified>)")
@@ -126,7 +126,7 @@ def sheet_titles(tables: Sequence[ListRows]) -> list[str]:
     return titles
 
 
-def _fixed_zip(data: bytes, *, modified: str) -> bytes:
+def fixed_zip(data: bytes, *, modified: str) -> bytes:
     """The same zip with every entry's time fixed and entries in a stable order.
 
     openpyxl stamps the wall-clock time into docProps/core.xml on every save, whatever the
@@ -164,14 +164,14 @@ def results_xlsx(bundle: Bundle) -> bytes:
         _list_sheet(workbook.create_sheet(title), table)
     # After actions the workbook is of the time of the last action it includes.
     modified = lists.facts.sealed_at if later is None else later.last_action_at
-    workbook.properties.created = _time(lists.facts.sealed_at)
-    workbook.properties.modified = _time(modified)
+    workbook.properties.created = xlsx_time(lists.facts.sealed_at)
+    workbook.properties.modified = xlsx_time(modified)
     workbook.properties.creator = "sunshine draw"
     workbook.properties.title = f"{lists.facts.title} 公示名单"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_zip(buffer.getvalue(), modified=modified)
+    return fixed_zip(buffer.getvalue(), modified=modified)
 
 
-def _time(value: str) -> datetime.datetime:
+def xlsx_time(value: str) -> datetime.datetime:
     return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
