@@ -17,6 +17,7 @@ from api.db import make_engine, migrate
 from api.errors import ServiceError
 from api.ratelimit import SlidingWindowLimiter
 from api.routes import applicants, ceremony, draws, records
+from api.routes import documents as document_routes
 from api.settings import Settings
 from api.signer import Signer
 
@@ -84,6 +85,7 @@ def create_app(
     application.add_exception_handler(ServiceError, _error_answer)
     for module in (draws, applicants, ceremony, records):
         application.include_router(module.router)
+    application.include_router(document_routes.router)
 
     @application.get("/api/health")
     def health() -> dict[str, str]:
