@@ -1,6 +1,7 @@
 """`lottery documents ...`: every document of a draw, from the service's database or from a
 published bundle (anyone can rebuild the public ones).
 
+    documents applicants DRAW --out FILE [notice options]  摇号前公示: the masked applicant list
     documents public DRAW --out DIR [notice options]      公示名单, 过程记录 (zh, en), workbook,
                                                           CSV, class lists
     documents from-bundle BUNDLE --out DIR [options]      the same, from a published bundle
@@ -30,7 +31,12 @@ from api.documents.catalogue import RecordDetails, public_documents
 from api.documents.letters import result_letter_files
 from api.documents.messages import DEFAULT_ZONE, utc_from_local
 from api.documents.school_lists import class_lists_pdf
-from api.documents.stored import letter_recipients, school_register, stored_bundle
+from api.documents.stored import (
+    applicant_notice,
+    letter_recipients,
+    school_register,
+    stored_bundle,
+)
 from api.errors import InvalidInput
 from api.operator_support import OPERATOR, DrawId, database, operator_signer, reported
 from api.progress import step
@@ -125,6 +131,29 @@ def public_command(
         )
         with step(f"生成文书 / making the documents of {draw_id}"):
             _write_all(out, _public(bundle, notice, record, zone))
+    typer.echo(str(out))
+
+
+@documents_app.command("applicants")
+def applicants_command(
+    draw_id: DrawId,
+    out: Annotated[Path, typer.Option(help="a new .pdf file")],
+    posted_at: PostedAt = None,
+    deadline: Deadline = None,
+    contact: Contact = "",
+    zone: Zone = DEFAULT_ZONE,
+) -> None:
+    """The masked applicant list before the draw (摇号前公示), for the objection period."""
+    with _documents_reported(), database() as engine, session_scope(engine) as session:
+        if out.exists():
+            raise InvalidInput(f"文件已存在: {out}", f"file exists: {out}")
+        notice = _notice(posted_at, deadline, contact, "", zone)
+        data = applicant_notice(
+            session, find_draw(session, draw_id), notice=notice, at=notice.posted_at or utc_now()
+        )
+        partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+        partial.write_bytes(data)
+        partial.rename(out)
     typer.echo(str(out))
 
 

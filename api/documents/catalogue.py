@@ -18,11 +18,18 @@ from dataclasses import dataclass
 from api.documents.announcement import Notice, announcement_pdf
 from api.documents.draw_record import draw_record_pdf
 from api.documents.messages import DEFAULT_ZONE
+from api.documents.notices import after_actions_pdf
 from api.documents.public_csv import results_csv
 from api.documents.spreadsheet import results_xlsx
 from lottery import Bundle
 
-__all__ = ["PUBLIC_FILES", "RecordDetails", "document_digests", "public_documents"]
+__all__ = [
+    "AFTER_ACTIONS_FILE",
+    "PUBLIC_FILES",
+    "RecordDetails",
+    "document_digests",
+    "public_documents",
+]
 
 PUBLIC_FILES = (
     "公示名单.pdf",
@@ -32,6 +39,8 @@ PUBLIC_FILES = (
     "录取结果.xlsx",
     "录取结果.csv",
 )
+
+AFTER_ACTIONS_FILE = "递补公示.pdf"  # when the bundle has post-draw actions
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,8 @@ def public_documents(
     zone: str = DEFAULT_ZONE,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, bytes]:
-    """The public documents of the bundle, by file name (`PUBLIC_FILES`).
+    """The public documents of the bundle, by file name (`PUBLIC_FILES`, and the 递补公示
+    `AFTER_ACTIONS_FILE` when it has post-draw actions).
 
     Raises a `DocumentError` (and makes nothing) if a record is not masked, the post-draw
     actions do not check out, or an argument is malformed.
@@ -67,6 +77,11 @@ def public_documents(
         (PUBLIC_FILES[4], lambda: results_xlsx(bundle)),
         (PUBLIC_FILES[5], lambda: results_csv(bundle)),
     )
+    if "actions.json" in bundle.files:
+        makers = (
+            *makers,
+            (AFTER_ACTIONS_FILE, lambda: after_actions_pdf(bundle, notice=notice, zone=zone)),
+        )
     documents = {}
     for name, make in makers:
         progress(name)

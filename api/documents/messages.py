@@ -127,6 +127,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "inspector": "纪检监察",
         "parent_rep": "家长代表",
         "operator": "操作员",
+        "action_time": "时间",
+        "action_kind": "事项",
+        "action_child": "放弃或未通过复核者",
+        "action_moves": "递补录取（候补者 → 学校）",
     },
     "en": {
         "announcement": "Public announcement of the draw results",
@@ -229,6 +233,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "inspector": "Discipline inspector",
         "parent_rep": "Parent representative",
         "operator": "Operator",
+        "action_time": "Time",
+        "action_kind": "What",
+        "action_child": "Child leaving",
+        "action_moves": "Admitted from the waitlist (child → school)",
     },
 }
 _MODES = {

@@ -15,17 +15,20 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api import audit
+from api.documents.announcement import Notice
 from api.documents.errors import UnknownApplication
 from api.documents.letters import LetterRecipient
+from api.documents.notices import applicant_list_pdf
 from api.documents.school_lists import PrivateLine, school_register_xlsx
-from api.lifecycle import State, bump, transaction
+from api.lifecycle import State, bump, require_state, transaction
 from api.models import Draw
-from api.services.applicants import private_list
+from api.services.applicants import applicant_records, private_list
 from api.services.publication import bundle_contents
+from api.services.rules import engine_rules
 from api.signer import Signer
 from lottery import Bundle, read_bundle
 
-__all__ = ["letter_recipients", "school_register", "stored_bundle"]
+__all__ = ["applicant_notice", "letter_recipients", "school_register", "stored_bundle"]
 
 
 def stored_bundle(session: Session, draw: Draw) -> Bundle:
@@ -91,3 +94,16 @@ def school_register(
             signer=signer,
         )
     return data
+
+
+def applicant_notice(session: Session, draw: Draw, *, notice: Notice, at: str) -> bytes:
+    """The masked applicant list before the draw (摇号前公示), from the objection period on;
+    `at` dates the document when the notice gives no 公示 date."""
+    require_state(
+        draw,
+        allowed=(State.OBJECTION, State.SEALED, State.CEREMONY, State.DRAWN, State.PUBLISHED),
+        what=("报名名单公示", "the applicant list notice"),
+    )
+    return applicant_list_pdf(
+        engine_rules(session, draw), applicant_records(session, draw), notice=notice, created_at=at
+    )

@@ -19,10 +19,16 @@ from api.documents.announcement import Notice, announcement_pdf
 from api.documents.draw_record import draw_record_pdf
 from api.documents.letters import result_letters_pdf
 from api.documents.messages import DEFAULT_ZONE, utc_from_local
+from api.documents.notices import after_actions_pdf
 from api.documents.public_csv import results_csv
 from api.documents.school_lists import class_lists_pdf
 from api.documents.spreadsheet import results_xlsx
-from api.documents.stored import letter_recipients, school_register, stored_bundle
+from api.documents.stored import (
+    applicant_notice,
+    letter_recipients,
+    school_register,
+    stored_bundle,
+)
 from api.errors import InvalidInput
 from api.lifecycle import State, require_state
 from api.models import Draw
@@ -91,6 +97,41 @@ def announcement(
         return announcement_pdf(bundle, notice=notice, language=language, zone=zone)
 
     return _file(_made(make), _PDF, f"{draw_id}-公示名单-{language}.pdf")
+
+
+@router.get("/applicants.pdf")
+def applicants_notice(
+    draw_id: str,
+    session: SessionDep,
+    caller: OptionalCallerDep,
+    now: NowDep,
+    posted_at: str | None = None,
+    deadline: str | None = None,
+    contact: str = "",
+    zone: str = DEFAULT_ZONE,
+) -> Response:
+    """The masked applicant list before the draw (摇号前公示), from the objection period on."""
+    draw = visible_draw(session, draw_id, caller)
+
+    def make() -> bytes:
+        notice = Notice(
+            posted_at=None if posted_at is None else utc_from_local(posted_at, zone),
+            objection_deadline=None if deadline is None else utc_from_local(deadline, zone),
+            contact=contact,
+        )
+        return applicant_notice(session, draw, notice=notice, at=notice.posted_at or now)
+
+    return _file(_made(make), _PDF, f"{draw_id}-报名名单公示.pdf")
+
+
+@router.get("/after-actions.pdf")
+def after_actions_notice(
+    draw_id: str, session: SessionDep, caller: OptionalCallerDep, language: Language = "zh"
+) -> Response:
+    """The 递补公示 of the post-draw actions."""
+    bundle = _public_bundle(session, draw_id, caller)
+    data = _made(lambda: after_actions_pdf(bundle, language=language))
+    return _file(data, _PDF, f"{draw_id}-递补公示-{language}.pdf")
 
 
 @router.get("/draw-record.pdf")

@@ -91,3 +91,31 @@ def test_letters_and_the_register_are_the_operators_and_the_register_is_audited(
     assert (
         client.get(f"{BASE}/schools/NOPE/register.xlsx", headers=bureau.operator).status_code == 422
     )
+
+
+def test_the_applicant_notice_and_the_notice_of_waitlist_moves(client: TestClient, bureau) -> None:
+    setup = _published(client, bureau.operator)
+    notice = client.get(f"{BASE}/applicants.pdf", params={"posted_at": "2026-06-20 08:00"})
+    assert notice.status_code == 200, notice.text
+    found = _text(notice.content)
+    assert "摇号前报名名单公示" in found and "公示日期：2026年6月20日08:00" in found
+    public = client.get(f"/api/draws/{DRAW_ID}/applicants/public").json()
+    assert len(public) == 12
+    for child in public:
+        assert f"{child['application']}{child['masked_name']}{child['masked_id']}" in found
+    assert client.post(f"/api/draws/{DRAW_ID}/publish", headers=bureau.operator).status_code == 200
+    assert client.get(f"{BASE}/after-actions.pdf").status_code == 422  # nothing happened yet
+    receipts = setup["receipts"]
+    assert isinstance(receipts, list)
+    results = client.get(f"/api/draws/{DRAW_ID}/results.json").json()
+    admitted = next(row[0] for row in results["applicants"] if row[2] == "admitted")
+    declined = client.post(
+        f"/api/draws/{DRAW_ID}/actions",
+        json={"type": "decline", "application": admitted},
+        headers=bureau.operator,
+    )
+    assert declined.status_code == 201, declined.text
+    moves = _text(client.get(f"{BASE}/after-actions.pdf").content)
+    assert "递补结果公示" in moves and admitted in moves and "已放弃" in moves
+    for moved, _, _ in declined.json()["moves"]:
+        assert moved in moves
