@@ -212,3 +212,36 @@ def test_no_public_document_holds_an_id_number_a_full_name_or_a_receipt_code() -
             assert person.id_number not in found, document
             assert person.receipt not in found, document
             assert format_receipt(person.receipt).replace("-", "") not in found.replace("-", "")
+
+
+def test_the_demo_writes_one_of_every_kind_and_the_public_ones_hold_no_personal_data(
+    tmp_path: Path,
+) -> None:
+    from api.demo import DemoEntropy, applicant_rows, run_demo
+    from api.demo_documents import PRIVATE_DIR
+    from api.documents.catalogue import AFTER_ACTIONS_FILE, PUBLIC_FILES
+
+    run_demo(tmp_path / "out", entropy_text="kinds", applicants=60, tell=lambda _: None)
+    folder = tmp_path / "out" / "documents"
+    public = {p.name for p in folder.iterdir() if p.is_file()}
+    expected = {*PUBLIC_FILES, AFTER_ACTIONS_FILE, "均衡编班名单.pdf", "摇号前公示.pdf"}
+    assert public == expected
+    assert {p.name for p in (folder / PRIVATE_DIR).iterdir()} == {
+        "结果通知书.pdf",
+        "XQ-SY01 录取名册.xlsx",
+    }
+    found = ""
+    for name in sorted(public):
+        data = (folder / name).read_bytes()
+        if name.endswith(".pdf"):
+            found += text_of(data)
+        elif name.endswith(".xlsx"):
+            found += re.sub(r"\s+", "", _xlsx_text(data))
+        else:
+            found += data.decode("utf-8-sig")
+    assert not [n for n in re.findall(r"\d{17}[\dXx]", found) if is_valid_id_number(n)]
+    for _application, name, id_number, *_ in applicant_rows(DemoEntropy("kinds"), 60):
+        assert id_number not in found
+        assert len(name) < 3 or name not in found
+    letters_text = text_of((folder / PRIVATE_DIR / "结果通知书.pdf").read_bytes())
+    assert "同学家长" in letters_text
