@@ -195,13 +195,23 @@ def letters_command(
     draw_id: DrawId,
     out: Out,
     per_file: Annotated[int, typer.Option(min=1, help="letters per PDF file")] = 2000,
+    lookup_url: LookupUrl = "",
+    language: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    zone: Zone = DEFAULT_ZONE,
 ) -> None:
     """The families' result letters (结果通知书), in files of `per_file` letters."""
     with _documents_reported(), database() as engine, session_scope(engine) as session:
         draw = find_draw(session, draw_id)
         bundle = stored_bundle(session, draw)
         recipients = letter_recipients(session, draw)
-        files = result_letter_files(bundle, recipients, per_file=per_file)
+        files = result_letter_files(
+            bundle,
+            recipients,
+            per_file=per_file,
+            language=language,
+            lookup_url=lookup_url,
+            zone=zone,
+        )
         _write_all(out, _letter_names(files, per_file=per_file, total=len(recipients)))
     typer.echo(str(out))
 

@@ -21,7 +21,36 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from api.documents.fonts import BODY, string_width
 from api.documents.pdf import STYLES, paragraph, text
 
-__all__ = ["QrCode", "seal_area", "signature_table"]
+__all__ = ["QrCode", "draw_qr", "seal_area", "signature_table"]
+
+
+def draw_qr(canvas: Any, url: str, x: float, y: float, size: float) -> None:
+    """The QR code of `url`, `size` points square, lower left at (x, y): made and written into
+    the PDF once per canvas as a form, shown by reference after that."""
+    form = "qr" + hashlib.sha256(f"{url}\x00{size}".encode()).hexdigest()[:16]
+    drawn: set[str] = canvas.__dict__.setdefault("_sunshine_forms", set())
+    if form not in drawn:
+        _define_qr(canvas, form, url, size)
+        drawn.add(form)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(form)
+    canvas.restoreState()
+
+
+def _define_qr(canvas: Any, form: str, url: str, size: float) -> None:
+    matrix = segno.make(url, error="m", micro=False).matrix
+    quiet = 4  # modules of white border (ISO/IEC 18004 quiet zone)
+    module = size / (len(matrix) + 2 * quiet)
+    canvas.beginForm(form, 0, 0, size, size)
+    canvas.setFillColor(colors.black)
+    path = canvas.beginPath()
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                path.rect((c + quiet) * module, size - (r + quiet + 1) * module, module, module)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.endForm()
 
 
 class QrCode(Flowable):  # type: ignore[misc]  # reportlab has no type hints
@@ -31,37 +60,13 @@ class QrCode(Flowable):  # type: ignore[misc]  # reportlab has no type hints
         super().__init__()
         self.url = url
         self.size = size
-        code = segno.make(url, error="m", micro=False)
-        self._matrix = [list(row) for row in code.matrix]
-        self._form = "qr" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
         self.width = self.height = size
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.size, self.size
 
     def draw(self) -> None:
-        canvas: Any = self.canv
-        drawn: set[str] = canvas.__dict__.setdefault("_sunshine_forms", set())
-        if self._form not in drawn:
-            self._define(canvas)
-            drawn.add(self._form)
-        canvas.doForm(self._form)
-
-    def _define(self, canvas: Any) -> None:
-        quiet = 4  # modules of white border (ISO/IEC 18004 quiet zone)
-        count = len(self._matrix) + 2 * quiet
-        module = self.size / count
-        canvas.beginForm(self._form, 0, 0, self.size, self.size)
-        canvas.setFillColor(colors.black)
-        path = canvas.beginPath()
-        for r, row in enumerate(self._matrix):
-            for c, dark in enumerate(row):
-                if dark:
-                    x = (c + quiet) * module
-                    y = self.size - (r + quiet + 1) * module
-                    path.rect(x, y, module, module)
-        canvas.drawPath(path, stroke=0, fill=1)
-        canvas.endForm()
+        draw_qr(self.canv, self.url, 0, 0, self.size)
 
 
 def seal_area(authority: str, date_text: str, seal_word: str) -> Table:

@@ -42,6 +42,7 @@ __all__ = [
     "STYLES",
     "build_pdf",
     "check_time",
+    "document_canvas",
     "fit_widths",
     "heading",
     "hex_text",
@@ -211,7 +212,7 @@ class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
     writes the page count into a form every page shows ("共 Y 页") when it is saved."""
 
     def __init__(
-        self, *args: Any, created: str, document_id: bytes, total: str, **kwargs: Any
+        self, *args: Any, created: str, document_id: bytes, total: str | None, **kwargs: Any
     ) -> None:
         kwargs["invariant"] = 1
         kwargs["initialFontName"] = FONT
@@ -221,12 +222,31 @@ class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
         self._total = total
 
     def save(self) -> None:
+        if self._total is None:
+            super().save()
+            return
         pages = self.getPageNumber() - 1
         self.beginForm(_PAGE_COUNT_FORM)
         self.setFont(FONT, 7.5)
         self.drawString(0, 0, self._total.format(pages=pages))
         self.endForm()
         super().save()
+
+
+def document_canvas(buffer: io.BytesIO, *, title: str, created_at: str, identity: bytes) -> Any:
+    """A bare canvas (A4, invariant, body face first, dated from the draw) for documents drawn
+    without a story, such as letters by the hundred thousand."""
+    canvas = _Canvas(
+        buffer,
+        pagesize=A4,
+        created=pdf_date(created_at),
+        document_id=hashlib.sha256(identity).digest()[:16],
+        total=None,
+    )
+    canvas.setTitle(title)
+    canvas.setCreator(_PRODUCER)
+    canvas.setProducer(_PRODUCER)
+    return canvas
 
 
 PageWords = tuple[str, str]  # ("第 {page} 页", " 共 {pages} 页") in the document's language

@@ -188,12 +188,19 @@ def letters(
     session: SessionDep,
     caller: OptionalCallerDep,
     application: Annotated[list[str], Query(min_length=1, max_length=_MAX_LETTERS)],
+    language: Language = "zh",
+    lookup_url: str = "",
+    zone: str = DEFAULT_ZONE,
 ) -> Response:
     """The result letters of the families named (operator only)."""
     draw = operator_draw(session, draw_id, caller)
     bundle = _bundle(session, draw)
     recipients = _made(lambda: letter_recipients(session, draw, application))
-    data = _made(lambda: result_letters_pdf(bundle, recipients))
+    data = _made(
+        lambda: result_letters_pdf(
+            bundle, recipients, language=language, lookup_url=lookup_url, zone=zone
+        )
+    )
     return _file(data, _PDF, f"{draw_id}-结果通知书.pdf")
 
 
