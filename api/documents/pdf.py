@@ -197,14 +197,50 @@ def list_table(
     ]
     column_widths = fit_widths(natural, [c in mono for c in range(len(header))], available)
     style = _table_style(mono_columns)
-    head = [[Paragraph(text(h), STYLES["cell_head"]) for h in header]]
-    body = [
-        [_cell(value, column_widths[c], c in mono) for c, value in enumerate(row)] for row in rows
-    ]
-    chunks = [body[i : i + _ROWS_PER_TABLE] for i in range(0, len(body), _ROWS_PER_TABLE)] or [[]]
+    chunks = [rows[i : i + _ROWS_PER_TABLE] for i in range(0, len(rows), _ROWS_PER_TABLE)]
     return [
-        Table(head + chunk, colWidths=column_widths, repeatRows=1, style=style) for chunk in chunks
+        _LazyTable(tuple(header), chunk, column_widths, mono, style) for chunk in chunks or [[]]
     ]
+
+
+class _LazyTable(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """A chunk of a list whose reportlab Table (cells, paragraphs, geometry) is made only when
+    the frame reaches it, and dropped once laid out: a 150,000-line list never holds every
+    row's cells at once."""
+
+    def __init__(
+        self,
+        header: tuple[str, ...],
+        rows: Sequence[Sequence[object]],
+        widths: list[float],
+        mono: set[int],
+        style: TableStyle,
+    ) -> None:
+        super().__init__()
+        self._parts = (header, rows, widths, mono, style)
+        self._built: Table | None = None
+
+    def _table(self) -> Table:
+        if self._built is None:
+            header, rows, widths, mono, style = self._parts
+            head = [[Paragraph(text(h), STYLES["cell_head"]) for h in header]]
+            body = [[_cell(v, widths[c], c in mono) for c, v in enumerate(row)] for row in rows]
+            self._built = Table(head + body, colWidths=widths, repeatRows=1, style=style)
+        return self._built
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        size: tuple[float, float] = self._table().wrap(available_width, available_height)
+        self.width, self.height = size
+        return size
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        parts: list[Flowable] = self._table().split(available_width, available_height)
+        self._built = None  # the parts hold what is left
+        return parts
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        self._table().drawOn(canvas, x, y, _sW)
+        self._built = None
 
 
 class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
