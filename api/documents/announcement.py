@@ -29,7 +29,6 @@ from api.documents.messages import (
 )
 from api.documents.pdf import (
     FONT,
-    MONO,
     build_pdf,
     check_time,
     heading,
@@ -39,10 +38,9 @@ from api.documents.pdf import (
     text,
 )
 from api.documents.public_lists import DrawFacts, PublicLists, SchoolList, public_lists
-from api.documents.wording import MODE_TEXT
 from lottery import Bundle
 
-__all__ = ["Notice", "announcement_pdf", "facts_table", "notice_block"]
+__all__ = ["Notice", "announcement_pdf", "notice_block"]
 
 
 @dataclass(frozen=True)
@@ -58,32 +56,6 @@ class Notice:
 
 
 _BLANK = "____________________"
-
-
-def facts_table(facts: DrawFacts) -> Table:
-    """The draw's identity: title, authority, digests, seed, key (§6.4, §7.4, §12.3, §12.4)."""
-    rows = [
-        ("摇号编号 Draw", facts.draw_id),
-        ("主办 Authority", facts.authority),
-        ("方式 Mode", MODE_TEXT.get(facts.mode, facts.mode)),
-        ("封存时间 Sealed at", facts.sealed_at),
-        ("报名人数 Applicants", str(facts.applicant_count)),
-        ("方案摘要 Manifest digest", facts.manifest_digest),
-        ("随机种子 Seed", facts.seed),
-        ("结果摘要 Results digest", facts.results_digest),
-        ("签名公钥指纹 Signing key fingerprint", facts.key_fingerprint),
-    ]
-    style = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
-            ("FONTSIZE", (0, 0), (-1, -1), 8),
-            ("LEADING", (0, 0), (-1, -1), 10),
-            ("TOPPADDING", (0, 0), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            *[("FONTNAME", (1, r), (1, r), MONO) for r in (5, 6, 7, 8)],
-        ]
-    )
-    return Table([list(r) for r in rows], colWidths=[150, 330], style=style, hAlign="LEFT")
 
 
 def _grouped(value: str) -> str:
