@@ -66,6 +66,7 @@ def _grouped(value: str) -> str:
 def notice_block(facts: DrawFacts, notice: Notice, *, language: str, zone: str) -> list[Flowable]:
     """The notice's head: dates, contact, look-up code and link with the pins."""
     w = words(language)
+    c, g = w["colon"], w["gap"]
     when = _BLANK if notice.posted_at is None else local_time(notice.posted_at, language, zone)
     until = (
         _BLANK
@@ -73,20 +74,20 @@ def notice_block(facts: DrawFacts, notice: Notice, *, language: str, zone: str) 
         else local_time(notice.objection_deadline, language, zone)
     )
     lines = [
-        f"{text(w['authority'])}：{text(facts.authority)}　{text(w['draw'])}：{text(facts.draw_id)}",
-        f"{text(w['mode'])}：{text(mode_word(facts.mode, language))}　"
-        f"{text(w['applicants'])}：{facts.applicant_count}　"
-        f"{text(w['sealed_at'])}：{text(local_time(facts.sealed_at, language, zone))}",
-        f"{text(w['posted_at'])}：{text(when)}　{text(w['deadline'])}：{text(until)}",
-        f"{text(w['contact'])}：{text(notice.contact.strip() or _BLANK)}",
+        f"{text(w['authority'])}{c}{text(facts.authority)}{g}{text(w['draw'])}{c}{text(facts.draw_id)}",
+        f"{text(w['mode'])}{c}{text(mode_word(facts.mode, language))}{g}"
+        f"{text(w['applicants'])}{c}{facts.applicant_count}{g}"
+        f"{text(w['sealed_at'])}{c}{text(local_time(facts.sealed_at, language, zone))}",
+        f"{text(w['posted_at'])}{c}{text(when)}{g}{text(w['deadline'])}{c}{text(until)}",
+        f"{text(w['contact'])}{c}{text(notice.contact.strip() or _BLANK)}",
     ]
     story: list[Flowable] = [paragraph("<br/>".join(lines))]
     check = [
         f"{text(w['lookup'])} {hex_text(notice.lookup_url or _BLANK)}",
         text(w["lookup_how"]),
-        f"{text(w['pins'])}：",
-        f"{text(w['manifest_digest'])}　{hex_text(_grouped(facts.manifest_digest))}",
-        f"{text(w['key_fingerprint'])}　{hex_text(_grouped(facts.key_fingerprint))}",
+        f"{text(w['pins'])}{c}",
+        f"{text(w['manifest_digest'])}{g}{hex_text(_grouped(facts.manifest_digest))}",
+        f"{text(w['key_fingerprint'])}{g}{hex_text(_grouped(facts.key_fingerprint))}",
         text(w["privacy"]),
     ]
     body = paragraph("<br/>".join(check), "small")
@@ -109,6 +110,7 @@ def notice_block(facts: DrawFacts, notice: Notice, *, language: str, zone: str) 
 
 def _school_summary(school: SchoolList, language: str) -> str:
     w = words(language)
+    c, g = w["colon"], w["gap"]
     none = text(w["none"])
     tiers = "；".join(f"{text(label)} {n}" for _, label, n in school.by_tier) or none
     reserved = "；".join(
@@ -120,14 +122,14 @@ def _school_summary(school: SchoolList, language: str) -> str:
         else f"{text(school.cutoff_tier[1])}，" + hex_text(school.cutoff_number)
     )
     lines = [
-        f"{text(w['plan'])} {school.seats}　{text(w['admitted'])} {school.admitted_count}　"
+        f"{text(w['plan'])} {school.seats}{g}{text(w['admitted'])} {school.admitted_count}{g}"
         f"{text(w['waitlist'])} {len(school.waitlist)}",
-        f"{text(w['per_tier'])}：{tiers}",
+        f"{text(w['per_tier'])}{c}{tiers}",
     ]
     if reserved:
-        lines.append(f"{text(w['reserved_used'])}：{reserved}")
+        lines.append(f"{text(w['reserved_used'])}{c}{reserved}")
     # hook (fairness issue): where reserved seats exist, the open and reserved cutoffs apart
-    lines.append(f"{text(w['cutoff_open'])}：{cutoff}")
+    lines.append(f"{text(w['cutoff_open'])}{c}{cutoff}")
     return "<br/>".join(lines)
 
 
@@ -167,13 +169,13 @@ def _story(
     lists: PublicLists, categories: dict[str, str], notice: Notice, language: str, zone: str
 ) -> list[Flowable]:
     facts, w = lists.facts, words(language)
-    totals = "　".join(f"{text(status_word(s, language))} {n}" for s, n in lists.status_counts)
+    totals = w["gap"].join(f"{text(status_word(s, language))} {n}" for s, n in lists.status_counts)
     story: list[Flowable] = [
         paragraph(text(facts.title), "title"),
         paragraph(text(w["announcement"]), "subtitle"),
         Spacer(1, 4),
         *notice_block(facts, notice, language=language, zone=zone),
-        paragraph(f"{text(w['totals'])}：{totals}"),
+        paragraph(f"{text(w['totals'])}{w['colon']}{totals}"),
     ]
     if facts.has_actions:
         story.append(paragraph(text(w["draw_day_note"])))

@@ -32,6 +32,8 @@ LANGUAGES = ("zh", "en")
 
 _WORDS: dict[str, dict[str, str]] = {
     "zh": {
+        "colon": "：",
+        "gap": "　",
         "announcement": "摇号结果公示名单",
         "pre_draw": "摇号前报名名单公示",
         "after_actions": "递补结果公示",
@@ -160,6 +162,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "运行独立验证程序：",
     },
     "en": {
+        "colon": ": ",
+        "gap": "   ",
         "announcement": "Public announcement of the draw results",
         "pre_draw": "Applicant list before the draw, for objections",
         "after_actions": "Announcement of waitlist moves",
