@@ -245,3 +245,21 @@ def test_the_demo_writes_one_of_every_kind_and_the_public_ones_hold_no_personal_
         assert len(name) < 3 or name not in found
     letters_text = text_of((folder / PRIVATE_DIR / "结果通知书.pdf").read_bytes())
     assert "同学家长" in letters_text
+
+
+def test_a_character_no_embedded_font_has_is_refused_not_dropped() -> None:
+    from api.documents.canvas_text import wrap
+    from api.documents.fonts import UnprintableText, markup
+
+    for render in (markup, lambda value: wrap(value, "SunshineMing", 10, 100)):
+        with pytest.raises(UnprintableText, match="U\\+F0001"):
+            render("王\U000f0001明")
+
+
+def test_the_tounicode_map_writes_characters_outside_the_bmp_as_surrogate_pairs() -> None:
+    from api.documents.fonts import to_unicode_cmap
+
+    cmap = to_unicode_cmap("AAAAAA+HanaMinB", [0x20, 0x20BB7, 0x21484])
+    assert "<00> <0020>" in cmap
+    assert "<01> <D842DFB7>" in cmap  # 𠮷
+    assert "<02> <D845DC84>" in cmap  # 𡒄
