@@ -156,8 +156,9 @@ def register_fonts() -> frozenset[str]:
 
 
 def heading_face() -> str:
-    """The face of titles: WQY Zen Hei if installed, else the body face."""
-    return HEADING if HEADING in register_fonts() else BODY
+    """The face of titles: WQY Zen Hei if installed, else the body face (the font file is
+    looked for, not loaded: loading waits for the first document)."""
+    return HEADING if _find(_FACES[1]) is not None else BODY
 
 
 @functools.cache

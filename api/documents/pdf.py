@@ -62,8 +62,7 @@ _CELL_SIZE = 8.0
 _CELL_PAD = 3.0
 _PAGE_COUNT_FORM = "sunshinePageCount"
 
-register_fonts()
-_HEAD = heading_face()
+_HEAD = heading_face()  # fonts are loaded by the first document, not at import (0.9 s)
 
 STYLES: dict[str, ParagraphStyle] = {
     "title": ParagraphStyle("title", fontName=_HEAD, fontSize=16, leading=22, alignment=1),
@@ -108,11 +107,13 @@ def hex_text(value: str) -> str:
 
 def heading(title: str, english: str = "", style: str = "h1") -> Paragraph:
     """A heading (the English words, if given, after the Chinese)."""
+    register_fonts()
     return Paragraph(f"{text(title)} {text(english)}".strip(), STYLES[style])
 
 
 def paragraph(markup_text: str, style: str = "body") -> Paragraph:
     """A paragraph of ready markup (escape values with `text` / `hex_text` first)."""
+    register_fonts()
     return Paragraph(markup_text, STYLES[style])
 
 
@@ -272,6 +273,7 @@ class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
 def document_canvas(buffer: io.BytesIO, *, title: str, created_at: str, identity: bytes) -> Any:
     """A bare canvas (A4, invariant, body face first, dated from the draw) for documents drawn
     without a story, such as letters by the hundred thousand."""
+    register_fonts()
     canvas = _Canvas(
         buffer,
         pagesize=A4,
@@ -321,6 +323,7 @@ def build_pdf(
     first 16 bytes of SHA-256(`identity`) the document id: equal inputs, equal bytes.
     `header` (default `title`) runs at the top of every page, `footer` at the bottom beside
     the page number and count."""
+    register_fonts()
     created = pdf_date(created_at)
     document_id = hashlib.sha256(identity).digest()[:16]
     buffer = io.BytesIO()
