@@ -60,6 +60,7 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         "",
         f"公开数据包 / public bundle:   {out / 'bundle'}  (and {out / 'XQ-2026-SY01.zip'})",
         f"公示名单、过程记录、结果表 / announcement, draw record, results workbook: {out}",
+        f"全部文书 / one of every document: {out / 'documents'}",
         f"自行验证 / verify it yourself: verify-draw {out / 'bundle'}",
         f"用时 / took {seconds:.1f} s",
     ]
