@@ -11,11 +11,14 @@ The draw's other digests and the verify command belong to the draw record.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from api.documents.errors import InvalidDocumentInput
 from api.documents.marks import QrCode, seal_area
 from api.documents.messages import (
     DEFAULT_ZONE,
@@ -40,7 +43,7 @@ from api.documents.pdf import (
 from api.documents.public_lists import DrawFacts, PublicLists, SchoolList, public_lists
 from lottery import Bundle
 
-__all__ = ["Notice", "announcement_pdf", "notice_block"]
+__all__ = ["Notice", "announcement_parts", "announcement_pdf", "notice_block"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,34 @@ def _story(
     return story
 
 
+def _checked_notice(notice: Notice | None, language: str) -> Notice:
+    check_language(language)
+    notice = notice or Notice()
+    for field in ("posted_at", "objection_deadline"):
+        value = getattr(notice, field)
+        if value is not None:
+            check_time(value, field)
+    return notice
+
+
+def _render(
+    bundle: Bundle, lists: PublicLists, notice: Notice, language: str, zone: str, part: str
+) -> bytes:
+    categories = {c.id: c.label for c in bundle.manifest.rules.categories}
+    facts, w = lists.facts, words(language)
+    identity = "\x00".join(
+        ["announcement", language, zone, facts.results_digest, repr(notice), part]
+    ).encode("utf-8")
+    return build_pdf(
+        _story(lists, categories, notice, language, zone),
+        title=f"{facts.title} {w['announcement']}",
+        footer=f"{facts.draw_id} · {facts.results_digest[:16]}{part and ' · ' + part}",
+        created_at=notice.posted_at or facts.sealed_at,
+        identity=identity,
+        page_words=(w["page"], w["pages"]),
+    )
+
+
 def announcement_pdf(
     bundle: Bundle,
     *,
@@ -205,24 +236,36 @@ def announcement_pdf(
     Raises `UnmaskedPersonalData` (and prints nothing) if any listed record is not masked, and
     `InvalidDocumentInput` for a bad language, zone or time.
     """
-    check_language(language)
-    notice = notice or Notice()
-    for field in ("posted_at", "objection_deadline"):
-        value = getattr(notice, field)
-        if value is not None:
-            check_time(value, field)
+    notice = _checked_notice(notice, language)
+    return _render(bundle, public_lists(bundle), notice, language, zone, "")
+
+
+def announcement_parts(
+    bundle: Bundle,
+    *,
+    notice: Notice | None = None,
+    language: str = "zh",
+    zone: str = DEFAULT_ZONE,
+    max_lines: int = 30_000,
+) -> Iterator[tuple[int, bytes]]:
+    """The announcement in parts of whole schools, each of at most `max_lines` listed
+    children (a school longer than that is a part alone): `(part number, PDF bytes)` from 1.
+    A city's list is posted per district or school, and one file of thousands of pages helps
+    nobody. Each part carries the notice head and the seal area. Raises like
+    `announcement_pdf`."""
+    notice = _checked_notice(notice, language)
+    if max_lines < 1:
+        raise InvalidDocumentInput(f"max_lines: {max_lines} must be at least 1")
     lists = public_lists(bundle)
-    categories = {c.id: c.label for c in bundle.manifest.rules.categories}
-    facts, w = lists.facts, words(language)
-    created = notice.posted_at or facts.sealed_at
-    identity = "\x00".join(
-        ["announcement", language, zone, facts.results_digest, repr(notice)]
-    ).encode("utf-8")
-    return build_pdf(
-        _story(lists, categories, notice, language, zone),
-        title=f"{facts.title} {w['announcement']}",
-        footer=f"{facts.draw_id} · {facts.results_digest[:16]}",
-        created_at=created,
-        identity=identity,
-        page_words=(w["page"], w["pages"]),
-    )
+    groups: list[list[SchoolList]] = [[]]
+    lines = 0
+    for school in lists.schools:
+        size = len(school.admitted) + len(school.waitlist)
+        if groups[-1] and lines + size > max_lines:
+            groups.append([])
+            lines = 0
+        groups[-1].append(school)
+        lines += size
+    for n, group in enumerate(groups, start=1):
+        part = dataclasses.replace(lists, schools=tuple(group))
+        yield n, _render(bundle, part, notice, language, zone, f"{n}/{len(groups)}")

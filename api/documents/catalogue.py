@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from api.documents.announcement import Notice, announcement_pdf
+from api.documents.announcement import Notice, announcement_parts
 from api.documents.draw_record import draw_record_pdf
 from api.documents.messages import DEFAULT_ZONE
 from api.documents.notices import after_actions_pdf
@@ -41,6 +41,7 @@ PUBLIC_FILES = (
 )
 
 AFTER_ACTIONS_FILE = "递补公示.pdf"  # when the bundle has post-draw actions
+MAX_LINES_PER_FILE = 30_000  # a longer announcement is written in parts of whole schools
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,13 @@ def public_documents(
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, bytes]:
     """The public documents of the bundle, by file name (`PUBLIC_FILES`, and the 递补公示
-    `AFTER_ACTIONS_FILE` when it has post-draw actions).
+    `AFTER_ACTIONS_FILE` when it has post-draw actions; an announcement of more than
+    `MAX_LINES_PER_FILE` lines comes in numbered parts).
 
     Raises a `DocumentError` (and makes nothing) if a record is not masked, the post-draw
     actions do not check out, or an argument is malformed.
     """
     makers: Sequence[tuple[str, Callable[[], bytes]]] = (
-        (PUBLIC_FILES[0], lambda: announcement_pdf(bundle, notice=notice, zone=zone)),
-        (
-            PUBLIC_FILES[1],
-            lambda: announcement_pdf(bundle, notice=notice, language="en", zone=zone),
-        ),
         (PUBLIC_FILES[2], lambda: _record(bundle, record, "zh", zone)),
         (PUBLIC_FILES[3], lambda: _record(bundle, record, "en", zone)),
         (PUBLIC_FILES[4], lambda: results_xlsx(bundle)),
@@ -82,11 +79,29 @@ def public_documents(
             *makers,
             (AFTER_ACTIONS_FILE, lambda: after_actions_pdf(bundle, notice=notice, zone=zone)),
         )
-    documents = {}
+    documents: dict[str, bytes] = {}
+    for language, name in (("zh", PUBLIC_FILES[0]), ("en", PUBLIC_FILES[1])):
+        progress(name)
+        documents |= _announcements(bundle, notice, language, zone, name)
     for name, make in makers:
         progress(name)
         documents[name] = make()
     return documents
+
+
+def _announcements(
+    bundle: Bundle, notice: Notice, language: str, zone: str, name: str
+) -> dict[str, bytes]:
+    """One file, or for a city-sized draw parts of whole schools (`公示名单-1.pdf`, ...)."""
+    parts = list(
+        announcement_parts(
+            bundle, notice=notice, language=language, zone=zone, max_lines=MAX_LINES_PER_FILE
+        )
+    )
+    if len(parts) == 1:
+        return {name: parts[0][1]}
+    stem, suffix = name.rsplit(".", 1)
+    return {f"{stem}-{n}.{suffix}": data for n, data in parts}
 
 
 def _record(bundle: Bundle, record: RecordDetails, language: str, zone: str) -> bytes:

@@ -211,3 +211,18 @@ def test_three_thousand_applicants_render_over_many_pages() -> None:
     assert page_count(data) > 40
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert "报名号" in reader.pages[page_count(data) // 2].extract_text()
+
+
+def test_a_long_announcement_comes_in_parts_of_whole_schools() -> None:
+    from api.documents.announcement import announcement_parts
+
+    _, bundle = multi_draw()
+    parts = list(announcement_parts(bundle, max_lines=10))
+    assert [n for n, _ in parts] == list(range(1, len(parts) + 1)) and len(parts) >= 2
+    texts = [pdf_text(data) for _, data in parts]
+    for school in bundle.manifest.rules.schools:  # every school in exactly one part, whole
+        holding = [t for t in texts if f"{school.name}（{school.id}）" in t]
+        assert len(holding) == 1
+    assert all("（盖章）" in t and "公示日期" in t for t in texts)
+    whole = list(announcement_parts(bundle, max_lines=10_000))
+    assert len(whole) == 1
