@@ -23,6 +23,7 @@ from api import operator_cli, operator_corrections, operator_import
 from api.demo import DemoSummary, run_demo
 from api.demo_county import TIERS
 from api.errors import ServiceError
+from api.operator_documents import documents_app
 from api.progress import print_error
 from lottery import PROTOCOL
 
@@ -51,6 +52,7 @@ def _package_version() -> str:
         return metadata.version("sunshine-draw")
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
         return "unknown"
+app.add_typer(documents_app, name="documents")
 
 
 @app.callback()
@@ -84,6 +86,7 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         "",
         f"公开数据包 / public bundle:   {out / 'bundle'}  (and {out / 'XQ-2026-SY01.zip'})",
         f"公示名单、过程记录、结果表 / announcement, draw record, results workbook: {out}",
+        f"全部文书 / one of every document: {out / 'documents'}",
         f"自行验证 / verify it yourself: verify-draw {out / 'bundle'}",
         f"用时 / took {seconds:.1f} s",
     ]

@@ -42,6 +42,7 @@ from api.demo_county import (
     demo_spec,
     stable_workbook,
 )
+from api.demo_documents import write_every_document
 from api.documents import announcement_pdf, draw_record_pdf, results_xlsx
 from api.errors import InvalidInput
 from api.lifecycle import transaction
@@ -80,6 +81,7 @@ OUTPUT_FILES = (
     "公示名单 announcement.pdf",
     "摇号过程记录 draw-record.pdf",
     "录取结果 results.xlsx",
+    "documents",  # one of every kind of document (api.demo_documents)
 )
 Tell = Callable[[str], None]
 T = TypeVar("T")
@@ -339,6 +341,15 @@ def _write_outputs(desk: _Desk, staging: Path) -> Path:
         )
     )
     (staging / OUTPUT_FILES[4]).write_bytes(stable_workbook(results_xlsx(bundle)))
+    with session_scope(desk.engine) as session:
+        write_every_document(
+            session,
+            find_draw(session, DRAW_ID),
+            bundle,
+            staging / OUTPUT_FILES[5],
+            present=[name for _, name in WITNESSES],
+            at=desk.clock(),
+        )
     return bundle_dir
 
 

@@ -20,6 +20,7 @@ from api.error_answers import error_body
 from api.errors import ServiceError
 from api.ratelimit import WrongGuessCounter
 from api.routes import applicants, bureau_files, ceremony, draws, ledger, records
+from api.routes import documents as document_routes
 from api.settings import Settings
 from api.signer import Signer
 from api.upload import BodyLimit
@@ -71,6 +72,7 @@ def create_app(
     application.add_middleware(BodyLimit, limit=settings.max_upload_mb * 1024 * 1024)
     for module in (bureau_files, draws, applicants, ceremony, records, ledger):
         application.include_router(module.router)
+    application.include_router(document_routes.router)
 
     @application.get("/api/health")
     def health() -> dict[str, str]:

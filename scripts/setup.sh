@@ -2,6 +2,23 @@
 # Installs everything the project needs into .venv (idempotent). Sourced by demo.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# System packages from scripts/system-packages.txt, installed only when one is missing.
+if [ -f scripts/system-packages.txt ] && command -v dpkg-query >/dev/null; then
+  missing=()
+  while read -r package; do
+    package=${package%%#*}
+    package=${package//[[:space:]]/}
+    [ -n "$package" ] || continue
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$package")
+  done < scripts/system-packages.txt
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

@@ -1,9 +1,10 @@
 """The record of the draw for the notary (摇号过程记录), PDF: the rules, the applicant
 commitment, each witness's commitment and reveal, the beacon, the seed derivation, the digest
-of every bundle file, the counts per school and tier, and lines for the signatures.
+of every bundle file, the counts per school and tier, how to verify, and signature and seal
+boxes for the notary, the supervisors and the operator.
 
 Every value is read from the bundle (protocol §6, §7, §12, §13); only the place, the people
-present and the printing time are arguments.
+present, the printing time, the language and the local time zone are arguments.
 """
 
 from __future__ import annotations
@@ -11,25 +12,35 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from api.documents.announcement import facts_table
 from api.documents.errors import InvalidDocumentInput
-from api.documents.pdf import build_pdf, check_time, heading, hex_text, list_table, paragraph, text
-from api.documents.public_lists import PublicLists, public_lists
-from api.documents.wording import MODE_TEXT, STATUS_TEXT, TIE_BREAKING_TEXT
+from api.documents.marks import signature_table
+from api.documents.messages import (
+    DEFAULT_ZONE,
+    check_language,
+    local_time,
+    mode_word,
+    status_word,
+    words,
+)
+from api.documents.pdf import (
+    FONT,
+    build_pdf,
+    check_time,
+    heading,
+    hex_text,
+    list_table,
+    paragraph,
+    text,
+)
+from api.documents.public_lists import DrawFacts, PublicLists, public_lists
+from api.documents.wording import verify_command
 from lottery import Bundle, School
 
 __all__ = ["SIGNATORIES", "draw_record_pdf"]
 
-SIGNATORIES = (
-    "公证员 Notary",
-    "监督员 Supervisor",
-    "纪检监察 Discipline inspector",
-    "家长代表 Parent representative",
-    "家长代表 Parent representative",
-    "操作员 Operator",
-)
+SIGNATORIES = ("notary", "supervisor", "inspector", "parent_rep", "parent_rep", "operator")
 
 
 def _check_arguments(witnesses_present: Sequence[str], place: str, printed_at: str) -> None:
@@ -43,192 +54,226 @@ def _check_arguments(witnesses_present: Sequence[str], place: str, printed_at: s
             raise InvalidDocumentInput(f"witnesses_present item {n}: {person!r} is empty")
 
 
-def _school_rules(school: School, categories: dict[str, str]) -> tuple[str, ...]:
-    tiers = " > ".join(f"{t.label} ({t.id})" for t in school.tiers)
-    reserved = "; ".join(
-        f"{categories.get(r.category, r.category)}: {r.seats}" for r in school.reserved
+def _facts(facts: DrawFacts, language: str, zone: str) -> Table:
+    """The draw's identity: authority, mode, digests, seed, key (§6.4, §7.4, §12.3, §12.4)."""
+    w = words(language)
+    rows = [
+        (w["draw"], facts.draw_id),
+        (w["authority"], facts.authority),
+        (w["mode"], mode_word(facts.mode, language)),
+        (w["sealed_at"], local_time(facts.sealed_at, language, zone)),
+        (w["applicants"], str(facts.applicant_count)),
+        (w["manifest_digest"], facts.manifest_digest),
+        (w["seed"], facts.seed),
+        (w["results_digest"], facts.results_digest),
+        (w["key_fingerprint"], facts.key_fingerprint),
+    ]
+    body = [
+        [paragraph(text(label), "cell"), paragraph(hex_text(value) if n >= 5 else text(value),
+                                                   "cell")]
+        for n, (label, value) in enumerate(rows)
+    ]  # fmt: skip
+    style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ]
+    )
+    return Table(body, colWidths=[110, 380], style=style, hAlign="LEFT")
+
+
+def _school_rules(school: School, categories: dict[str, str], language: str) -> tuple[str, ...]:
+    w = words(language)
+    tiers = " > ".join(t.label for t in school.tiers)
+    reserved = "；".join(
+        f"{categories.get(r.category, r.category)} {r.seats}" for r in school.reserved
     )
     classes = (
-        "—"
+        w["none"]
         if school.classes is None
-        else f"{school.classes.count or 'auto'} x max {school.classes.max_size}, "
-        f"twins {school.classes.twins}"
+        else w["classes_text"].format(
+            count=school.classes.count or w["auto"], size=school.classes.max_size
+        )
     )
-    return (f"{school.name} ({school.id})", str(school.seats), tiers, reserved or "—", classes)
+    return (
+        f"{school.name}（{school.id}）",
+        str(school.seats),
+        tiers,
+        reserved or w["none"],
+        classes,
+    )
 
 
-def _rules(bundle: Bundle) -> list[Flowable]:
+def _rules(bundle: Bundle, language: str) -> list[Flowable]:
     """§6: the sealed rules, in words."""
-    rules = bundle.manifest.rules
+    rules, w = bundle.manifest.rules, words(language)
     categories = {c.id: c.label for c in rules.categories}
-    story: list[Flowable] = [
-        heading("一、摇号规则", "1. Rules (sealed manifest, protocol §6)"),
-        paragraph(
-            f"方式 Mode: {text(MODE_TEXT.get(rules.mode, rules.mode))}；"
-            f"{text(TIE_BREAKING_TEXT[rules.tie_breaking])}；"
-            f"最多志愿数 max preferences: {rules.max_preferences}；"
-            "同胞/双胞胎整体录取 siblings and twins admitted together or not at all (§9.3)。"
-            "同一学校内先按类别（优先级）排序，同类别内按摇号号码从小到大排序 (§8.4)。"
-        ),
-    ]
-    rows = [_school_rules(school, categories) for school in rules.schools]
-    header = (
-        "学校 School",
-        "计划 Seats",
-        "类别顺序 Tiers, best first",
-        "预留 Reserved",
-        "编班 Classes",
+    rules_text = w["r_rules_text"].format(
+        mode=mode_word(rules.mode, language),
+        tie=w[f"tie_{rules.tie_breaking}"],
+        max=rules.max_preferences,
     )
-    story += list_table(header, rows, (42, 16, 62, 30, 30))
-    return story
+    rows = [_school_rules(school, categories, language) for school in rules.schools]
+    header = (w["school"], w["seats"], w["tiers_order"], w["reserved_short"], w["classes"])
+    return [heading(w["r_rules"]), paragraph(text(rules_text)), *list_table(header, rows)]
 
 
-def _ceremony(bundle: Bundle) -> list[Flowable]:
+def _ceremony(bundle: Bundle, language: str, zone: str) -> list[Flowable]:
     """§5, §7: the applicant commitment, the witnesses, the beacon and the seed."""
-    manifest, ceremony = bundle.manifest, bundle.ceremony
+    manifest, ceremony, w = bundle.manifest, bundle.ceremony, words(language)
     secrets = dict(ceremony.reveals)
+    sealed = w["r_sealed_text"].format(
+        at=local_time(manifest.sealed_at, language, zone), count=manifest.applicants.count
+    )
     story: list[Flowable] = [
-        heading("二、报名名单封存", "2. Sealed applicant list (§5)"),
-        paragraph(
-            f"封存时间 sealed at {text(manifest.sealed_at)}；人数 applicants: "
-            f"{manifest.applicants.count}；默克尔根 Merkle root: "
-            + hex_text(manifest.applicants.root)
-        ),
-        heading("三、见证人承诺与揭示", "3. Witness commitments and reveals (§7.1, §7.3)"),
-        paragraph(f"至少需揭示 minimum reveals: {manifest.min_reveals}"),
+        heading(w["r_sealed"]),
+        paragraph(f"{text(sealed)} {hex_text(manifest.applicants.root)}"),
+        heading(w["r_witnesses"]),
+        paragraph(text(w["min_reveals"].format(count=manifest.min_reveals))),
     ]
     for witness in manifest.witnesses:
         secret = secrets.get(witness.id)
-        revealed = "未揭示 not revealed" if secret is None else hex_text(secret.hex())
+        revealed = text(w["not_revealed"]) if secret is None else hex_text(secret.hex())
         story.append(
             paragraph(
-                f"{text(witness.name)} ({text(witness.id)})<br/>"
-                f"承诺 commitment: {hex_text(witness.commitment)}<br/>揭示 reveal: {revealed}"
+                f"{text(witness.name)}（{text(witness.id)}）<br/>"
+                f"{text(w['commitment'])}：{hex_text(witness.commitment)}<br/>"
+                f"{text(w['reveal'])}：{revealed}"
             )
         )
-    story.append(heading("四、公共随机源", "4. Public beacon (§7.2)"))
+    story.append(heading(w["r_beacon"]))
     beacon, used = manifest.beacon, ceremony.beacon
     if beacon is None or used is None:
-        story.append(paragraph("未登记公共随机源 no beacon registered"))
+        story.append(paragraph(text(w["no_beacon"])))
     else:
         source = beacon.primary if used.used == "primary" else beacon.fallback
         assert source is not None  # read_bundle checked it (§7.5)
-        story.append(
-            paragraph(
-                f"使用 used: {text(used.used)}；来源 source: {text(source.source)}；"
-                f"轮次 round: {text(source.round)}；格式 format: {text(source.format)}<br/>"
-                f"值 value: {hex_text(used.value)}"
-            )
+        described = w["beacon_text"].format(
+            used=used.used, source=source.source, round=source.round, format=source.format
         )
+        story.append(paragraph(f"{text(described)}<br/>{text(w['value'])}：{hex_text(used.value)}"))
     story += [
-        heading("五、随机种子", "5. Seed derivation (§7.4)"),
+        heading(w["r_seed"]),
         paragraph(
             hex_text(
                 'seed = SHA-256("sunshine-draw/1/seed" || 0x00 || JCS({"beacon": ..., '
                 '"manifest": ..., "reveals": [...]}))'
             )
-            + "<br/>方案摘要 manifest digest: "
-            + hex_text(_manifest_hex(bundle))
-            + "<br/>种子 seed: "
+            + f"<br/>{text(w['manifest_digest'])}："
+            + hex_text(ceremony.manifest_digest.hex())
+            + f"<br/>{text(w['seed'])}："
             + hex_text(ceremony.seed.hex())
         ),
     ]
     return story
 
 
-def _manifest_hex(bundle: Bundle) -> str:
-    """The manifest digest as the ceremony used it (§7.5)."""
-    return bundle.ceremony.manifest_digest.hex()
-
-
-def _files(bundle: Bundle) -> list[Flowable]:
+def _files(bundle: Bundle, language: str) -> list[Flowable]:
     """§13: SHA-256 of every file's bytes, what `sha256sum` prints for it."""
+    w = words(language)
     rows = [
         (name, str(len(data)), hashlib.sha256(data).hexdigest())
         for name, data in sorted(bundle.files.items())
     ]
-    return [
-        heading("六、公开数据包文件", "6. Files of the public bundle (SHA-256 of each file, §13)"),
-        *list_table(("文件 File", "字节 Bytes", "SHA-256"), rows, (40, 18, 122), mono_columns=(2,)),
-    ]
+    header = (w["file"], w["bytes"], "SHA-256")
+    return [heading(w["r_files"]), *list_table(header, rows, mono_columns=(2,))]
 
 
-def _counts(lists: PublicLists) -> list[Flowable]:
+def _counts(lists: PublicLists, language: str) -> list[Flowable]:
     """§12.2: counts per school and tier, cutoffs, outcome totals."""
+    w = words(language)
     rows = []
     for school in lists.schools:
-        tiers = "; ".join(f"{tid}: {n}" for tid, _, n in school.by_tier)
-        reserved = "; ".join(f"{c}: {used}/{seats}" for c, _, seats, used in school.reserved)
+        tiers = "；".join(f"{tid} {n}" for tid, _, n in school.by_tier)
+        reserved = "；".join(f"{c} {used}/{seats}" for c, _, seats, used in school.reserved)
         cutoff = (
-            "—"
+            w["none"]
             if school.cutoff_tier is None
             else f"{school.cutoff_tier[0]} / {school.cutoff_number}"
         )
         rows.append(
-            (school.school_id, school.seats, school.admitted_count, tiers, reserved or "—",
-             len(school.waitlist), cutoff)
+            (school.school_id, school.seats, school.admitted_count, tiers,
+             reserved or w["none"], len(school.waitlist), cutoff)
         )  # fmt: skip
-    header = ("学校 School", "计划 Plan", "录取 Adm.", "各类别 Per tier", "预留 Reserved",
-              "候补 Wait", "截止 Cutoff")  # fmt: skip
-    totals = "　".join(f"{STATUS_TEXT[s]}: {n}" for s, n in lists.status_counts)
+    header = (w["school"], w["plan"], w["admitted"], w["per_tier_short"], w["reserved_short"],
+              w["waitlist"], w["cutoff_short"])  # fmt: skip
+    totals = "　".join(f"{status_word(s, language)} {n}" for s, n in lists.status_counts)
     return [
-        heading("七、摇号结果统计", "7. Results per school and tier (§12.2)"),
-        paragraph(totals),
-        *list_table(header, rows, (22, 14, 14, 36, 26, 14, 54)),
+        heading(w["r_counts"]),
+        paragraph(text(f"{w['totals']}：{totals}")),
+        *list_table(header, rows),
     ]
 
 
-def _signatures(witnesses_present: Sequence[str], place: str, printed_at: str) -> list[Flowable]:
-    present = "、".join(text(p.strip()) for p in witnesses_present) or "—"
-    story: list[Flowable] = [
-        heading("八、签字", "8. Signatures"),
+def _verify(facts: DrawFacts, language: str) -> list[Flowable]:
+    w = words(language)
+    return [
+        heading(w["r_verify"]),
+        paragraph(text(w["verify_text"])),
+        paragraph(hex_text(verify_command(facts.manifest_digest, facts.key_fingerprint)), "small"),
+    ]
+
+
+def _signatures(
+    witnesses_present: Sequence[str], place: str, printed_at: str, language: str, zone: str
+) -> list[Flowable]:
+    w = words(language)
+    present = "、".join(p.strip() for p in witnesses_present) or w["none"]
+    header = (w["role"], w["signature"], w["seal_box"], w["date"])
+    return [
+        heading(w["r_sign"]),
         paragraph(
-            f"地点 Place: {text(place.strip())}　打印时间 Printed at: {text(printed_at)}<br/>"
-            f"到场人员 Present: {present}"
+            f"{text(w['place'])}：{text(place.strip())}　{text(w['printed_at'])}："
+            f"{text(local_time(printed_at, language, zone))}<br/>"
+            f"{text(w['present'])}：{text(present)}"
         ),
-        paragraph(
-            "以上记录与公开数据包一致，摇号过程公开、公平、公正 (we confirm this record matches the"
-            " public bundle and that the draw was held as recorded)."
-        ),
+        paragraph(text(w["confirm"])),
         Spacer(1, 6),
+        signature_table([w[role] for role in SIGNATORIES], header),
     ]
-    for role in SIGNATORIES:
-        story += [
-            paragraph(f"{text(role)}：______________________　日期 Date：____________"),
-            Spacer(1, 10),
-        ]
-    return story
 
 
 def draw_record_pdf(
-    bundle: Bundle, *, witnesses_present: Sequence[str], place: str, printed_at: str
+    bundle: Bundle,
+    *,
+    witnesses_present: Sequence[str],
+    place: str,
+    printed_at: str,
+    language: str = "zh",
+    zone: str = DEFAULT_ZONE,
 ) -> bytes:
     """The draw record of a read bundle for the notary, as PDF bytes.
 
     `witnesses_present` are the names (with roles, as they should be printed) of the people
-    present; `printed_at` is a time `YYYY-MM-DDTHH:MM:SSZ` (§1.5), the document's date.
-    Raises `InvalidDocumentInput` for a bad argument, before anything is rendered.
+    present; `printed_at` is a time `YYYY-MM-DDTHH:MM:SSZ` (§1.5), the document's date, printed
+    in the local `zone`. Raises `InvalidDocumentInput` for a bad argument, before anything is
+    rendered.
     """
+    check_language(language)
     _check_arguments(witnesses_present, place, printed_at)
     lists = public_lists(bundle)
-    facts = lists.facts
+    facts, w = lists.facts, words(language)
     story: list[Flowable] = [
         paragraph(text(facts.title), "title"),
-        paragraph("摇号过程记录（公证记录）Record of the draw for the notary", "subtitle"),
-        facts_table(facts),
-        *_rules(bundle),
-        *_ceremony(bundle),
-        *_files(bundle),
-        *_counts(lists),
-        *_signatures(witnesses_present, place, printed_at),
+        paragraph(text(w["draw_record"]), "subtitle"),
+        _facts(facts, language, zone),
+        *_rules(bundle, language),
+        *_ceremony(bundle, language, zone),
+        *_files(bundle, language),
+        *_counts(lists, language),
+        *_verify(facts, language),
+        *_signatures(witnesses_present, place, printed_at, language, zone),
     ]
     identity = "\x00".join(
-        ["draw-record", facts.results_digest, place, printed_at, *witnesses_present]
-    )
+        ["draw-record", language, zone, facts.results_digest, place, printed_at,
+         *witnesses_present]
+    )  # fmt: skip
     return build_pdf(
         story,
-        title=f"{facts.title} 摇号过程记录",
-        footer=f"{facts.draw_id} 摇号过程记录 draw record - {facts.results_digest[:16]}",
+        title=f"{facts.title} {w['draw_record']}",
+        footer=f"{facts.draw_id} · {facts.results_digest[:16]}",
         created_at=printed_at,
         identity=identity.encode("utf-8"),
+        page_words=(w["page"], w["pages"]),
     )

@@ -15,16 +15,22 @@ draw day's. Without actions the letter is the draw day's alone.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from api.documents.after_actions import after_actions
 from api.documents.errors import InvalidDocumentInput, LetterDataMismatch, UnknownApplication
-from api.documents.pdf import build_pdf, hex_text, list_table, paragraph, text
+from api.documents.letter_page import LetterContent, letters_document
+from api.documents.messages import (
+    DEFAULT_ZONE,
+    check_language,
+    local_time,
+    seat_word,
+    status_word,
+    words,
+)
 from api.documents.public_lists import draw_facts, school_number, unit_tier
-from api.documents.wording import STATUS_TEXT, label_text, verify_parent_command
+from api.documents.wording import verify_parent_command
 from api.importing.masking import mask_name as service_mask_name
 from lottery import (
     Bundle,
@@ -37,7 +43,7 @@ from lottery import (
 )
 from lottery import normalise_receipt as engine_normalise_receipt
 
-__all__ = ["LetterRecipient", "result_letter_pdf", "result_letters_pdf"]
+__all__ = ["LetterRecipient", "result_letter_files", "result_letter_pdf", "result_letters_pdf"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,10 @@ class _Choice:
 class _Draw:
     """Indexes over one bundle, built once for a batch of letters."""
 
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, lookup_url: str = "", zone: str = DEFAULT_ZONE) -> None:
         self.bundle = bundle
+        self.lookup_url = lookup_url
+        self.zone = zone
         self.facts = draw_facts(bundle)
         self.records = {r.application: r for r in bundle.records}
         self.rows = {str(row[0]): row for row in bundle.results["applicants"]}
@@ -139,27 +147,30 @@ def _school_results(
     positions: Mapping[str, int],
     removed: bool,
     categories: Mapping[str, str],
+    language: str,
 ) -> list[str]:
     """The result at each listed school, in the family's order, for one assignment: the draw
     day's or the one after the actions (§10.6: a school after the one the child got was not
     needed, and has no waitlist place; §14.1: a removed child is nowhere)."""
+    w = words(language)
     results, reached = [], False
     for school_id in listed:
         if removed:
-            result = "已移出 removed"
+            result = w["r_removed"]
         elif school == school_id:
-            result, reached = "录取 admitted, " + label_text(label, categories), True
+            result = w["r_admitted"].format(seat=seat_word(label, categories, language))
+            reached = True
         elif reached:
-            result = "已录取前一志愿 admitted to an earlier choice"
+            result = w["r_earlier"]
         elif school_id in positions:
-            result = f"候补第 {positions[school_id]} 位 waitlist position"
+            result = w["r_position"].format(n=positions[school_id])
         else:
-            result = "未录取 not admitted"
+            result = w["r_not"]
         results.append(result)
     return results
 
 
-def _choices(draw: _Draw, record: PublicRecord) -> list[_Choice]:
+def _choices(draw: _Draw, record: PublicRecord, language: str) -> list[_Choice]:
     """One line per listed school, in the family's order; after actions, the result now and,
     where it differs, the draw day's."""
     row = draw.rows[record.application]
@@ -178,6 +189,7 @@ def _choices(draw: _Draw, record: PublicRecord) -> list[_Choice]:
         },
         removed=False,
         categories=draw.categories,
+        language=language,
     )
     results = drawn
     if draw.after is not None:
@@ -189,10 +201,11 @@ def _choices(draw: _Draw, record: PublicRecord) -> list[_Choice]:
             positions=dict(child.waitlist),
             removed=child.removed_by is not None,
             categories=draw.categories,
+            language=language,
         )
+        then = words(language)["r_then"]
         results = [
-            n if n == d else f"{n}（摇号当天 draw day: {d}）"
-            for n, d in zip(now, drawn, strict=True)
+            n if n == d else then.format(now=n, then=d) for n, d in zip(now, drawn, strict=True)
         ]
     choices = []
     for school_id, result in zip(listed, results, strict=True):
@@ -207,144 +220,133 @@ def _choices(draw: _Draw, record: PublicRecord) -> list[_Choice]:
             tier_labels = {t.id: t.label for t in school.tiers}
             cutoff_text = f"{tier_labels[cutoff['tier']]} / {cutoff['lottery_number']}"
         choices.append(
-            _Choice(f"{school.name} ({school_id})", tier_label, number, cutoff_text, result)
+            _Choice(f"{school.name}（{school_id}）", tier_label, number, cutoff_text, result)
         )
     return choices
 
 
-def _cell(value: str) -> Paragraph:
-    """A table cell that wraps."""
-    return paragraph(text(value), "small")
-
-
-def _seat_text(draw: _Draw, status: str, school_id: object, label: object) -> str:
+def _seat_text(draw: _Draw, status: str, school_id: object, label: object, language: str) -> str:
     if status == "admitted":
         school = draw.schools[str(school_id)]
-        return f"{STATUS_TEXT[status]}：{text(school.name)} ({text(school.id)})，{text(label_text(str(label), draw.categories))}"
-    return text(STATUS_TEXT[status])
+        seat = seat_word(str(label), draw.categories, language)
+        return words(language)["admitted_at"].format(school=school.name, id=school.id, seat=seat)
+    return status_word(status, language)
 
 
-def _outcome_text(draw: _Draw, record: PublicRecord) -> str:
+def _outcome_lines(draw: _Draw, record: PublicRecord, language: str) -> list[str]:
     """The outcome (§10.7); after actions, the one now, how the child got there or left the
     draw (§14.1, §14.2), and the draw day's where it differs."""
+    w = words(language)
     row = draw.rows[record.application]
-    drawn = _seat_text(draw, str(row[2]), row[3], row[4])
+    drawn = _seat_text(draw, str(row[2]), row[3], row[4], language)
     if draw.after is None:
-        return f"结果 Outcome: {drawn}"
+        return [w["outcome"].format(outcome=drawn)]
     child = draw.after.children[record.application]
-    now = _seat_text(draw, child.status, child.school, child.label)
-    lines = [f"结果 Outcome: {now}"]
+    now = _seat_text(draw, child.status, child.school, child.label, language)
+    lines = [w["outcome"].format(outcome=now)]
     if child.status == "admitted" and child.moved_by is not None:
-        lines[0] += (
-            f"（第 {child.moved_by} 项递补操作从候补名单递补 filled from the waitlist by "
-            f"post-draw action {child.moved_by}）"
-        )
+        lines[0] += w["moved_in"].format(seq=child.moved_by)
     if child.removed_by is not None:
-        lines.append(
-            f"已于第 {child.removed_by} 项递补操作移出本次摇号：不占学位，不在任何候补名单 "
-            f"(removed from the draw by post-draw action {child.removed_by}: holds no seat and "
-            "is on no waitlist, protocol §14.1)"
-        )
+        lines.append(w["removed_by"].format(seq=child.removed_by))
     if now != drawn:
-        lines.append(f"摇号当天结果 Draw-day outcome: {drawn}")
-    return "<br/>".join(lines)
+        lines.append(w["draw_day_outcome"].format(outcome=drawn))
+    return lines
 
 
-def _actions_note(draw: _Draw) -> list[Flowable]:
-    """What the letter includes of the bundle's post-draw actions (§14)."""
-    if draw.after is None:
-        return []
-    count, last_at = draw.after.count, text(draw.after.last_at)
-    return [
-        Spacer(1, 4),
-        paragraph(
-            f"本通知书已计入数据包中截至 {last_at} 的 {count} 项发布后递补操作（放弃、资格复核"
-            "未通过空出的学位按候补名单依次递补，协议 §14）：结果和候补位次为递补后的；类别、号码和"
-            f"截止仍为摇号当天的 (this letter includes the bundle's {count} post-draw "
-            f"action(s) up to {last_at}: declines and disqualifications, the seats they freed "
-            "filled from the waitlists in order, protocol §14. The outcome and waitlist "
-            "positions are as they stand after them; tiers, numbers and cutoffs are the draw "
-            "day's)."
-        ),
-    ]
-
-
-def _letter(draw: _Draw, recipient: LetterRecipient) -> list[Flowable]:
+def _letter(draw: _Draw, recipient: LetterRecipient, language: str) -> LetterContent:
+    """What one letter says, as lines and table rows (data first; `letter_page` draws it)."""
     record, receipt = _checked_recipient(draw, recipient)
+    w = words(language)
     facts, row = draw.facts, draw.rows[record.application]
-    name = text(unicodedata.normalize("NFC", recipient.name.strip()))
+    name = unicodedata.normalize("NFC", recipient.name.strip())
+    cutoff = w["l_cutoff"] if draw.after is None else w["l_cutoff_draw_day"]
+    header = (w["l_school"], w["l_tier"], w["l_number"], cutoff, w["l_result"])
     rows = [
-        (_cell(c.school), _cell(c.tier), c.number, _cell(c.cutoff), _cell(c.outcome))
-        for c in _choices(draw, record)
+        (c.school, c.tier, c.number, c.cutoff, c.outcome) for c in _choices(draw, record, language)
     ]
-    header = (
-        "学校 School",
-        "类别 Your tier",
-        "号码 Number used",
-        "截止 Cutoff (tier / no.)" if draw.after is None else "摇号当天截止 Draw-day cutoff",
-        "结果 Result",
-    )
-    digests = [paragraph("数据包摘要 results digest: " + hex_text(facts.results_digest), "small")]
+    intro = [
+        w["dear"].format(name=name),
+        w["letter_ids"].format(application=record.application, number=str(row[1])),
+        *_outcome_lines(draw, record, language),
+    ]
     if draw.after is not None:
-        digests.append(
-            paragraph("递补记录摘要 actions digest: " + hex_text(draw.after.digest), "small")
-        )
-    return [
-        paragraph(text(facts.title), "title"),
-        paragraph("录取/派位结果通知书 Result letter", "subtitle"),
-        Spacer(1, 8),
-        paragraph(
-            f"{name} 同学家长：<br/>报名号 Application: {text(record.application)}　"
-            f"摇号号码 Lottery number: {hex_text(str(row[1]))}<br/>"
-            f"{_outcome_text(draw, record)}"
+        at = local_time(draw.after.last_at, language, draw.zone)
+        intro.append(w["letter_actions"].format(count=draw.after.count, at=at))
+    digests = [f"{w['results_digest']}: {facts.results_digest}"]
+    if draw.after is not None:
+        digests.append(f"{w['actions_digest']}: {draw.after.digest}")
+    return LetterContent(
+        title=facts.title,
+        subtitle=w["letter"],
+        intro=tuple(intro),
+        schools_note=w["letter_schools"],
+        table=(header, *rows),
+        receipt=w["receipt"].format(code=format_receipt(receipt)),
+        lookup=w["letter_lookup"].format(url=draw.lookup_url or "____________"),
+        verify=verify_parent_command(record.application, format_receipt(receipt)),
+        pins=(
+            f"{w['manifest_digest']}: {facts.manifest_digest}",
+            f"{w['key_fingerprint']}: {facts.key_fingerprint}",
+            *digests,
         ),
-        *_actions_note(draw),
-        Spacer(1, 6),
-        paragraph(
-            "各志愿学校说明 Your schools: 每所学校先按类别（优先级）排序，同类别内按摇号号码从小到大排序；"
-            "截止为该校最后一名录取者的类别和号码 (each school ranks by tier first, then by number, "
-            "lowest first; the cutoff is the tier and number of the last child admitted)."
-        ),
-        *list_table(header, rows, (44, 24, 32, 38, 42), mono_columns=(2,)),
-        Spacer(1, 8),
-        paragraph(
-            f"回执码 Receipt code: {hex_text(format_receipt(receipt))}　请妥善保管，勿告诉他人 "
-            "(keep it private)."
-        ),
-        paragraph(
-            "自行核对 Check it yourself: 在公开数据包上运行独立验证程序 (run the independent "
-            "verifier on the public bundle, docs/verify.md):"
-        ),
-        paragraph(
-            hex_text(verify_parent_command(record.application, format_receipt(receipt))), "small"
-        ),
-        *digests,
-    ]
+    )
 
 
-def result_letters_pdf(bundle: Bundle, recipients: Sequence[LetterRecipient]) -> bytes:
+def result_letters_pdf(
+    bundle: Bundle,
+    recipients: Sequence[LetterRecipient],
+    *,
+    language: str = "zh",
+    lookup_url: str = "",
+    zone: str = DEFAULT_ZONE,
+) -> bytes:
     """Letters for many families in one PDF, one letter per page, in the order given.
 
     Every recipient is checked before anything is rendered: an unknown application or a name
     that does not fit the record raises (`UnknownApplication`, `LetterDataMismatch`).
     """
+    check_language(language)
+    return _letters_pdf(_Draw(bundle, lookup_url, zone), recipients, language)
+
+
+def result_letter_files(
+    bundle: Bundle,
+    recipients: Sequence[LetterRecipient],
+    *,
+    per_file: int = 2000,
+    language: str = "zh",
+    lookup_url: str = "",
+    zone: str = DEFAULT_ZONE,
+) -> Iterator[tuple[int, bytes]]:
+    """Letters in bulk: `(first index, PDF bytes)` for each run of `per_file` recipients, the
+    draw's indexes (and the replay of its actions) built once, every recipient checked before
+    the first file is made. Memory stays bounded by one file."""
+    check_language(language)
+    if per_file < 1:
+        raise InvalidDocumentInput(f"per_file: {per_file} must be at least 1")
+    draw = _Draw(bundle, lookup_url, zone)
+    for recipient in recipients:
+        _checked_recipient(draw, recipient)
+    for start in range(0, len(recipients), per_file):
+        yield start, _letters_pdf(draw, recipients[start : start + per_file], language)
+
+
+def _letters_pdf(draw: _Draw, recipients: Sequence[LetterRecipient], language: str) -> bytes:
     if not recipients:
         raise InvalidDocumentInput("recipients: the list is empty; give at least one family")
-    draw = _Draw(bundle)
-    story: list[Flowable] = []
-    for n, recipient in enumerate(recipients):
-        if n:
-            story.append(PageBreak())
-        story += _letter(draw, recipient)
+    letters = [_letter(draw, recipient, language) for recipient in recipients]
     # After actions the letter is another document, of the time of the last action it includes.
     digests = [draw.facts.results_digest] + ([] if draw.after is None else [draw.after.digest])
-    identity = "\x00".join(["letters", *digests, *(r.application for r in recipients)])
-    return build_pdf(
-        story,
-        title=f"{draw.facts.title} 结果通知书",
-        footer=f"{draw.facts.draw_id} 结果通知书 result letter",
+    identity = "\x00".join(
+        ["letters", language, draw.lookup_url, *digests, *(r.application for r in recipients)]
+    )
+    return letters_document(
+        letters,
+        title=f"{draw.facts.title} {words(language)['letter']}",
+        footer=draw.facts.draw_id,
         created_at=draw.facts.sealed_at if draw.after is None else draw.after.last_at,
         identity=identity.encode("utf-8"),
+        lookup_url=draw.lookup_url,
     )
 
 
@@ -355,10 +357,11 @@ def result_letter_pdf(
     name: str,
     receipt_code: str,
     id_number: str | None = None,
+    language: str = "zh",
 ) -> bytes:
     """One family's result letter, as PDF bytes (see `result_letters_pdf`). With `id_number`
     the name, ID number and receipt code are checked against the sealed digest (§4.3)."""
     recipient = LetterRecipient(
         application=application, name=name, receipt_code=receipt_code, id_number=id_number
     )
-    return result_letters_pdf(bundle, [recipient])
+    return result_letters_pdf(bundle, [recipient], language=language)

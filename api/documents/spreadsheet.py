@@ -1,15 +1,12 @@
-"""The public lists as an Excel workbook (openpyxl): a summary sheet, then one sheet per school
-with its admitted list and waitlist (protocol §10.6, §12.2), the same data as the announcement.
+"""The public lists as an Excel workbook (openpyxl): a summary sheet, then one sheet per list
+(`list_rows`): each school's admitted list and waitlist on the draw day, and after the post-draw
+actions (§14) on sheets of their own. Every list sheet has its header on row 1, frozen, with an
+autofilter, printed on every page (print titles), A4, with the list's name as the page header.
 
-The workbook is what a school enrols from, so when the bundle carries post-draw actions (§14)
-every sheet adds, below the draw day's signed lists and labelled apart, the lists as they stand
-after them: admitted after actions (who moved in, by which action) and the waitlists after
-actions, with their positions now (§14.2), and the summary adds the totals after actions.
-
-Application numbers, masked ID numbers and lottery numbers are stored as text (cell type string,
-number format `@`), so that Excel never turns `00012` into 12 or a hex number into a date.
-The bytes are deterministic: document times come from the draw and the zip entries carry a
-fixed timestamp.
+Every text value is written as text (cell type string, number format `@`): Excel never turns
+`00012` into 12 or a hex number into a date, and a value such as `=HYPERLINK(...)` (a name
+typed so) stays text, never a formula. The bytes are deterministic: document times come from
+the draw and the zip entries carry a fixed timestamp.
 """
 
 from __future__ import annotations
@@ -18,188 +15,118 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from api.documents.public_lists import (
-    ListsAfterActions,
-    PublicLists,
-    SchoolAfterActions,
-    SchoolList,
-    lists_after_actions,
-    public_lists,
-)
-from api.documents.wording import MODE_TEXT, STATUS_TEXT, label_text, verify_command
+from api.documents.list_rows import HEADER, KINDS, STAGES, ListRows, list_rows
+from api.documents.messages import mode_word, status_word
+from api.documents.public_lists import ListsAfterActions, PublicLists
 from lottery import Bundle
 
-__all__ = ["results_xlsx"]
+__all__ = ["fixed_zip", "results_xlsx", "text_row", "xlsx_time"]
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)([^<]*)(</dcterms:modified>)")
 _TEXT = "@"
 _BAD_SHEET_CHARACTERS = str.maketrans({c: "_" for c in "[]:*?/\\"})
-_HEADER = (
-    "名单 List",
-    "序号 No.",
-    "报名号 Application",
-    "姓名 Name",
-    "身份证号 ID number",
-    "摇号号码 Lottery number",
-    "本校号码 Number at this school",
-    "类别 Tier",
-    "名额 Seat",
-)
-_WIDTHS = (14, 8, 18, 12, 22, 20, 20, 16, 26)
-_MOVED_HEADER = "递补 Moved in"
-_DRAW_DAY_FIRST = (
-    "上为摇号当天名单（已签名的 results.json），递补后名单见下方 (the draw day's lists first, as "
-    "signed in results.json; the lists after the post-draw actions follow below)"
-)
-_MOVED_WIDTH = 18
+_WIDTHS = (7, 16, 10, 22, 19, 19, 30, 24, 10)
 
 
-def _write_row(sheet: Worksheet, values: tuple[object, ...], *, bold: bool = False) -> None:
-    # Cells are styled before they are appended: looking the new row up again through
-    # `sheet.max_row` scans every row each time, which made a 150,000-row list quadratic.
+def text_row(sheet: Worksheet, values: Sequence[object], *, bold: bool = False) -> list[Cell]:
+    """Cells for one row: a string is stored as text (type `s`, format `@`), whatever it
+    starts with, numbers as numbers."""
     cells = []
     for value in values:
-        cell = Cell(sheet, value=value)
+        cell = Cell(sheet, value=None)
         if isinstance(value, str):
+            cell.value = value
+            cell.data_type = "s"  # never "f": openpyxl would take "=..." for a formula
             cell.number_format = _TEXT
+        else:
+            cell.value = value
         if bold:
             cell.font = Font(bold=True)
         cells.append(cell)
-    sheet.append(cells)
+    return cells
 
 
-def _summary(sheet: Worksheet, lists: PublicLists) -> None:
+def _append(sheet: Worksheet, values: Sequence[object], *, bold: bool = False) -> None:
+    # Cells are styled before they are appended: looking the new row up again through
+    # `sheet.max_row` scans every row each time, which made a 150,000-row list quadratic.
+    sheet.append(text_row(sheet, values, bold=bold))
+
+
+def _summary(sheet: Worksheet, lists: PublicLists, later: ListsAfterActions | None) -> None:
     facts = lists.facts
     for label, value in (
-        ("标题 Title", facts.title),
-        ("摇号编号 Draw", facts.draw_id),
-        ("主办 Authority", facts.authority),
-        ("方式 Mode", MODE_TEXT.get(facts.mode, facts.mode)),
-        ("封存时间 Sealed at", facts.sealed_at),
-        ("报名人数 Applicants", facts.applicant_count),
-        ("方案摘要 Manifest digest", facts.manifest_digest),
-        ("随机种子 Seed", facts.seed),
-        ("结果摘要 Results digest", facts.results_digest),
-        ("签名公钥指纹 Signing key fingerprint", facts.key_fingerprint),
-        ("验证 Verify", verify_command(facts.manifest_digest, facts.key_fingerprint)),
-        *((STATUS_TEXT[s], n) for s, n in lists.status_counts),
+        ("标题", facts.title),
+        ("摇号编号", facts.draw_id),
+        ("主办单位", facts.authority),
+        ("摇号方式", mode_word(facts.mode, "zh")),
+        ("封存时间（UTC）", facts.sealed_at),
+        ("报名人数", facts.applicant_count),
+        ("方案摘要", facts.manifest_digest),
+        ("随机种子", facts.seed),
+        ("结果摘要", facts.results_digest),
+        ("签名公钥指纹", facts.key_fingerprint),
+        *((f"摇号当天{status_word(s, 'zh')}", n) for s, n in lists.status_counts),
     ):
-        _write_row(sheet, (label, value))
-    _write_row(sheet, ())
-    header = ("学校 School", "名称 Name", "计划 Plan", "录取 Admitted", "候补 Waitlist",
-              "截止类别 Cutoff tier", "截止号码 Cutoff number")  # fmt: skip
-    tiers = sorted({tier for school in lists.schools for tier, _, _ in school.by_tier})
-    _write_row(sheet, (*header, *(f"类别 tier {t}" for t in tiers)), bold=True)
+        _append(sheet, (label, value))
+    if later is not None:
+        _append(sheet, ("递补操作", f"{later.action_count} 项，截至 {later.last_action_at}"))
+        _append(sheet, ("递补记录摘要", later.actions_digest))
+        for status, n in later.status_counts:
+            _append(sheet, (f"递补后{status_word(status, 'zh')}", n))
+    _append(sheet, ())
+    header = ("学校代码", "学校", "计划", "录取", "候补", "截止类别", "截止号码")
+    _append(sheet, header, bold=True)
     for school in lists.schools:
-        counts = {tier: n for tier, _, n in school.by_tier}
-        cutoff_tier = school.cutoff_tier[0] if school.cutoff_tier is not None else ""
-        _write_row(
+        cutoff_tier = school.cutoff_tier[1] if school.cutoff_tier is not None else ""
+        _append(
             sheet,
             (school.school_id, school.name, school.seats, school.admitted_count,
-             len(school.waitlist), cutoff_tier, school.cutoff_number or "",
-             *(counts.get(t, "") for t in tiers)),
+             len(school.waitlist), cutoff_tier, school.cutoff_number or ""),
         )  # fmt: skip
-    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 70
 
 
-def _actions_text(later: ListsAfterActions) -> str:
-    n, at = later.action_count, later.last_action_at
-    return (
-        f"已计入 {n} 项发布后递补操作，截至 {at} (includes {n} post-draw action(s) up to {at}, §14)"
-    )
-
-
-def _summary_after_actions(sheet: Worksheet, later: ListsAfterActions) -> None:
-    """The totals after the post-draw actions, below the draw day's (§14.2)."""
-    _write_row(sheet, ())
-    _write_row(sheet, ("递补后 After post-draw actions", _actions_text(later)), bold=True)
-    _write_row(sheet, ("递补记录摘要 Actions digest", later.actions_digest))
-    for status, n in later.status_counts:
-        _write_row(sheet, (f"{STATUS_TEXT[status]}（递补后 after actions）", n))
-    _write_row(sheet, ())
-    header = ("学校 School", "名称 Name", "计划 Plan", "递补后录取 Admitted after actions",
-              "递补后候补 Waitlist after actions")  # fmt: skip
-    _write_row(sheet, header, bold=True)
-    for school in later.schools:
-        _write_row(
-            sheet,
-            (school.school_id, school.name, school.seats, len(school.admitted),
-             len(school.waitlist)),
-        )  # fmt: skip
-
-
-def _school_after_actions(
-    sheet: Worksheet,
-    school: SchoolAfterActions,
-    later: ListsAfterActions,
-    categories: dict[str, str],
-) -> None:
-    """The school's lists after the post-draw actions, below its draw-day lists (§14.2)."""
-    _write_row(sheet, ())
-    _write_row(sheet, ("递补后 After post-draw actions", _actions_text(later)), bold=True)
-    _write_row(sheet, (*_HEADER, _MOVED_HEADER), bold=True)
-    for n, a in enumerate(school.admitted, start=1):
-        moved = "" if a.moved_by is None else f"第 {a.moved_by} 项 action {a.moved_by}"
-        _write_row(
-            sheet,
-            ("递补后录取 admitted after actions", n, a.application, a.masked_name, a.masked_id,
-             a.lottery_number, a.school_number, a.tier_label, label_text(a.label, categories),
-             moved),
-        )  # fmt: skip
-    for a in school.waitlist:
-        _write_row(
-            sheet,
-            ("递补后候补 waitlist after actions", a.position, a.application, a.masked_name,
-             a.masked_id, a.lottery_number, a.school_number, a.tier_label, "", ""),
-        )  # fmt: skip
-    sheet.column_dimensions["J"].width = _MOVED_WIDTH
-
-
-def _school_sheet(
-    sheet: Worksheet, school: SchoolList, categories: dict[str, str], *, has_actions: bool
-) -> None:
-    title: tuple[str, ...] = (f"{school.name} ({school.school_id})", f"计划 Plan {school.seats}")
-    if has_actions:
-        title += (_DRAW_DAY_FIRST,)
-    _write_row(sheet, title)
-    _write_row(sheet, _HEADER, bold=True)
-    for n, a in enumerate(school.admitted, start=1):
-        _write_row(
-            sheet,
-            ("录取 admitted", n, a.application, a.masked_name, a.masked_id, a.lottery_number,
-             a.school_number, a.tier_label, label_text(a.label, categories)),
-        )  # fmt: skip
-    for a in school.waitlist:
-        _write_row(
-            sheet,
-            ("候补 waitlist", a.position, a.application, a.masked_name, a.masked_id,
-             a.lottery_number, a.school_number, a.tier_label, ""),
-        )  # fmt: skip
+def _list_sheet(sheet: Worksheet, table: ListRows) -> None:
+    _append(sheet, HEADER, bold=True)
+    for row in table.rows:
+        _append(sheet, row)
+    last = f"{chr(ord('A') + len(HEADER) - 1)}{max(len(table.rows) + 1, 2)}"
+    sheet.auto_filter.ref = f"A1:{last}"
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddHeader.center.text = table.title
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
     for column, width in zip("ABCDEFGHI", _WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A3"
 
 
-def _sheet_titles(lists: PublicLists) -> list[str]:
+def sheet_titles(tables: Sequence[ListRows]) -> list[str]:
     """Excel sheet names: at most 31 characters, none of `[]:*?/\\`, unique."""
     titles: list[str] = []
-    for n, school in enumerate(lists.schools, start=1):
-        title = school.school_id.translate(_BAD_SHEET_CHARACTERS)[:31]
+    for n, table in enumerate(tables, start=1):
+        suffix = f" {STAGES[table.stage] if table.stage != 'draw_day' else ''}{KINDS[table.kind]}"
+        title = table.school_id.translate(_BAD_SHEET_CHARACTERS)[: 31 - len(suffix)] + suffix
         if title.casefold() in {t.casefold() for t in titles}:
             title = f"{title[:24]}~{n}"
         titles.append(title)
     return titles
 
 
-def _fixed_zip(data: bytes, *, modified: str) -> bytes:
+def fixed_zip(data: bytes, *, modified: str) -> bytes:
     """The same zip with every entry's time fixed and entries in a stable order.
 
     openpyxl stamps the wall-clock time into docProps/core.xml on every save, whatever the
@@ -222,36 +149,29 @@ def _fixed_zip(data: bytes, *, modified: str) -> bytes:
 
 def results_xlsx(bundle: Bundle) -> bytes:
     """The public lists of a read bundle as an .xlsx workbook (bytes): the draw day's, and
-    after its post-draw actions if it has any.
+    after its post-draw actions if it has any, one sheet per list.
 
     Raises `UnmaskedPersonalData` (and writes nothing) if any listed record is not masked, and
     `UnverifiedActions` if the bundle's actions do not check out.
     """
-    lists = public_lists(bundle)
-    later = lists_after_actions(bundle)
-    categories = {c.id: c.label for c in bundle.manifest.rules.categories}
+    lists, later, tables = list_rows(bundle)
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
-    summary.title = "Summary 汇总"
-    _summary(summary, lists)
-    if later is not None:
-        _summary_after_actions(summary, later)
-    for n, (school, title) in enumerate(zip(lists.schools, _sheet_titles(lists), strict=True)):
-        sheet = workbook.create_sheet(title)
-        _school_sheet(sheet, school, categories, has_actions=later is not None)
-        if later is not None:
-            _school_after_actions(sheet, later.schools[n], later, categories)
+    summary.title = "汇总"
+    _summary(summary, lists, later)
+    for table, title in zip(tables, sheet_titles(tables), strict=True):
+        _list_sheet(workbook.create_sheet(title), table)
     # After actions the workbook is of the time of the last action it includes.
     modified = lists.facts.sealed_at if later is None else later.last_action_at
-    workbook.properties.created = _time(lists.facts.sealed_at)
-    workbook.properties.modified = _time(modified)
+    workbook.properties.created = xlsx_time(lists.facts.sealed_at)
+    workbook.properties.modified = xlsx_time(modified)
     workbook.properties.creator = "sunshine draw"
     workbook.properties.title = f"{lists.facts.title} 公示名单"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_zip(buffer.getvalue(), modified=modified)
+    return fixed_zip(buffer.getvalue(), modified=modified)
 
 
-def _time(value: str) -> datetime.datetime:
+def xlsx_time(value: str) -> datetime.datetime:
     return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")

@@ -12,6 +12,7 @@ from sample_draws import Child, rules_for, run_test_draw, tiers
 from test_documents_lists import bundle_of, multi_children, multi_draw, privates
 
 from api.documents import InvalidDocumentInput, announcement_pdf, draw_record_pdf
+from api.documents.announcement import Notice
 from api.documents.public_lists import draw_facts
 from lottery import School, read_bundle
 
@@ -28,24 +29,54 @@ def page_count(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def test_announcement_header_lets_anyone_verify() -> None:
+def grouped(value: str) -> str:
+    return "".join(value[i : i + 8] for i in range(0, len(value), 8))
+
+
+def test_announcement_header_gives_a_family_the_pins_and_the_notice() -> None:
     _, bundle = multi_draw()
-    found = pdf_text(announcement_pdf(bundle))
+    notice = Notice(
+        posted_at="2026-07-10T01:30:00Z",
+        objection_deadline="2026-07-15T09:00:00Z",
+        contact="招生办 0571-12345678",
+        lookup_url="https://zs.example.gov.cn/l/T26",
+    )
+    found = pdf_text(announcement_pdf(bundle, notice=notice))
     facts = draw_facts(bundle)
     for value in (
-        facts.manifest_digest,
-        facts.seed,
-        facts.results_digest,
-        facts.key_fingerprint,
+        grouped(facts.manifest_digest),
+        grouped(facts.key_fingerprint),
         "Testdraw",
         "Testbureau",
-        "verify-draw",
-        f"--expect-manifest{facts.manifest_digest}",
+        "公示日期：2026年7月10日09:30",  # local time, Asia/Shanghai
+        "公示期至（异议受理截止）：2026年7月15日17:00",
+        "异议受理联系方式：招生办0571-12345678",
+        "https://zs.example.gov.cn/l/T26",
+        "（盖章）Testbureau2026年7月10日",
+        "第1页共",
     ):
         assert value in found, value
+    # a notice board is no place for a shell command or the seed: those are the record's
+    assert "verify-draw" not in found and facts.seed not in found
     # the digests printed are those a verifier computes from the files (§6.4, §12.3)
-    assert facts.seed == bundle.results["seed"]
     assert facts.manifest_digest == bundle.results["manifest"]
+
+
+def test_announcement_in_english_is_a_separate_document() -> None:
+    _, bundle = multi_draw()
+    chinese = pdf_text(announcement_pdf(bundle))
+    english = pdf_text(announcement_pdf(bundle, language="en"))
+    assert "录取名单" in chinese and "Admitted" not in chinese
+    assert "Publicannouncementofthedrawresults" in english and "录取名单" not in english
+    assert "Page1of" in english
+
+
+def test_announcement_refuses_an_unknown_language_or_zone() -> None:
+    _, bundle = multi_draw()
+    with pytest.raises(InvalidDocumentInput, match="language"):
+        announcement_pdf(bundle, language="fr")
+    with pytest.raises(InvalidDocumentInput, match="zone"):
+        announcement_pdf(bundle, zone="Mars/Olympus")
 
 
 def test_announcement_lists_every_school_with_masked_rows_and_counts() -> None:
@@ -55,9 +86,7 @@ def test_announcement_lists_every_school_with_masked_rows_and_counts() -> None:
     for entry in bundle.results["schools"]:
         school = next(s for s in bundle.manifest.rules.schools if s.id == entry["id"])
         assert f"{school.name}（{school.id}）" in found
-        assert f"Plan:{school.seats}" in found
-        assert f"录取Admitted:{entry['admitted']}" in found
-        assert f"候补Waitlist:{len(entry['waitlist'])}" in found
+        assert f"计划{school.seats}录取{entry['admitted']}候补{len(entry['waitlist'])}" in found
         if entry["cutoff"] is not None:
             assert entry["cutoff"]["lottery_number"] in found
         for application in entry["waitlist"]:
@@ -119,18 +148,19 @@ def test_draw_record_shows_ceremony_files_and_counts() -> None:
 
     for name, content in bundle.files.items():
         assert f"{name}{len(content)}{hashlib.sha256(content).hexdigest()}" in found
-    for role in ("公证员Notary", "监督员Supervisor", "纪检监察", "家长代表", "操作员Operator"):
+    for role in ("公证员", "监督员", "纪检监察", "家长代表", "操作员"):
         assert role in found
+    assert "签字盖章日期" in found  # a box to sign and one to seal, per person
     assert "李明公证员、王芳家长代表" in found and "某县教育局" in found
     for entry in result.results["schools"]:
-        tiers_text = ";".join(f"{t}:{n}" for t, n in entry["by_tier"])
+        tiers_text = "；".join(f"{t}{n}" for t, n in entry["by_tier"])
         assert f"{entry['id']}{entry['seats']}{entry['admitted']}{tiers_text}" in found
 
 
 def test_draw_record_states_a_withheld_reveal() -> None:
     bundle = read_bundle(VECTORS / "single" / "11-missing-reveal")
     found = pdf_text(draw_record_pdf(bundle, witnesses_present=[], place="某县", printed_at=NOW))
-    assert "未揭示notrevealed" in found
+    assert "未揭示" in found
 
 
 @pytest.mark.parametrize(
@@ -156,7 +186,7 @@ def test_draw_record_refuses_bad_arguments(arguments: dict[str, object], message
 def test_every_multi_vector_bundle_renders(case: str) -> None:
     bundle = read_bundle(VECTORS / "multi" / case)
     found = pdf_text(announcement_pdf(bundle))
-    assert draw_facts(bundle).results_digest in found
+    assert draw_facts(bundle).manifest_digest in found
     for entry in bundle.results["schools"]:
         for application in entry["waitlist"]:
             assert application in found
@@ -180,4 +210,19 @@ def test_three_thousand_applicants_render_over_many_pages() -> None:
     # 3,000 lines (1,500 admitted, 1,500 on waitlists) over many pages, header on each
     assert page_count(data) > 40
     reader = pypdf.PdfReader(io.BytesIO(data))
-    assert "报名号 Application" in reader.pages[page_count(data) // 2].extract_text()
+    assert "报名号" in reader.pages[page_count(data) // 2].extract_text()
+
+
+def test_a_long_announcement_comes_in_parts_of_whole_schools() -> None:
+    from api.documents.announcement import announcement_parts
+
+    _, bundle = multi_draw()
+    parts = list(announcement_parts(bundle, max_lines=10))
+    assert [n for n, _ in parts] == list(range(1, len(parts) + 1)) and len(parts) >= 2
+    texts = [pdf_text(data) for _, data in parts]
+    for school in bundle.manifest.rules.schools:  # every school in exactly one part, whole
+        holding = [t for t in texts if f"{school.name}（{school.id}）" in t]
+        assert len(holding) == 1
+    assert all("（盖章）" in t and "公示日期" in t for t in texts)
+    whole = list(announcement_parts(bundle, max_lines=10_000))
+    assert len(whole) == 1

@@ -56,7 +56,7 @@ def test_each_letter_matches_the_engines_explanation(tie_breaking: str) -> None:
         applicant = result.problem.applicant_ids.index(person.application)
         explained = explain_applicant(result.problem, result.allocation, applicant)
         assert f"{person.name}同学家长" in found
-        assert f"Lotterynumber:{hex16(explained.lottery_number)}" in found
+        assert f"摇号号码：{hex16(explained.lottery_number)}" in found
         assert (
             f"--applicant{person.application}--receipt{format_receipt(person.receipt_code)}"
             in found
@@ -64,15 +64,14 @@ def test_each_letter_matches_the_engines_explanation(tie_breaking: str) -> None:
         if explained.status == "admitted":
             assert explained.school is not None
             admitted_at = result.problem.schools[explained.school].id
-            assert f"录取admitted：{school_name[admitted_at]}" in found
+            assert f"结果：录取：{school_name[admitted_at]}" in found
         else:
             assert (
-                f"Outcome:{ {'waitlisted': '候补', 'unplaced': '未录取'}[explained.status] }"
-                in found
+                f"结果：{ {'waitlisted': '候补', 'unplaced': '未录取'}[explained.status] }" in found
             )
         for choice in explained.choices:
             school = bundle.manifest.rules.schools[choice.school]
-            assert f"{school.name}({school.id})" in found
+            assert f"{school.name}（{school.id}）" in found
             assert school.tiers[choice.tier].label.replace(" ", "") + hex16(choice.number) in found
             if choice.waitlist_position is not None:
                 assert f"候补第{choice.waitlist_position}位" in found
@@ -138,7 +137,7 @@ def test_zone_assignment_letter_names_only_the_assigned_school() -> None:
     row = next(r for r in bundle.results["applicants"] if r[0] == person.application)
     assert row[2] == "admitted"
     other = "S02" if row[3] == "S01" else "S01"
-    assert f"({row[3]})" in found and f"({other})" not in found
+    assert f"（{row[3]}）" in found and f"（{other}）" not in found
 
 
 def _letter_text(bundle: Bundle, person: LetterRecipient) -> str:
@@ -157,39 +156,36 @@ def test_letters_after_actions_give_the_outcome_now(tie_breaking: str) -> None:
     name = {s.id: s.name for s in draw.bundle.manifest.rules.schools}
     drawn = {row[0]: row for row in draw.bundle.results["applicants"]}
     digest = tagged_hash("actions", draw.bundle.files["actions.json"]).hex()
-    included = "本通知书已计入数据包中截至2026-07-03T09:00:00Z的2项发布后递补操作"
+    included = "本通知书已计入截至2026年7月3日17:00的2项递补操作"  # local time
 
     moved = _letter_text(draw.bundle, people[draw.moved])
-    assert (
-        f"结果Outcome:录取admitted：{name['S01']}(S01)，普通open（第1项递补操作从候补名单" in moved
-    )
+    assert f"结果：录取：{name['S01']}（S01），普通（第1项递补操作从候补名单" in moved
     if drawn[draw.moved][2] == "admitted":  # it left a later choice's seat to move up
         held = drawn[draw.moved][3]
-        assert f"摇号当天结果Draw-dayoutcome:录取admitted：{name[held]}({held})" in moved
+        assert f"摇号当天结果：录取：{name[held]}（{held}）" in moved
     else:
-        assert "摇号当天结果Draw-dayoutcome:候补waitlisted" in moved
-    assert "录取admitted,普通open（摇号当天drawday:候补第1位waitlistposition）" in moved
+        assert "摇号当天结果：候补" in moved
+    assert "录取，普通（摇号当天：候补第1位）" in moved
 
     behind = _letter_text(draw.bundle, people[draw.behind])
-    assert "候补第1位waitlistposition（摇号当天drawday:候补第2位waitlistposition）" in behind
-    assert "Draw-dayoutcome" not in behind  # still waiting, as on the draw day
+    assert "候补第1位（摇号当天：候补第2位）" in behind
+    assert "摇号当天结果" not in behind  # still waiting, as on the draw day
 
     declined = _letter_text(draw.bundle, people[draw.declined])
-    assert "结果Outcome:已放弃declined" in declined
+    assert "结果：已放弃" in declined
     assert "已于第1项递补操作移出本次摇号：不占学位，不在任何候补名单" in declined
-    assert "holdsnoseatandisonnowaitlist" in declined
-    assert f"摇号当天结果Draw-dayoutcome:录取admitted：{name['S01']}(S01)" in declined
-    assert "录取admitted" not in declined.split("摇号当天结果")[0]
+    assert f"摇号当天结果：录取：{name['S01']}（S01）" in declined
+    assert "录取：" not in declined.split("摇号当天结果")[0]
 
     disqualified = _letter_text(draw.bundle, people[draw.disqualified])
-    assert "结果Outcome:资格复核未通过failedtheeligibilityre-check" in disqualified
+    assert "结果：资格复核未通过" in disqualified
     assert "已于第2项递补操作移出本次摇号" in disqualified
-    assert "摇号当天结果Draw-dayoutcome:候补waitlisted" in disqualified
+    assert "摇号当天结果：候补" in disqualified
 
     for found in (moved, behind, declined, disqualified):
-        assert included in found and "2post-drawaction(s)upto2026-07-03T09:00:00Z" in found
-        assert "摇号当天截止Draw-daycutoff" in found
-        assert f"递补记录摘要actionsdigest:{digest}" in found
+        assert included in found
+        assert "摇号当天截止" in found
+        assert f"递补记录摘要:{digest}" in found
 
 
 @pytest.mark.parametrize("tie_breaking", ["single", "multiple"])
@@ -222,12 +218,12 @@ def test_letters_after_actions_say_what_the_verifier_says(
         )
         found = _letter_text(draw.bundle, person)
         for s, position in child.waitlist:
-            assert f"候补第{position}位waitlistposition" in found, (application, s)
+            assert f"候补第{position}位" in found, (application, s)
 
 
 def test_without_actions_a_letter_says_nothing_of_them() -> None:
     _, bundle = multi_draw()
     for person in recipients()[:6]:
         found = _letter_text(bundle, person)
-        assert "递补" not in found and "Draw-day" not in found and "drawday" not in found
-        assert "截止Cutoff(tier/no.)" in found
+        assert "递补" not in found and "摇号当天" not in found
+        assert "截止（类别/号码）" in found

@@ -1,0 +1,121 @@
+"""Every public document of a draw, by file name, from its read bundle alone: what the CLI,
+the routes and `lottery demo` write, and what anyone can rebuild from a published bundle.
+
+The file names are fixed (`PUBLIC_FILES`); the bytes depend only on the bundle and the
+arguments (the notice, the printing time and place), never on the clock.
+
+Hooks for content that other issues bring (not made here yet): the signed bundle index that
+pins each public document's digest (ceremony issue) takes `document_digests`; split cutoffs
+and per-child proofs (fairness issue) go into the announcement and the letters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from api.documents.announcement import Notice, announcement_parts
+from api.documents.draw_record import draw_record_pdf
+from api.documents.messages import DEFAULT_ZONE
+from api.documents.notices import after_actions_pdf
+from api.documents.public_csv import results_csv
+from api.documents.spreadsheet import results_xlsx
+from lottery import Bundle
+
+__all__ = [
+    "AFTER_ACTIONS_FILE",
+    "PUBLIC_FILES",
+    "RecordDetails",
+    "document_digests",
+    "public_documents",
+]
+
+PUBLIC_FILES = (
+    "公示名单.pdf",
+    "announcement-en.pdf",
+    "摇号过程记录.pdf",
+    "draw-record-en.pdf",
+    "录取结果.xlsx",
+    "录取结果.csv",
+)
+
+AFTER_ACTIONS_FILE = "递补公示.pdf"  # when the bundle has post-draw actions
+MAX_LINES_PER_FILE = 30_000  # a longer announcement is written in parts of whole schools
+
+
+@dataclass(frozen=True)
+class RecordDetails:
+    """What the draw record adds to the bundle: when and where it is printed, who was there."""
+
+    printed_at: str
+    place: str
+    witnesses_present: tuple[str, ...] = ()
+
+
+def public_documents(
+    bundle: Bundle,
+    *,
+    notice: Notice,
+    record: RecordDetails,
+    zone: str = DEFAULT_ZONE,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, bytes]:
+    """The public documents of the bundle, by file name (`PUBLIC_FILES`, and the 递补公示
+    `AFTER_ACTIONS_FILE` when it has post-draw actions; an announcement of more than
+    `MAX_LINES_PER_FILE` lines comes in numbered parts).
+
+    Raises a `DocumentError` (and makes nothing) if a record is not masked, the post-draw
+    actions do not check out, or an argument is malformed.
+    """
+    makers: Sequence[tuple[str, Callable[[], bytes]]] = (
+        (PUBLIC_FILES[2], lambda: _record(bundle, record, "zh", zone)),
+        (PUBLIC_FILES[3], lambda: _record(bundle, record, "en", zone)),
+        (PUBLIC_FILES[4], lambda: results_xlsx(bundle)),
+        (PUBLIC_FILES[5], lambda: results_csv(bundle)),
+    )
+    if "actions.json" in bundle.files:
+        makers = (
+            *makers,
+            (AFTER_ACTIONS_FILE, lambda: after_actions_pdf(bundle, notice=notice, zone=zone)),
+        )
+    documents: dict[str, bytes] = {}
+    for language, name in (("zh", PUBLIC_FILES[0]), ("en", PUBLIC_FILES[1])):
+        progress(name)
+        documents |= _announcements(bundle, notice, language, zone, name)
+    for name, make in makers:
+        progress(name)
+        documents[name] = make()
+    return documents
+
+
+def _announcements(
+    bundle: Bundle, notice: Notice, language: str, zone: str, name: str
+) -> dict[str, bytes]:
+    """One file, or for a city-sized draw parts of whole schools (`公示名单-1.pdf`, ...)."""
+    parts = list(
+        announcement_parts(
+            bundle, notice=notice, language=language, zone=zone, max_lines=MAX_LINES_PER_FILE
+        )
+    )
+    if len(parts) == 1:
+        return {name: parts[0][1]}
+    stem, suffix = name.rsplit(".", 1)
+    return {f"{stem}-{n}.{suffix}": data for n, data in parts}
+
+
+def _record(bundle: Bundle, record: RecordDetails, language: str, zone: str) -> bytes:
+    return draw_record_pdf(
+        bundle,
+        witnesses_present=list(record.witnesses_present),
+        place=record.place,
+        printed_at=record.printed_at,
+        language=language,
+        zone=zone,
+    )
+
+
+def document_digests(documents: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each document, by name: what the signed bundle index will pin (hook for
+    the ceremony issue; a PDF signature would not be checked by common readers)."""
+    return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(documents.items())}
