@@ -105,11 +105,10 @@ def choose(
     chosen: dict[int, str] = {}
     for index, entry in enumerate(school.reserved):  # (2)
         avail = entry.seats if reserved_left is None else reserved_left[index]
-        for candidate in candidates:
+        for candidate in [c for c in candidates if units[c[3]].category == entry.category]:
             u = candidate[3]
             size = units[u].size
-            fits = size <= avail and size <= remaining
-            if fits and units[u].category == entry.category and u not in chosen:
+            if size <= avail and size <= remaining and u not in chosen:
                 chosen[u] = "reserved:" + entry.category
                 avail -= size
                 remaining -= size
@@ -179,8 +178,8 @@ def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list
                     free.append(u)
     assigned: list[int | None] = [None] * len(units)
     for s, candidates in enumerate(held):
-        for *_, u in candidates:
-            assigned[u] = s
+        for candidate in candidates:
+            assigned[candidate[3]] = s
     return assigned
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,22 +26,6 @@ MAX_APPLICANTS = 2_000_000  # §13.3
 RECORD_CEILING = 8192  # §4.7: the longest line of applicants.jsonl, newline included
 BLOCK = 2**20
 METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # §13.2
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """The files of a bundle (§13.1), by name, as bytes."""
-
-    source: str
-    files: dict[str, bytes]
-
-    def get(self, name: str) -> bytes | None:
-        return self.files.get(name)
-
-    def require(self, name: str) -> bytes:
-        if name not in self.files:
-            raise BundleError("bundle_missing", names=name)
-        return self.files[name]
 
 
 def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
@@ -69,8 +52,8 @@ def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
     } | {name: 1024 for name in KNOWN_FILES if name.endswith(".sig.json")}
 
 
-def read_bundle(path: str | Path) -> Bundle:
-    """Read a bundle directory or zip archive under the rules of §13.1-§13.3.
+def read_bundle(path: str | Path) -> dict[str, bytes]:
+    """The files of a bundle directory or zip archive by name, read under §13.1-§13.3.
 
     Raises `BundleError` naming the file and the rule it breaks; never reads a file beyond its
     limit, never follows a symbolic link.
@@ -85,7 +68,7 @@ def read_bundle(path: str | Path) -> Bundle:
     else:
         raise BundleError("bundle_no_path", path=str(location))
     try:
-        return Bundle(source=str(location), files=_read_files(source))
+        return _read_files(source)
     finally:
         if isinstance(source, _Zip):
             source.archive.close()

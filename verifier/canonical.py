@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from verifier.errors import CanonicalError
+from verifier.errors import CanonicalError, VerificationError
 
 MAX_INTEGER = 2**53 - 1  # §1.4
 MAX_DEPTH = 32  # §2.2: arrays and objects nest at most 32 deep
@@ -41,12 +41,21 @@ def _encode(value: JsonValue, depth: int) -> str:
         if not -MAX_INTEGER <= value <= MAX_INTEGER:
             raise CanonicalError("json_integer_range", value=value)
         return str(value)
+    # Strings, by far the most common items, are written where they stand (the same
+    # `_string` as above) rather than by a call of `_encode` each.
     if isinstance(value, list):
-        return "[" + ",".join([_encode(item, depth + 1) for item in value]) + "]"
+        items = [_string(v) if type(v) is str else _encode(v, depth + 1) for v in value]
+        return "[" + ",".join(items) + "]"
     if isinstance(value, dict):
         # RFC 8785 §3.2.3: members sorted by their keys as arrays of UTF-16 code units.
         keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
-        return "{" + ",".join([_string(k) + ":" + _encode(value[k], depth + 1) for k in keys]) + "}"
+        members = [
+            _string(k)
+            + ":"
+            + (_string(value[k]) if type(value[k]) is str else _encode(value[k], depth + 1))
+            for k in keys
+        ]
+        return "{" + ",".join(members) + "}"
     raise CanonicalError("json_type", type=type(value).__name__)
 
 
@@ -72,11 +81,12 @@ def _integer(text: str) -> int:
 
 
 def _object(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
-    result: dict[str, JsonValue] = {}
-    for key, value in pairs:
-        if key in result:
-            raise CanonicalError("json_duplicate_key", name=key[:64])
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # a key came twice: name it
+        keys = [key for key, _ in pairs]
+        raise CanonicalError(
+            "json_duplicate_key", name=next(k for k in keys if keys.count(k) > 1)[:64]
+        )
     return result
 
 
@@ -101,11 +111,19 @@ def parse(data: bytes) -> JsonValue:
 
 
 def parse_canonical(data: bytes) -> JsonValue:
-    """The value of a canonical file: its bytes MUST be exactly JCS of that value (§2.5)."""
-    value = parse(data)
-    if encode(value) != data:
-        raise CanonicalError("json_not_canonical")
-    return value
+    """The value of a canonical file: its bytes MUST be exactly JCS of that value (§2.5).
+
+    The one comparison decides: a duplicate key, a fraction, whitespace or another order all
+    make the re-encoding differ from the bytes (or fail). Only then is the file read again by
+    the strict `parse`, to name what is wrong."""
+    try:
+        value = json.loads(data)
+        if encode(value) == data:
+            return value
+    except (ValueError, RecursionError, VerificationError):
+        pass
+    parse(data)  # raises, naming the fault, if it can find one
+    raise CanonicalError("json_not_canonical")
 
 
 def parse_canonical_lines(data: bytes) -> list[tuple[bytes, JsonValue]]:

@@ -32,7 +32,7 @@ def expected_results(
             outcome = ["unplaced", None, None]
         for member in unit.members:
             rows.append([member.application, hex16(priorities.tickets[u]), *outcome])
-    rows.sort(key=lambda row: str(row[0]).encode())  # (12.1): application order
+    rows.sort()  # (12.1): application order (identifiers are ASCII, §1.3: their order as strings)
     return {
         "protocol": PROTOCOL,
         "kind": "results",
@@ -49,12 +49,12 @@ def _school_entry(priorities: Priorities, allocation: Allocation, s: int) -> dic
     school, units = priorities.manifest.schools[s], priorities.units
     admitted = allocation.admitted[s]
     by_tier = [0] * len(school.tiers)
-    for rank, *_, u in admitted:
-        by_tier[rank] += units[u].size
+    for candidate in admitted:  # (rank, number, key, unit)
+        by_tier[candidate[0]] += units[candidate[3]].size
     reserved = []
     for entry in school.reserved:
         label = "reserved:" + entry.category
-        count = sum(units[u].size for *_, u in admitted if allocation.labels[u] == label)
+        count = sum(units[c[3]].size for c in admitted if allocation.labels[c[3]] == label)
         reserved.append([entry.category, count])
     cutoff = None
     if admitted:  # (10.8): the last admitted unit in priority order
@@ -62,7 +62,7 @@ def _school_entry(priorities: Priorities, allocation: Allocation, s: int) -> dic
         cutoff = {"tier": school.tiers[rank], "lottery_number": hex16(number)}
     classes = None
     if school.classes is not None:
-        chosen = [units[u] for *_, u in admitted]
+        chosen = [units[c[3]] for c in admitted]
         classes = balanced_classes(priorities.seed, school.id, school.classes, chosen)
     return {
         "id": school.id,
@@ -71,7 +71,7 @@ def _school_entry(priorities: Priorities, allocation: Allocation, s: int) -> dic
         "by_tier": [[tier, count] for tier, count in zip(school.tiers, by_tier, strict=True)],
         "reserved": reserved,
         "cutoff": cutoff,
-        "waitlist": [m.application for *_, u in allocation.waitlists[s] for m in units[u].members],
+        "waitlist": [m.application for c in allocation.waitlists[s] for m in units[c[3]].members],
         "classes": classes,
     }
 

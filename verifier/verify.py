@@ -14,7 +14,7 @@ from typing import Any
 from verifier.actions import FinalAssignment, replay_actions
 from verifier.allocation import Allocation, Priorities, allocate
 from verifier.audit import check_audit_chain, entry_hash
-from verifier.bundle import Bundle, read_bundle
+from verifier.bundle import read_bundle
 from verifier.canonical import encode, parse_canonical, parse_canonical_lines
 from verifier.ceremony import ceremony_fields, check_beacon, check_reveals, derive_seed
 from verifier.errors import CheckFailed, VerificationError
@@ -43,7 +43,7 @@ class DrawState:
     expect_manifest: str | None = None
     expect_key: str | None = None
     previous: str | Path | None = None
-    bundle: Bundle | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # the bundle, by file name
     documents: dict[str, Any] = field(default_factory=dict)
     lines: list[bytes] = field(default_factory=list)  # applicants.jsonl, one record a line
     audit: list[Any] | None = None
@@ -62,8 +62,8 @@ class DrawState:
 
     def check_1(self) -> Message:
         """Bundle layout and limits, canonical files, protocol version, README (§2.5, §13)."""
-        bundle = self.bundle = read_bundle(self.path)
-        for name, data in sorted(bundle.files.items()):
+        files = self.files = read_bundle(self.path)
+        for name, data in sorted(files.items()):
             try:
                 if name.endswith(".json"):
                     self.documents[name] = parse_canonical(data)
@@ -71,7 +71,7 @@ class DrawState:
                     self.audit = [value for _, value in parse_canonical_lines(data)]
             except VerificationError as error:
                 raise CheckFailed("bundle_file", name=name, fault=error.message) from error
-        self.lines = split_lines(bundle.require("applicants.jsonl"))
+        self.lines = split_lines(files["applicants.jsonl"])
         for name, kind in DOCUMENTS.items():
             if name in self.documents:
                 document = Fields(self.doc(name), name)
@@ -79,15 +79,13 @@ class DrawState:
                     raise CheckFailed("rehearsal_as_results")  # (§16)
                 document.choice("protocol", [PROTOCOL])
                 document.choice("kind", [kind])
-        readme = bundle.get("README.txt")
+        readme = files.get("README.txt")
         if readme is not None:  # (13.4): derived from the signed files, byte for byte
-            digests = [
-                domain_hash(k, bundle.require(f"{k}.json")).hex() for k in ("manifest", "results")
-            ]
+            digests = [domain_hash(k, files[f"{k}.json"]).hex() for k in ("manifest", "results")]
             seed = str(self.doc("ceremony.json").get("seed"))
             derived = readme_text(self.doc("manifest.json"), digests[0], seed, digests[1])
             check_readme(readme, derived)
-        return Message("pass_1", files=len(bundle.files), protocol=PROTOCOL)
+        return Message("pass_1", files=len(files), protocol=PROTOCOL)
 
     def check_2(self) -> Message:
         """Signatures by the manifest's key (§12.4, §12.5)."""
@@ -97,7 +95,7 @@ class DrawState:
         if self.expect_key is not None and fingerprint != self.expect_key:
             raise CheckFailed("pin_key", expected=self.expect_key, found=fingerprint)
         check_public_key(bytes.fromhex(public_key), "manifest.signing_key.public_key")
-        files = self.bundle.files if self.bundle else {}
+        files = self.files
         digests = {kind: domain_hash(kind, files[n]) for n, kind in DOCUMENTS.items() if n in files}
         if self.audit is not None:  # (12.4): the audit signature covers the last entry
             digests["audit"] = entry_hash(self.audit[-1]) if self.audit else bytes(32)
@@ -209,11 +207,11 @@ class DrawState:
         """The post-draw actions replayed (§14), if the bundle has them."""
         if "actions.json" not in self.documents:
             return None
-        assert self.manifest is not None and self.allocation is not None and self.bundle
+        assert self.manifest is not None and self.allocation is not None
         self.final = replay_actions(
             manifest=self.manifest, units=self.units, lists=self.allocation.lists,
             published=self.doc("results.json"), document=self.doc("actions.json"),
-            results_digest=domain_hash("results", self.bundle.require("results.json")),
+            results_digest=domain_hash("results", self.files["results.json"]),
         )  # fmt: skip
         return Message("pass_12", count=len(self.final.removed))
 
