@@ -20,7 +20,7 @@ def _published(operator: Operator, tmp_path: Path) -> None:  # noqa: F811
     tokens, _ = _seal_with_witnesses(operator, tmp_path)
     operator("ceremony", DRAW_ID)
     for code in WITNESSES:
-        operator("witness", "reveal", DRAW_ID, code, secret(code).hex(), "--token", tokens[code])
+        operator("witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code])
     operator("beacon", DRAW_ID, "ab" * 32)
     operator("run", DRAW_ID)
     operator("publish", DRAW_ID)
@@ -68,7 +68,8 @@ def test_letters_in_files_the_register_audited_and_the_moves_announced(
     results = tmp_path / "peek"
     operator("export", DRAW_ID, "--out", str(results))
     rows = json.loads((results / "results.json").read_bytes())["applicants"]
-    operator("decline", DRAW_ID, next(row[0] for row in rows if row[2] == "admitted"))
+    admitted = next(row[0] for row in rows if row[2] == "admitted")
+    operator("decline", DRAW_ID, admitted, "--yes", "--reason", "家长放弃")
     after = tmp_path / "after"
     operator("documents", "public", DRAW_ID, "--out", str(after))
     assert (after / AFTER_ACTIONS_FILE).read_bytes().startswith(b"%PDF")
