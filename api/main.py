@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from api.clock import utc_now
 from api.db import make_engine, migrate
 from api.errors import ServiceError
+from api.pages import install_pages
 from api.ratelimit import SlidingWindowLimiter
 from api.routes import applicants, ceremony, draws, records
 from api.settings import Settings
@@ -61,7 +62,11 @@ def create_app(
     """The application on `settings` (default: from the environment)."""
     settings = settings or Settings.from_environ()
     application = FastAPI(
-        title="Sunshine draw", version="1", summary="阳光摇号 / auditable lottery"
+        title="Sunshine draw",
+        version="1",
+        summary="阳光摇号 / auditable lottery",
+        docs_url=None,  # /docs and /redoc are served offline by api.pages
+        redoc_url=None,
     )
     engine = make_engine(settings.database_url)
     if run_migrations:
@@ -88,6 +93,8 @@ def create_app(
     @application.get("/api/health")
     def health() -> dict[str, str]:
         return {"status": "ok", "protocol": "sunshine-draw/1"}
+
+    install_pages(application)
 
     return application
 

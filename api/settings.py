@@ -28,6 +28,10 @@ class Settings:
     - `lookup_per_ip` / `lookup_per_application` [SUNSHINE_LOOKUP_PER_IP,
       SUNSHINE_LOOKUP_PER_APPLICATION] within `lookup_window_seconds` [SUNSHINE_LOOKUP_WINDOW_SECONDS]:
       parent look-up rate limits.
+    - `local_timezone` [SUNSHINE_LOCAL_TIMEZONE]: the zone in which pages and documents show
+      times to people (Asia/Shanghai); signed data keeps UTC.
+    - `tls_cert_file` [SUNSHINE_TLS_CERT_FILE]: the HTTPS certificate (PEM) the pages show the
+      fingerprint of (made by `python -m api.pages.tls`).
     - `test_run_delay_seconds` [SUNSHINE_TEST_RUN_DELAY_SECONDS]: tests only; sleeps inside the
       run-step transaction so a crash test can kill the server mid-run. Always 0 in production.
     """
@@ -40,6 +44,8 @@ class Settings:
     lookup_per_application: int = 10
     lookup_window_seconds: int = 600
     test_run_delay_seconds: float = 0.0
+    local_timezone: str = "Asia/Shanghai"
+    tls_cert_file: Path = Path("./tls/cert.pem")
 
     def __post_init__(self) -> None:
         for name in ("lookup_per_ip", "lookup_per_application", "lookup_window_seconds"):
@@ -91,4 +97,6 @@ class Settings:
             ),
             lookup_window_seconds=number("LOOKUP_WINDOW_SECONDS", defaults.lookup_window_seconds),
             test_run_delay_seconds=delay,
+            local_timezone=text(_PREFIX + "LOCAL_TIMEZONE", defaults.local_timezone),
+            tls_cert_file=Path(text(_PREFIX + "TLS_CERT_FILE", str(defaults.tls_cert_file))),
         )

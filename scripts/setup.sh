@@ -2,6 +2,20 @@
 # Installs everything the project needs into .venv (idempotent). Sourced by demo.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# System packages from the one list (scripts/system-packages.txt), only when one is missing.
+missing=()
+while read -r package; do
+  package=${package%%#*}
+  package=${package//[[:space:]]/}
+  [ -z "$package" ] && continue
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done < scripts/system-packages.txt
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
@@ -10,4 +24,8 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch "$stamp"
+fi
+# A local HTTPS certificate for the witness pages (api/pages/tls.py); kept once made.
+if [ ! -f tls/cert.pem ]; then
+  .venv/bin/python -m api.pages.tls tls
 fi
