@@ -194,6 +194,7 @@
     if (!(Number.isInteger(index) && Number.isInteger(size)) || index < 0 || index >= size) {
       throw new CheckFailure("leaf index outside the tree");
     }
+    if (leaf.length !== 32 || root.length !== 32) throw new CheckFailure("a hash is not 32 bytes");
     var fn = index, sn = size - 1, r = leaf; // (2), (3)
     for (var i = 0; i < proof.length; i++) { // (4)
       var p = proof[i];
