@@ -94,6 +94,7 @@ def serve(directory: Path) -> Iterator[Server]:
         token = issue_bureau_token(
             session, code="XQ", role=Role.OPERATOR, label="browser", at="2026-06-01T09:00:00Z"
         )
+        session.commit()
     engine.dispose()
     generate_key_file(directory / "signing-key.pem")
     cert, key = generate_certificate(
@@ -180,6 +181,7 @@ class Browsing:
                 route.abort()
 
         context.route("**/*", route)
+        context.set_default_timeout(8000)
         page = context.new_page()
         page.on("pageerror", lambda error: self.guard.errors.append(str(error)))
         page.on(

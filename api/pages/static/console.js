@@ -32,6 +32,7 @@
     return data;
   }
   async function attempt(what, work) {
+    status(what + " …");
     try { await work(); status(what + ": " + word("done")); }
     catch (error) { status(what + ": " + word("failed") + " — " + error.message, true); if (error.problems && error.problems.length) showProblems(error.problems); }
   }
@@ -141,7 +142,7 @@
       var out = byId("rehearsal-result"); out.textContent = r.marking + " #" + r.seq + " " + r.digest + " ";
       var link = document.createElement("a");
       link.href = "/draws/" + encodeURIComponent(drawId()) + "/screen?rehearsal=" + r.seq;
-      link.textContent = word("screen"); out.appendChild(link);
+      link.textContent = word("rehearse") + " #" + r.seq + " · " + word("screen"); out.appendChild(link);
     });
   });
   submit("action-form", function () {
