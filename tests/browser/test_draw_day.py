@@ -167,8 +167,8 @@ def _parent_checks(browsing: Browsing, server: Server, receipts: list[str]) -> N
     _lookup(phone, server, application.lower(), typed, fingerprint[:20])
     assert phone.get_by_text("第一小学").first.is_visible()
     assert phone.get_by_text("户籍+房产").count() + phone.get_by_text("其他").count() >= 1
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert "核对通过。" in _run_check(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     snapshot(phone, "lookup-result", sizes=("phone", "desktop"))
 
     # A tampered proof fails visibly.

@@ -135,6 +135,8 @@ MESSAGES: dict[str, str] = {
     "screen.application": "Application",
     "screen.name": "Name",
     "screen.seat": "Seat",
+    "screen.seat_open": "open",
+    "screen.seat_reserved": "reserved",
     "console.title": "Operator console",
     "console.sign_in": "Sign in",
     "console.token": "Operator token",

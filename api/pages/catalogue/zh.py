@@ -135,6 +135,8 @@ MESSAGES: dict[str, str] = {
     "screen.application": "报名号",
     "screen.name": "姓名",
     "screen.seat": "名额",
+    "screen.seat_open": "普通",
+    "screen.seat_reserved": "专项",
     "console.title": "操作台",
     "console.sign_in": "登录",
     "console.token": "操作员令牌",

@@ -64,7 +64,8 @@
     tbody.textContent = "";
     school.admitted.slice(rowStart, rowStart + ROWS).forEach(function (r) {
       var tr = document.createElement("tr");
-      [r.lottery_number, r.application, r.masked_name, r.label].forEach(function (v) {
+      var seat = r.label === "open" ? words["screen.seat_open"] : words["screen.seat_reserved"] + " " + r.label.replace("reserved:", "");
+      [r.lottery_number, r.application, r.masked_name, seat].forEach(function (v) {
         var td = document.createElement("td");
         td.textContent = v;
         tr.appendChild(td);
