@@ -27,5 +27,5 @@ if [ ! -f "$stamp" ]; then
 fi
 # A local HTTPS certificate for the witness pages (api/pages/tls.py); kept once made.
 if [ ! -f tls/cert.pem ]; then
-  .venv/bin/python -m api.pages.tls tls
+  .venv/bin/python -m api.pages.make_certificate tls
 fi

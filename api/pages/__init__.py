@@ -14,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api.pages import console, docs, front, lookup, screen, witness
 from api.pages.errors import render_errors_as_pages
+from api.pages.front import CHECK_SCRIPT, check_script_digest
 from api.pages.security import add_security_headers
 
-__all__ = ["STATIC_DIR", "install_pages"]
+__all__ = ["CHECK_SCRIPT", "STATIC_DIR", "check_script_digest", "install_pages"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -15,11 +15,9 @@ __all__ = ["render_errors_as_pages"]
 
 def render_errors_as_pages(application: FastAPI) -> None:
     """Service errors outside /api become an error page; under /api the JSON handler stays."""
-    json_handler: Callable[[Request, Exception], Response] = application.exception_handlers[
-        ServiceError
-    ]
+    json_handler = application.exception_handlers[ServiceError]
 
-    def _answer(request: Request, error: Exception) -> Response:
+    def _answer(request: Request, error: Exception) -> Response | Awaitable[Response]:
         if request.url.path.startswith("/api/") or not isinstance(error, ServiceError):
             return json_handler(request, error)
         t = messages_for(request)

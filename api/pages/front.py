@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -11,7 +15,20 @@ from api.pages.rendering import render
 from api.services.access import visible_draw
 from api.services.draws import draw_public
 
-__all__ = ["router"]
+__all__ = ["CHECK_SCRIPT", "check_script_digest", "router"]
+
+CHECK_SCRIPT = Path(__file__).parent / "static" / "check.js"
+
+
+@functools.cache
+def check_script_digest() -> str:
+    """SHA-256 (hex) of `check.js`, the one file of the family's in-browser check.
+
+    Hook (fairness issue): this digest goes into the signed bundle index, so that anyone can
+    host an identical copy of the check and show it is the one the bureau published.
+    """
+    return hashlib.sha256(CHECK_SCRIPT.read_bytes()).hexdigest()
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,4 +50,4 @@ def draw_page(draw_id: str, request: Request, session: SessionDep) -> HTMLRespon
 @router.get("/verify", response_class=HTMLResponse)
 def verify_page(request: Request) -> HTMLResponse:
     """How to re-run a draw from its bundle offline with `verify-draw`."""
-    return render(request, "verify.html", {})
+    return render(request, "verify.html", {"check_digest": check_script_digest()})

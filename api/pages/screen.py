@@ -28,11 +28,16 @@ __all__ = ["router", "screen_state"]
 router = APIRouter(include_in_schema=False)
 
 RehearsalQuery = Annotated[int | None, Query(ge=1, le=1_000_000)]
+PollQuery = Annotated[int, Query(ge=250, le=60_000)]  # milliseconds between two updates
 
 
 @router.get("/draws/{draw_id}/screen", response_class=HTMLResponse)
 def screen_page(
-    draw_id: str, request: Request, session: SessionDep, rehearsal: RehearsalQuery = None
+    draw_id: str,
+    request: Request,
+    session: SessionDep,
+    rehearsal: RehearsalQuery = None,
+    poll: PollQuery = 2000,
 ) -> HTMLResponse:
     draw = visible_draw(session, draw_id, None)
     t = messages_for(request)
@@ -42,6 +47,7 @@ def screen_page(
         {
             "draw": draw,
             "rehearsal": rehearsal,
+            "poll": poll,
             "screen_messages": t.section("screen.") | t.section("state."),
         },
     )

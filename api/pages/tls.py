@@ -1,7 +1,7 @@
 """A local HTTPS certificate for the draw hall, so that witness pages run in a secure context.
 
 Web Crypto exists only in a secure context (HTTPS, or localhost): over plain HTTP on the
-hall's network a witness's browser has no `crypto.subtle`. `python -m api.pages.tls DIR` makes
+hall's network a witness's browser has no `crypto.subtle`. `python -m api.pages.make_certificate DIR` makes
 a self-signed certificate and key (made with `cryptography`) for the given host names and
 addresses, and prints the certificate's SHA-256 fingerprint for the sealing announcement.
 Serve with it:  uvicorn api.main:app --ssl-certfile DIR/cert.pem --ssl-keyfile DIR/key.pem
@@ -9,7 +9,6 @@ Serve with it:  uvicorn api.main:app --ssl-certfile DIR/cert.pem --ssl-keyfile D
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import ipaddress
 from pathlib import Path
@@ -72,19 +71,3 @@ def certificate_fingerprint(cert_path: Path) -> str | None:
     except (FileNotFoundError, ValueError):
         return None
     return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Make a local HTTPS certificate for the hall.")
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("--host", action="append", default=None, help="host name or address")
-    args = parser.parse_args(argv)
-    cert = args.directory / "cert.pem"
-    if not cert.exists():
-        hosts = args.host or ["localhost", "127.0.0.1", "::1"]
-        generate_certificate(args.directory, hosts=hosts, now=datetime.datetime.now(datetime.UTC))
-    print(f"{cert}  SHA-256 {certificate_fingerprint(cert)}")
-
-
-if __name__ == "__main__":
-    main()

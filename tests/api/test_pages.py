@@ -98,3 +98,10 @@ def test_text_is_escaped(client: TestClient) -> None:
     answer = client.get("/?lang=<script>")
     assert "<script>" not in answer.text
     assert client.get("/", params={"lang": "en"}).cookies.get("lang") == "en"
+
+
+def test_verify_page_shows_the_check_script_digest(client: TestClient) -> None:
+    import hashlib
+
+    script = client.get("/assets/check.js").content
+    assert hashlib.sha256(script).hexdigest() in client.get("/verify").text

@@ -113,7 +113,7 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     )
 
     screen = browsing.page(SCREEN)
-    screen.goto(server.url + f"/draws/{DRAW}/screen")
+    screen.goto(server.url + f"/draws/{DRAW}/screen?poll=250")
     screen.get_by_text("等待揭示").wait_for()
     snapshot(screen, "screen-before", sizes=("screen",))
 
@@ -130,7 +130,7 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     snapshot(screen, "screen-results", sizes=("screen",))
 
     practice = browsing.page(SCREEN)
-    practice.goto(server.url + str(rehearsal_href))
+    practice.goto(server.url + str(rehearsal_href) + "&poll=250")
     practice.locator("#screen-results tbody tr").first.wait_for()
     assert practice.get_by_text("模拟 · 模拟摇号, 不是正式结果").is_visible()
     snapshot(practice, "screen-rehearsal", sizes=("screen",))

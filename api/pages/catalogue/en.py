@@ -58,6 +58,7 @@ MESSAGES: dict[str, str] = {
     "verify.application_placeholder": "APPLICATION",
     "verify.receipt_placeholder": "RECEIPT",
     "verify.independent": "No check page served by the bureau's site can prove that the bureau did not cheat; only an independent program run on your own computer can.",
+    "verify.check_script": "The families\u2019 \u201ccheck it yourself\u201d is one script file; anyone can keep a copy, open it elsewhere and compare its digest:",
     "lookup.title": "Look up a draw result",
     "lookup.application": "Application number",
     "lookup.receipt": "Receipt code",

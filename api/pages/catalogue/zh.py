@@ -58,6 +58,7 @@ MESSAGES: dict[str, str] = {
     "verify.application_placeholder": "报名号",
     "verify.receipt_placeholder": "回执码",
     "verify.independent": "由教育局网站提供的任何核对页面都不能证明教育局没有作假; 只有在您自己的电脑上运行的独立程序才能证明。",
+    "verify.check_script": "家长「自己核对」所用的脚本只有一个文件, 任何人都可以保存一份、在别处打开并比对它的摘要:",
     "lookup.title": "摇号结果查询",
     "lookup.application": "报名号",
     "lookup.receipt": "回执码",

@@ -6,7 +6,8 @@
   var words = JSON.parse(document.getElementById("screen-messages").textContent);
   var rehearsal = body.getAttribute("data-rehearsal");
   var url = "/draws/" + encodeURIComponent(body.getAttribute("data-draw")) + "/screen.json" + (rehearsal ? "?rehearsal=" + encodeURIComponent(rehearsal) : "");
-  var ROWS = 12, PAGE_MS = 4000, POLL_MS = 2000;
+  var POLL_MS = parseInt(body.getAttribute("data-poll"), 10) || 2000;
+  var ROWS = 12, PAGE_MS = Math.max(2 * POLL_MS, 4000);
   var results = null, schoolIndex = 0, rowStart = 0;
 
   function byId(id) { return document.getElementById(id); }
