@@ -86,3 +86,17 @@ def test_big_screen_keeps_results_back_until_published(client: TestClient, burea
     state = client.get(f"/draws/{DRAW_ID}/screen.json").json()
     assert state["state"] == "drawn" and state["results"] is None
     assert state["seed"] is not None  # the seed is public as soon as the draw has run
+
+
+def test_public_list_page_is_masked_numbered_and_searchable(client: TestClient, bureau) -> None:  # type: ignore[no-untyped-def]
+    setup = sealed_draw(client, bureau.operator, applicants=6)
+    private = client.get(f"/api/draws/{DRAW_ID}/applicants/private", headers=bureau.operator)
+    page = client.get(f"/draws/{DRAW_ID}/list")
+    assert page.status_code == 200 and "共 6 人" in page.text
+    for child in private.json():
+        assert child["application"] in page.text and child["masked_name"] in page.text
+        assert child["name"] not in page.text and child["id_number"] not in page.text
+    assert "第一小学 (户籍+房产)" in page.text and "第一小学 (其他)" in page.text
+    mine = setup["receipts"][2]["application"]
+    found = client.get(f"/draws/{DRAW_ID}/list", params={"q": mine.lower()})
+    assert "共 1 人" in found.text and mine in found.text

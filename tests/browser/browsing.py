@@ -181,7 +181,7 @@ class Browsing:
                 route.abort()
 
         context.route("**/*", route)
-        context.set_default_timeout(8000)
+        context.set_default_timeout(15_000)
         page = context.new_page()
         page.on("pageerror", lambda error: self.guard.errors.append(str(error)))
         page.on(

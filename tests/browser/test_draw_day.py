@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import PHONE, SCREEN, Browsing, Server, snapshot
+from browsing import ARTIFACTS, PHONE, SCREEN, Browsing, Server, snapshot
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
@@ -141,6 +141,8 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
 
 def _lookup(page, server: Server, application: str, receipt: str, fingerprint: str):  # type: ignore[no-untyped-def]
     page.goto(server.url + f"/draws/{DRAW}/lookup")
+    if page.viewport_size == PHONE and not (ARTIFACTS / "lookup-form-phone.png").exists():
+        snapshot(page, "lookup-form")
     page.get_by_label("报名号").fill(application)
     page.get_by_label("回执码").fill(receipt)
     page.get_by_label("公钥指纹 (选填)").fill(fingerprint)
@@ -169,6 +171,11 @@ def _parent_checks(browsing: Browsing, server: Server, receipts: list[str]) -> N
     assert phone.get_by_text("户籍+房产").count() + phone.get_by_text("其他").count() >= 1
     assert "核对通过。" in _run_check(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    weight = phone.evaluate(
+        """() => document.documentElement.outerHTML.length + performance
+          .getEntriesByType("resource").reduce((n, r) => n + r.encodedBodySize, 0)"""
+    )
+    assert weight < 100_000, weight  # the page, its stylesheet, its script and the documents
     snapshot(phone, "lookup-result", sizes=("phone", "desktop"))
 
     # A tampered proof fails visibly.
@@ -231,6 +238,13 @@ def _public_pages(browsing: Browsing, server: Server) -> None:
     page.get_by_role("heading", name="学校与学位").wait_for()
     assert page.get_by_role("link", name="下载公开数据包").is_visible()
     snapshot(page, "draw")
+    page.get_by_role("link", name="报名名单公示", exact=True).click()
+    page.get_by_label("按报名号查找").fill("xq000002")
+    page.get_by_role("button", name="查找").click()
+    page.get_by_text("共 1 人").wait_for()
+    snapshot(page, "list")
+    page.go_back()
+    page.go_back()
     page.get_by_role("link", name="English").click()
     page.get_by_role("heading", name="Schools and seats").wait_for()
     snapshot(page, "draw-en")
