@@ -8,6 +8,8 @@ Results are shown only once published, as the results route does.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,14 @@ from api.services import ceremony, sealing
 from api.services.draws import draw_public
 from api.services.sealing import signed_document
 
-__all__ = ["DrawFacts", "WitnessFacts", "draw_facts", "public_draws", "signed_json"]
+__all__ = [
+    "DrawFacts",
+    "WitnessFacts",
+    "cached_by_digest",
+    "draw_facts",
+    "public_draws",
+    "signed_json",
+]
 
 _PUBLIC_STATES = tuple(s.value for s in State if s is not State.DRAFT)
 
@@ -73,6 +82,37 @@ def signed_json(session: Session, draw: Draw, kind: str) -> dict[str, Any] | Non
     return None if stored is None else dict(json.loads(stored.document))
 
 
+_CACHE: OrderedDict[str, Any] = OrderedDict()
+_CACHE_KEPT = 16
+_lock = threading.Lock()
+
+
+def cached_by_digest(key: str, build: Any) -> Any:
+    """`build()` once per `key`; keys name a signed document by its digest, so a cached value
+    can never be stale (a signed document never changes). Keeps the last few."""
+    with _lock:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = build()
+    with _lock:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_KEPT:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def _published_results(session: Session, draw: Draw) -> dict[str, Any] | None:
+    stored = signed_document(session, draw, "results")
+    if stored is None:
+        return None
+    document = stored.document
+    parsed: dict[str, Any] = cached_by_digest(
+        f"results/{stored.digest}", lambda: dict(json.loads(document))
+    )
+    return parsed
+
+
 def draw_facts(session: Session, draw: Draw) -> DrawFacts:
     """Everything public about `draw` that a page may show."""
     revealed = ceremony.reveals_of(session, draw)
@@ -90,7 +130,7 @@ def draw_facts(session: Session, draw: Draw) -> DrawFacts:
         public=draw_public(session, draw),
         manifest=signed_json(session, draw, "manifest"),
         ceremony=signed_json(session, draw, "ceremony"),
-        results=signed_json(session, draw, "results") if published else None,
+        results=_published_results(session, draw) if published else None,
         witnesses=witnesses,
         beacon=ceremony.beacon_value(session, draw),
     )

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from api.db import SessionDep
 from api.errors import NotFound
 from api.models import Applicant, Draw, Rehearsal
-from api.pages.facts import DrawFacts, draw_facts
+from api.pages.facts import DrawFacts, cached_by_digest, draw_facts
 from api.pages.rendering import messages_for, render
 from api.services.access import visible_draw
 
@@ -68,7 +68,9 @@ def _rehearsal_results(session: Session, draw: Draw, seq: int) -> dict[str, Any]
     ).first()
     if row is None:
         raise NotFound(f"没有第 {seq} 次模拟摇号", f"draw {draw.public_id} has no rehearsal {seq}")
-    return {"seq": row.seq, "text": row.text, "at": row.at, "document": json.loads(row.document)}
+    document = row.document
+    parsed = cached_by_digest(f"rehearsal/{row.digest}", lambda: json.loads(document))
+    return {"seq": row.seq, "text": row.text, "at": row.at, "document": parsed}
 
 
 def _school_results(
@@ -127,5 +129,10 @@ def screen_state(session: Session, draw: Draw, *, rehearsal: int | None) -> dict
         "beacon": None if beacon is None else {"used": beacon[0], "value": beacon[1]},
         "seed": (practice["document"] if practice else ceremony or {}).get("seed"),
         "rehearsal": practice and {"seq": practice["seq"], "text": practice["text"]},
-        "results": None if results is None else _school_results(session, draw, facts, results),
+        "results": None
+        if results is None
+        else cached_by_digest(
+            f"screen/{draw.public_id}/{practice['seq'] if practice else 0}/{results['seed']}",
+            lambda: _school_results(session, draw, facts, results),
+        ),
     }
