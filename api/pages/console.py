@@ -22,4 +22,6 @@ router = APIRouter(include_in_schema=False)
 @router.get("/console", response_class=HTMLResponse)
 def console_page(request: Request) -> HTMLResponse:
     t = messages_for(request)
-    return render(request, "console.html", {"console_messages": t.section("console.")})
+    return render(
+        request, "console.html", {"console_messages": t.section("console.") | t.section("state.")}
+    )

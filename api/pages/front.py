@@ -12,8 +12,10 @@ from fastapi.responses import HTMLResponse
 from api.db import SessionDep
 from api.pages.facts import draw_facts, public_draws
 from api.pages.rendering import render
+from api.pages.tls import certificate_fingerprint
 from api.services.access import visible_draw
 from api.services.draws import draw_public
+from api.settings import Settings
 
 __all__ = ["CHECK_SCRIPT", "check_script_digest", "router"]
 
@@ -44,7 +46,9 @@ def front_door(request: Request, session: SessionDep) -> HTMLResponse:
 def draw_page(draw_id: str, request: Request, session: SessionDep) -> HTMLResponse:
     """One draw's public page: rules, seats, commitments, documents and the bundle."""
     facts = draw_facts(session, visible_draw(session, draw_id, None))
-    return render(request, "draw.html", {"facts": facts, "draw": facts.public})
+    settings: Settings = request.app.state.settings
+    tls = certificate_fingerprint(settings.tls_cert_file)
+    return render(request, "draw.html", {"facts": facts, "draw": facts.public, "tls": tls})
 
 
 @router.get("/verify", response_class=HTMLResponse)

@@ -107,7 +107,7 @@ def screen_state(session: Session, draw: Draw, *, rehearsal: int | None) -> dict
     practice = None if rehearsal is None else _rehearsal_results(session, draw, rehearsal)
     results = practice["document"] if practice else facts.results
     ceremony = facts.ceremony
-    beacon = facts.beacon
+    beacon = None if practice else facts.beacon
     return {
         "draw": public.id,
         "title": public.title,
@@ -122,8 +122,8 @@ def screen_state(session: Session, draw: Draw, *, rehearsal: int | None) -> dict
         ],
         "manifest_digest": public.manifest_digest,
         "fingerprint": facts.fingerprint,
-        "witnesses": [
-            {"name": w.name, "commitment": w.commitment, "secret": w.secret}
+        "witnesses": [  # a rehearsal's seed comes from its text, never from the reveals
+            {"name": w.name, "commitment": w.commitment, "secret": None if practice else w.secret}
             for w in facts.witnesses
         ],
         "beacon": None if beacon is None else {"used": beacon[0], "value": beacon[1]},

@@ -133,6 +133,8 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     practice.goto(server.url + str(rehearsal_href) + "&poll=250")
     practice.locator("#screen-results tbody tr").first.wait_for()
     assert practice.get_by_text("模拟 · 模拟摇号, 不是正式结果").is_visible()
+    assert practice.get_by_text("模拟 #1 · 第一次模拟").is_visible()
+    assert practice.get_by_text(secret).count() == 0  # the official reveals are not its seed
     snapshot(practice, "screen-rehearsal", sizes=("screen",))
 
     _parent_checks(browsing, server, receipts)

@@ -61,7 +61,8 @@
   async function refresh() {
     if (!drawId()) return;
     var draw = await call("GET", base());
-    byId("draw-summary").textContent = draw.id + " · " + draw.title + " · " + word("state") + ": " + draw.state + " · " + draw.applicant_count;
+    byId("draw-summary").textContent = [draw.id, draw.title, word("state") + ": " + (words["state." + draw.state] || draw.state),
+      word("applicants", { count: draw.applicant_count }), draw.manifest_digest ? word("manifest") + " " + draw.manifest_digest : ""].filter(Boolean).join(" · ");
     var witnesses = await call("GET", base() + "/witnesses");
     var list = byId("witness-list");
     Array.prototype.slice.call(list.querySelectorAll("li.known")).forEach(function (li) { li.remove(); });

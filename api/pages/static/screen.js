@@ -31,7 +31,9 @@
   }
 
   function show(state) {
-    setText("screen-state", (rehearsal ? words["screen.rehearsal"] + " · " : "") + word("state." + state.state));
+    setText("screen-state", state.rehearsal
+      ? words["screen.rehearsal"] + " #" + state.rehearsal.seq + " · " + state.rehearsal.text
+      : word("state." + state.state));
     setText("screen-applicants", String(state.applicant_count));
     setText("screen-seats", String(state.seats));
     setText("screen-manifest", state.manifest_digest || "—");
