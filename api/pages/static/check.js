@@ -342,6 +342,7 @@
     var steps = document.getElementById("check-steps");
     var verdict = document.getElementById("check-verdict");
     function say(key, detail) { return words["check." + key] + (detail ? " " + detail : ""); }
+    button.disabled = false; // the button works from the moment the script is ready
     button.addEventListener("click", async function () {
       button.disabled = true;
       steps.textContent = "";

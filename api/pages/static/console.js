@@ -178,5 +178,7 @@
     });
   });
   showSignedIn();
+  // The buttons are disabled in the page until this script has wired them.
+  Array.prototype.forEach.call(document.querySelectorAll("main button"), function (b) { b.disabled = false; });
   if (store.getItem("token") && drawId()) { byId("open-id").value = drawId(); attempt(word("open"), refresh); }
 })();

@@ -52,6 +52,8 @@
     document.body.appendChild(link); link.click(); link.remove();
   });
   byId("witness-print").addEventListener("click", function () { window.print(); });
+  // The buttons are disabled in the page until this script has wired them.
+  Array.prototype.forEach.call(work.querySelectorAll("button"), function (b) { b.disabled = false; });
   byId("witness-reveal").addEventListener("click", async function () {
     var secret = byId("witness-reveal-secret").value.trim().toLowerCase() || byId("witness-secret").textContent;
     try { await send("POST", base + "/reveal", { secret: secret }); say("revealed"); }
