@@ -105,3 +105,24 @@ def test_verify_page_shows_the_check_script_digest(client: TestClient) -> None:
 
     script = client.get("/assets/check.js").content
     assert hashlib.sha256(script).hexdigest() in client.get("/verify").text
+
+
+def test_hall_certificate_is_made_once_and_fingerprinted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    from cryptography import x509
+
+    from api.pages.tls import certificate_fingerprint, generate_certificate
+
+    now = datetime.datetime(2026, 7, 1, tzinfo=datetime.UTC)
+    cert, key = generate_certificate(tmp_path, hosts=["127.0.0.1", "hall.local"], now=now)
+    assert key.stat().st_mode & 0o777 == 0o600
+    fingerprint = certificate_fingerprint(cert)
+    assert fingerprint is not None and re.fullmatch("([0-9A-F]{2}:){31}[0-9A-F]{2}", fingerprint)
+    names = x509.load_pem_x509_certificate(cert.read_bytes()).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName
+    )
+    assert "hall.local" in names.value.get_values_for_type(x509.DNSName)
+    with pytest.raises(FileExistsError):
+        generate_certificate(tmp_path, hosts=["127.0.0.1"], now=now)
+    assert certificate_fingerprint(tmp_path / "absent.pem") is None

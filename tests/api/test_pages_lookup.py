@@ -100,3 +100,19 @@ def test_public_list_page_is_masked_numbered_and_searchable(client: TestClient, 
     mine = setup["receipts"][2]["application"]
     found = client.get(f"/draws/{DRAW_ID}/list", params={"q": mine.lower()})
     assert "共 1 人" in found.text and mine in found.text
+
+
+def test_before_publication_the_family_sees_its_record_is_sealed(
+    client: TestClient, bureau
+) -> None:  # type: ignore[no-untyped-def]
+    setup = sealed_draw(client, bureau.operator)
+    mine = setup["receipts"][0]
+    answer = client.post(
+        f"/draws/{DRAW_ID}/lookup",
+        data={"application": mine["application"], "receipt": mine["receipt_code"]},
+    )
+    assert answer.status_code == 200, answer.text
+    assert "结果尚未公布, 孩子的报名记录已在封存名单中" in answer.text
+    assert "录取线" not in answer.text  # no cutoff before there are results
+    data = _check_data(answer.text)
+    assert data["published"] is False and data["lottery_number"] is None

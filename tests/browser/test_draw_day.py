@@ -125,6 +125,9 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     _step(console, "正式摇号")
     screen.get_by_text("等待公布").wait_for()
     _step(console, "公布结果")
+    with console.expect_download() as download:
+        console.get_by_role("button", name="bundle.zip").click()
+    assert download.value.suggested_filename == f"{DRAW}-bundle.zip"
     screen.locator("#screen-results tbody tr").first.wait_for()
     assert screen.get_by_text("第 1 / 1 所学校").is_visible()
     snapshot(screen, "screen-results", sizes=("screen",))
