@@ -83,18 +83,29 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     console = _operator(browsing, server)
     snapshot(console, "console")
     receipts = _create_and_import(console, tmp_path)
-    witness_href = _witness_link(console)
+    witness, secret = _witness_commits(browsing, server, _witness_link(console))
+    _step(console, "开始公示")
+    _step(console, "封存名单")
+    _step(console, "开始摇号仪式")
+    console.get_by_label("模拟摇号说明").fill("第一次模拟")
+    _step(console, "模拟摇号")
+    rehearsal = console.get_by_role("link", name="模拟摇号 #1 · 打开大屏").get_attribute("href")
+    _ceremony_on_the_big_screen(browsing, server, console, witness, secret)
+    _rehearsal_on_the_big_screen(browsing, server, str(rehearsal), secret)
+    _parent_checks(browsing, server, receipts)
+    _public_pages(browsing, server)
 
-    # The witness, on its own device, over HTTPS with the generated certificate.
+
+def _witness_commits(browsing: Browsing, server: Server, witness_href: str):  # type: ignore[no-untyped-def]
+    """The witness, on its own device, over HTTPS with the generated certificate."""
     witness = browsing.page(https=True)
     witness.goto(server.https_url + witness_href)
     assert witness.locator("#tls-fingerprint").inner_text().count(":") == 31
     witness.get_by_role("button", name="生成秘密并提交承诺").click()
     witness.get_by_text("承诺已提交。").wait_for()
-    secret = witness.locator("#witness-secret").inner_text()
+    secret = str(witness.locator("#witness-secret").inner_text())
     assert re.fullmatch("[0-9a-f]{64}", secret)
     snapshot(witness, "witness")
-
     # The same page over plain HTTP on the hall's network has no Web Crypto: it says so.
     # (127.0.0.1 counts as secure, so the hall's plain-HTTP address is simulated.)
     insecure = browsing.page()
@@ -102,26 +113,21 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     insecure.goto(server.url + witness_href)
     insecure.get_by_role("alert").filter(has_text="lottery witness").wait_for()
     snapshot(insecure, "witness-insecure")
+    return witness, secret
 
-    _step(console, "开始公示")
-    _step(console, "封存名单")
-    _step(console, "开始摇号仪式")
-    console.get_by_label("模拟摇号说明").fill("第一次模拟")
-    _step(console, "模拟摇号")
-    rehearsal_href = console.get_by_role("link", name="模拟摇号 #1 · 打开大屏").get_attribute(
-        "href"
-    )
 
+def _ceremony_on_the_big_screen(
+    browsing: Browsing, server: Server, console, witness, secret: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The hall's screen shows the commitments, then the reveal and the results, live."""
     screen = browsing.page(SCREEN)
     screen.goto(server.url + f"/draws/{DRAW}/screen?poll=250")
     screen.get_by_text("等待揭示").wait_for()
     snapshot(screen, "screen-before", sizes=("screen",))
-
     witness.get_by_role("button", name="揭示秘密").click()
     witness.get_by_text("秘密已揭示。").wait_for()
     screen.get_by_text("已揭示: " + secret).wait_for()  # arrives live, no reload
     snapshot(screen, "screen-reveals", sizes=("screen",))
-
     _step(console, "正式摇号")
     screen.get_by_text("等待公布").wait_for()
     _step(console, "公布结果")
@@ -132,16 +138,17 @@ def test_draw_day(browsing: Browsing, server: Server, tmp_path: Path) -> None:
     assert screen.get_by_text("第 1 / 1 所学校").is_visible()
     snapshot(screen, "screen-results", sizes=("screen",))
 
+
+def _rehearsal_on_the_big_screen(
+    browsing: Browsing, server: Server, href: str, secret: str
+) -> None:
     practice = browsing.page(SCREEN)
-    practice.goto(server.url + str(rehearsal_href) + "&poll=250")
+    practice.goto(server.url + href + "&poll=250")
     practice.locator("#screen-results tbody tr").first.wait_for()
     assert practice.get_by_text("模拟 · 模拟摇号, 不是正式结果").is_visible()
     assert practice.get_by_text("模拟 #1 · 第一次模拟").is_visible()
     assert practice.get_by_text(secret).count() == 0  # the official reveals are not its seed
     snapshot(practice, "screen-rehearsal", sizes=("screen",))
-
-    _parent_checks(browsing, server, receipts)
-    _public_pages(browsing, server)
 
 
 def _lookup(page, server: Server, application: str, receipt: str, fingerprint: str):  # type: ignore[no-untyped-def]
@@ -183,6 +190,12 @@ def _parent_checks(browsing: Browsing, server: Server, receipts: list[str]) -> N
     assert weight < 100_000, weight  # the page, its stylesheet, its script and the documents
     snapshot(phone, "lookup-result", sizes=("phone", "desktop"))
 
+    _check_fails_or_cannot_run(browsing, server, application, receipt, fingerprint)
+
+
+def _check_fails_or_cannot_run(  # type: ignore[no-untyped-def]
+    browsing: Browsing, server: Server, application: str, receipt: str, fingerprint: str
+) -> None:
     # A tampered proof fails visibly.
     tampered = browsing.page(PHONE)
 
