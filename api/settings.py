@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["Settings"]
 
@@ -52,6 +53,13 @@ class Settings:
             value = getattr(self, name)
             if value < 1:
                 raise ValueError(f"setting {name} must be at least 1, found {value}")
+        try:
+            ZoneInfo(self.local_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "setting local_timezone must be a time zone such as Asia/Shanghai, "
+                f"found {self.local_timezone!r}"
+            ) from None
         if self.test_run_delay_seconds < 0:
             raise ValueError(
                 f"setting test_run_delay_seconds must be >= 0, found {self.test_run_delay_seconds}"

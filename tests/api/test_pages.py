@@ -126,3 +126,11 @@ def test_hall_certificate_is_made_once_and_fingerprinted(tmp_path) -> None:  # t
     with pytest.raises(FileExistsError):
         generate_certificate(tmp_path, hosts=["127.0.0.1"], now=now)
     assert certificate_fingerprint(tmp_path / "absent.pem") is None
+
+
+def test_local_timezone_setting_is_checked() -> None:
+    assert Settings.from_environ({"SUNSHINE_LOCAL_TIMEZONE": "Asia/Urumqi"}).local_timezone == (
+        "Asia/Urumqi"
+    )
+    with pytest.raises(ValueError, match="Asia/Shanghai"):
+        Settings(local_timezone="Mars/Olympus")
