@@ -48,7 +48,9 @@ def draw_page(draw_id: str, request: Request, session: SessionDep) -> HTMLRespon
     facts = draw_facts(session, visible_draw(session, draw_id, None))
     settings: Settings = request.app.state.settings
     tls = certificate_fingerprint(settings.tls_cert_file)
-    return render(request, "draw.html", {"facts": facts, "draw": facts.public, "tls": tls})
+    categories = {c.id: c.label for c in facts.public.categories}
+    context = {"facts": facts, "draw": facts.public, "tls": tls, "categories": categories}
+    return render(request, "draw.html", context)
 
 
 @router.get("/verify", response_class=HTMLResponse)

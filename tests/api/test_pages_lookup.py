@@ -116,3 +116,12 @@ def test_before_publication_the_family_sees_its_record_is_sealed(
     assert "录取线" not in answer.text  # no cutoff before there are results
     data = _check_data(answer.text)
     assert data["published"] is False and data["lottery_number"] is None
+
+
+def test_draw_page_names_reserved_seats_by_their_label(client: TestClient, bureau) -> None:  # type: ignore[no-untyped-def]
+    sealed_draw(client, bureau.operator)
+    page = client.get(f"/draws/{DRAW_ID}")
+    assert page.status_code == 200
+    assert "随迁子女: 1" in page.text and "第一小学" in page.text
+    manifest = client.get(f"/api/draws/{DRAW_ID}/manifest.json").json()
+    assert manifest["signing_key"]["fingerprint"] in page.text
