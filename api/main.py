@@ -21,6 +21,7 @@ from api.errors import ServiceError
 from api.ratelimit import WrongGuessCounter
 from api.routes import applicants, bureau_files, ceremony, draws, ledger, records
 from api.routes import documents as document_routes
+from api.pages import install_pages
 from api.settings import Settings
 from api.signer import Signer
 from api.upload import BodyLimit
@@ -53,7 +54,11 @@ def create_app(
     """The application on `settings` (default: from the environment)."""
     settings = settings or Settings.from_environ()
     application = FastAPI(
-        title="Sunshine draw", version="1", summary="阳光摇号 / auditable lottery"
+        title="Sunshine draw",
+        version="1",
+        summary="阳光摇号 / auditable lottery",
+        docs_url=None,  # /docs and /redoc are served offline by api.pages
+        redoc_url=None,
     )
     engine = make_engine(settings.database_url)
     if run_migrations:
@@ -77,6 +82,8 @@ def create_app(
     @application.get("/api/health")
     def health() -> dict[str, str]:
         return {"status": "ok", "protocol": "sunshine-draw/1"}
+
+    install_pages(application)
 
     return application
 

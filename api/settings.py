@@ -12,6 +12,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.client_address import parse_networks
 
@@ -37,6 +38,8 @@ class Settings:
     - `timezone` [SUNSHINE_TIMEZONE]: the zone of every time a person reads (default
       Asia/Shanghai); signed data keeps UTC.
     - `max_upload_mb` [SUNSHINE_MAX_UPLOAD_MB]: the largest applicant file accepted (64).
+    - `tls_cert_file` [SUNSHINE_TLS_CERT_FILE]: the HTTPS certificate (PEM) the pages show the
+      fingerprint of (made by `python -m api.pages.tls`).
     - `test_run_delay_seconds` [SUNSHINE_TEST_RUN_DELAY_SECONDS]: tests only; sleeps inside the
       run-step transaction so a crash test can kill the server mid-run. Always 0 in production.
     """
@@ -52,6 +55,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     timezone: str = "Asia/Shanghai"
     max_upload_mb: int = 64
+    tls_cert_file: Path = Path("./tls/cert.pem")
 
     def __post_init__(self) -> None:
         for name in (
@@ -118,4 +122,5 @@ class Settings:
             ),
             timezone=text(_PREFIX + "TIMEZONE", defaults.timezone),
             max_upload_mb=number("MAX_UPLOAD_MB", defaults.max_upload_mb),
+            tls_cert_file=Path(text(_PREFIX + "TLS_CERT_FILE", str(defaults.tls_cert_file))),
         )

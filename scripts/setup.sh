@@ -28,3 +28,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch "$stamp"
 fi
+# A local HTTPS certificate for the witness pages (api/pages/tls.py); kept once made.
+if [ ! -f tls/cert.pem ]; then
+  .venv/bin/python -m api.pages.make_certificate tls
+fi

@@ -20,7 +20,9 @@ def _published(operator: Operator, tmp_path: Path) -> None:  # noqa: F811
     tokens, _ = _seal_with_witnesses(operator, tmp_path)
     operator("ceremony", DRAW_ID)
     for code in WITNESSES:
-        operator("witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code])
+        operator(
+            "witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code]
+        )
     operator("beacon", DRAW_ID, "ab" * 32)
     operator("run", DRAW_ID)
     operator("publish", DRAW_ID)

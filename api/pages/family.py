@@ -1,0 +1,166 @@
+"""The family's answer in its own words: built from the look-up result and the draw's facts.
+
+The look-up service (`api.services.lookup`) decides what a family may see; this module only
+names things: the school by name, the tier by its label, the cutoff at each choice, the
+waitlist place, what to do next. It also gathers what the in-browser check needs (the public
+record and its inclusion proof), which the page hands to `check.js` as a JSON data block.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from api.pages.facts import DrawFacts
+from api.pages.messages import Messages
+from api.schemas import LookupResult
+
+__all__ = ["Choice", "FamilyView", "family_view"]
+
+_CUTOFFS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_CUTOFFS_KEPT = 8
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One school the family listed, in its order of preference."""
+
+    rank: int
+    school: str
+    tier: str
+    lottery_number: str | None
+    cutoff: str | None
+    result: str
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """Everything the result page says to the family."""
+
+    application: str
+    masked_name: str
+    published: bool
+    headline: str
+    school: str | None
+    lottery_number: str | None
+    choices: tuple[Choice, ...]
+    next_steps: str
+    check_data: dict[str, Any]
+
+
+def _cutoffs(facts: DrawFacts) -> dict[str, Any]:
+    """School id -> published cutoff (protocol §10.8), cached per results document."""
+    if facts.results is None:
+        return {}
+    key = facts.public.id + "/" + str(facts.results.get("seed"))
+    with _lock:
+        if key not in _CUTOFFS:
+            _CUTOFFS[key] = {s["id"]: s.get("cutoff") for s in facts.results["schools"]}
+            while len(_CUTOFFS) > _CUTOFFS_KEPT:
+                _CUTOFFS.popitem(last=False)
+        return _CUTOFFS[key]
+
+
+def _tier_label(facts: DrawFacts, school_id: str, tier_id: str | None) -> str:
+    school = facts.school(school_id)
+    if school is None:
+        return tier_id or ""
+    tier = next((t for t in school.tiers if t.id == tier_id), school.tiers[-1])
+    return tier.label
+
+
+def _choice(
+    t: Messages, facts: DrawFacts, result: LookupResult, rank: int, school_id: str
+) -> Choice:
+    school = facts.school(school_id)
+    cutoff = _cutoffs(facts).get(school_id)
+    cutoff_text = None
+    if facts.published:
+        cutoff_text = (
+            t("family.no_cutoff")
+            if cutoff is None
+            else t(
+                "family.cutoff",
+                tier=_tier_label(facts, school_id, cutoff["tier"]),
+                number=cutoff["lottery_number"],
+            )
+        )
+    place = next((w.position for w in result.waitlist if w.school == school_id), None)
+    if not facts.published:
+        outcome = t("family.pending")
+    elif result.school == school_id and result.status == "admitted":
+        outcome = t("family.admitted_here")
+    elif place is not None:
+        outcome = t("family.waitlist_here", position=place)
+    else:
+        outcome = t("family.not_here")
+    return Choice(
+        rank=rank,
+        school=school.name if school else school_id,
+        tier=_tier_label(facts, school_id, result.record.tiers.get(school_id)),
+        lottery_number=result.lottery_number if facts.public.tie_breaking == "single" else None,
+        cutoff=cutoff_text,
+        result=outcome,
+    )
+
+
+def family_view(t: Messages, facts: DrawFacts, result: LookupResult) -> FamilyView:
+    """The family's answer in the words of `t`."""
+    school = facts.school(result.school)
+    status = result.status if facts.published else None
+    headline_key = {
+        None: "family.headline_pending",
+        "admitted": "family.headline_admitted",
+        "waitlisted": "family.headline_waitlisted",
+        "unplaced": "family.headline_unplaced",
+        "declined": "family.headline_declined",
+        "disqualified": "family.headline_disqualified",
+    }.get(status, "family.headline_unplaced")
+    school_name = school.name if school else None
+    choices = tuple(
+        _choice(t, facts, result, rank, school_id)
+        for rank, school_id in enumerate(result.record.preferences, start=1)
+    )
+    next_key = "family.next_" + (status or "pending")
+    return FamilyView(
+        application=result.application,
+        masked_name=result.masked_name,
+        published=facts.published,
+        headline=t(headline_key, school=school_name or ""),
+        school=school_name,
+        lottery_number=result.lottery_number,
+        choices=choices,
+        next_steps=t(next_key) if next_key in _NEXT_KEYS else t("family.next_unplaced"),
+        check_data=_check_data(facts, result),
+    )
+
+
+_NEXT_KEYS = {
+    "family.next_pending",
+    "family.next_admitted",
+    "family.next_waitlisted",
+    "family.next_unplaced",
+    "family.next_declined",
+    "family.next_disqualified",
+}
+
+
+def _check_data(facts: DrawFacts, result: LookupResult) -> dict[str, Any]:
+    """What `check.js` verifies: the record, its proof, and the outcome shown to the family.
+
+    Hook: once per-child results proofs and the signed results head exist (the fairness
+    issue), they join this object and `check.js` checks them instead of the whole results file.
+    """
+    return {
+        "draw": facts.public.id,
+        "application": result.application,
+        "record": result.record.model_dump(),
+        "leaf_index": result.leaf_index,
+        "tree_size": result.tree_size,
+        "inclusion_proof": result.inclusion_proof,
+        "published": facts.published,
+        "lottery_number": result.lottery_number,
+    }

@@ -1,0 +1,380 @@
+// Check it yourself: a third, independent implementation of the parts of protocol
+// sunshine-draw/1 that a family needs (JCS §2, hashing §3, the applicant tree §5 / RFC 9162,
+// Ed25519 signatures §12.4), run in the browser with Web Crypto. It shares no code with the
+// engine (lottery/) or the verifier (verifier/); the browser tests run the protocol's vectors
+// through it. This one file is the whole check: a notary or a newspaper can host a copy.
+//
+// Verdicts: "ok" (every check passed), "failed" (something does not match: tampered or wrong
+// key), "unsupported" (this browser cannot check: never reported as tampering), "unavailable"
+// (a document could not be fetched).
+"use strict";
+(function (global) {
+  var PROTOCOL = "sunshine-draw/1";
+  var MAX_INTEGER = 9007199254740991; // 2^53 - 1, §1.4
+
+  function CheckFailure(message) { this.name = "CheckFailure"; this.message = message; }
+  CheckFailure.prototype = Object.create(Error.prototype);
+  function Unsupported(message) { this.name = "Unsupported"; this.message = message; }
+  Unsupported.prototype = Object.create(Error.prototype);
+  function Unavailable(message) { this.name = "Unavailable"; this.message = message; }
+  Unavailable.prototype = Object.create(Error.prototype);
+
+  // ---- §2: a strict JSON reader (no fractions, exponents, -0, duplicate keys, lone surrogates)
+  function parseStrict(text) {
+    var at = 0;
+    function fail(what) { throw new CheckFailure("JSON: " + what + " at " + at); }
+    function space() { while (at < text.length && " \t\n\r".indexOf(text[at]) >= 0) at++; }
+    function literal(word, value) {
+      if (text.substr(at, word.length) !== word) fail("unexpected character");
+      at += word.length;
+      return value;
+    }
+    function string() {
+      var out = "";
+      at++; // opening quote
+      for (;;) {
+        if (at >= text.length) fail("unterminated string");
+        var c = text[at++];
+        if (c === '"') break;
+        if (c < " ") fail("control character in string");
+        if (c !== "\\") { out += c; continue; }
+        var e = text[at++];
+        var simple = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        if (e in simple) { out += simple[e]; continue; }
+        if (e !== "u" || !/^[0-9a-fA-F]{4}$/.test(text.substr(at, 4))) fail("bad escape");
+        out += String.fromCharCode(parseInt(text.substr(at, 4), 16));
+        at += 4;
+      }
+      checkSurrogates(out);
+      return out;
+    }
+    function number() {
+      var match = /^-?(0|[1-9][0-9]*)([.eE][-+0-9.eE]*)?/.exec(text.slice(at));
+      if (!match) fail("bad number");
+      if (match[2]) fail("only integers are allowed (§2.2)");
+      at += match[0].length;
+      var value = Number(match[0]);
+      if (Math.abs(value) > MAX_INTEGER) fail("integer out of range (§1.4)");
+      if (Object.is(value, -0)) fail("-0 is not allowed");
+      return value;
+    }
+    function value() {
+      space();
+      var c = text[at];
+      if (c === "{") {
+        var object = {};
+        at++; space();
+        if (text[at] === "}") { at++; return object; }
+        for (;;) {
+          space();
+          if (text[at] !== '"') fail("expected a key");
+          var key = string();
+          if (Object.prototype.hasOwnProperty.call(object, key)) fail("duplicate key " + key);
+          space();
+          if (text[at++] !== ":") fail("expected ':'");
+          object[key] = value();
+          space();
+          var next = text[at++];
+          if (next === "}") return object;
+          if (next !== ",") fail("expected ',' or '}'");
+        }
+      }
+      if (c === "[") {
+        var array = [];
+        at++; space();
+        if (text[at] === "]") { at++; return array; }
+        for (;;) {
+          array.push(value());
+          space();
+          var after = text[at++];
+          if (after === "]") return array;
+          if (after !== ",") fail("expected ',' or ']'");
+        }
+      }
+      if (c === '"') return string();
+      if (c === "t") return literal("true", true);
+      if (c === "f") return literal("false", false);
+      if (c === "n") return literal("null", null);
+      return number();
+    }
+    var result = value();
+    space();
+    if (at !== text.length) fail("trailing characters");
+    return result;
+  }
+
+  function checkSurrogates(s) {
+    for (var i = 0; i < s.length; i++) {
+      var u = s.charCodeAt(i);
+      if (u >= 0xd800 && u <= 0xdbff) {
+        var low = s.charCodeAt(i + 1);
+        if (!(low >= 0xdc00 && low <= 0xdfff)) throw new CheckFailure("lone surrogate");
+        i++;
+      } else if (u >= 0xdc00 && u <= 0xdfff) {
+        throw new CheckFailure("lone surrogate");
+      }
+    }
+  }
+
+  // ---- §2.3: JCS output rules for the allowed values
+  var ESCAPES = { '"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" };
+  function jcsString(s) {
+    checkSurrogates(s);
+    var out = '"';
+    for (var i = 0; i < s.length; i++) {
+      var c = s[i];
+      if (c in ESCAPES) out += ESCAPES[c];
+      else if (c < " ") out += "\\u00" + ("0" + c.charCodeAt(0).toString(16)).slice(-2);
+      else out += c;
+    }
+    return out + '"';
+  }
+  function jcs(v) {
+    if (v === null) return "null";
+    if (v === true) return "true";
+    if (v === false) return "false";
+    if (typeof v === "number") {
+      if (!Number.isInteger(v) || Math.abs(v) > MAX_INTEGER || Object.is(v, -0)) {
+        throw new CheckFailure("not an allowed integer: " + v);
+      }
+      return String(v);
+    }
+    if (typeof v === "string") return jcsString(v);
+    if (Array.isArray(v)) return "[" + v.map(jcs).join(",") + "]";
+    if (typeof v === "object") {
+      // Default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
+      return "{" + Object.keys(v).sort().map(function (k) { return jcsString(k) + ":" + jcs(v[k]); }).join(",") + "}";
+    }
+    throw new CheckFailure("not a JSON value");
+  }
+  function canonicalise(text) { return jcs(parseStrict(text)); }
+
+  // ---- bytes
+  var utf8 = new TextEncoder();
+  function bytes(text) { return utf8.encode(text); }
+  function concat() {
+    var parts = Array.prototype.slice.call(arguments);
+    var total = parts.reduce(function (n, p) { return n + p.length; }, 0);
+    var out = new Uint8Array(total), offset = 0;
+    parts.forEach(function (p) { out.set(p, offset); offset += p.length; });
+    return out;
+  }
+  function hex(b) {
+    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  }
+  function fromHex(h) {
+    if (typeof h !== "string" || !/^([0-9a-f]{2})*$/.test(h)) throw new CheckFailure("not lowercase hex: " + h);
+    var out = new Uint8Array(h.length / 2);
+    for (var i = 0; i < out.length; i++) out[i] = parseInt(h.substr(2 * i, 2), 16);
+    return out;
+  }
+  function equalBytes(a, b) {
+    if (a.length !== b.length) return false;
+    var d = 0;
+    for (var i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+    return d === 0;
+  }
+
+  // ---- §3: SHA-256 and domain-separated hashing
+  function subtle() {
+    if (!global.crypto || !global.crypto.subtle) throw new Unsupported("no Web Crypto (not a secure context?)");
+    return global.crypto.subtle;
+  }
+  async function sha256(data) { return new Uint8Array(await subtle().digest("SHA-256", data)); }
+  function tag(use) { return concat(bytes(PROTOCOL + "/" + use), new Uint8Array([0])); }
+  function domainHash(use, data) { return sha256(concat(tag(use), data)); }
+
+  // ---- §5: the applicant tree, RFC 9162 §2.1.3.2 inclusion proof verification
+  async function leafHash(entry) { return sha256(concat(new Uint8Array([0]), entry)); }
+  async function nodeHash(left, right) { return sha256(concat(new Uint8Array([1]), left, right)); }
+  async function recordLeafHash(recordJcs) { return leafHash(concat(tag("applicant"), bytes(recordJcs))); }
+
+  async function verifyInclusion(leaf, index, size, proof, root) {
+    // (1) the index must be inside the tree
+    if (!(Number.isInteger(index) && Number.isInteger(size)) || index < 0 || index >= size) {
+      throw new CheckFailure("leaf index outside the tree");
+    }
+    if (leaf.length !== 32 || root.length !== 32) throw new CheckFailure("a hash is not 32 bytes");
+    var fn = index, sn = size - 1, r = leaf; // (2), (3)
+    for (var i = 0; i < proof.length; i++) { // (4)
+      var p = proof[i];
+      if (p.length !== 32) throw new CheckFailure("proof node is not 32 bytes");
+      if (sn === 0) throw new CheckFailure("proof is too long");
+      if (fn % 2 === 1 || fn === sn) {
+        r = await nodeHash(p, r);
+        if (fn % 2 === 0) {
+          while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+        }
+      } else {
+        r = await nodeHash(r, p);
+      }
+      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    }
+    // (5) the proof must end at the root, exactly
+    if (sn !== 0) throw new CheckFailure("proof is too short");
+    if (!equalBytes(r, root)) throw new CheckFailure("the proof does not lead to the root");
+  }
+
+  // ---- §12.4: Ed25519 with the strict rules (RFC 8032 §5.1.7 plus small-order keys refused)
+  var L = (1n << 252n) + 27742317777372353535851937790883648493n; // the group order
+  var P = (1n << 255n) - 19n; // the field prime
+  var SMALL_ORDER = [ // y coordinates of the points of order 1, 2, 4 and 8 (sign bit ignored)
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  ];
+  function littleEndian(b) {
+    var n = 0n;
+    for (var i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]);
+    return n;
+  }
+  function checkPublicKey(key) {
+    if (key.length !== 32) throw new CheckFailure("public key is not 32 bytes");
+    var y = key.slice(); y[31] &= 0x7f;
+    if (littleEndian(y) >= P) throw new CheckFailure("public key is not canonical (y >= p)");
+    if (SMALL_ORDER.indexOf(hex(y)) >= 0) throw new CheckFailure("public key has small order");
+  }
+  function checkSignatureBytes(signature) {
+    if (signature.length !== 64) throw new CheckFailure("signature is not 64 bytes");
+    if (littleEndian(signature.slice(32)) >= L) throw new CheckFailure("signature is not canonical (S >= L)");
+  }
+  async function ed25519Verify(publicKey, signature, message) {
+    checkPublicKey(publicKey);
+    checkSignatureBytes(signature);
+    var key;
+    try {
+      key = await subtle().importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    } catch (error) {
+      if (error instanceof CheckFailure) throw error;
+      // NotSupportedError (no Ed25519 here) and DataError alike: this browser cannot tell.
+      throw new Unsupported("this browser has no Ed25519 in Web Crypto (" + error.name + ")");
+    }
+    var ok;
+    try {
+      ok = await subtle().verify({ name: "Ed25519" }, key, signature, message);
+    } catch (error) {
+      throw new Unsupported("Ed25519 verification is not available (" + error.name + ")");
+    }
+    if (!ok) throw new CheckFailure("the signature is not valid");
+  }
+  function signedMessage(kind, digest) {
+    return concat(tag("signature"), bytes(kind), new Uint8Array([0]), digest);
+  }
+  async function keyFingerprint(publicKey) { return hex(await domainHash("key-fingerprint", publicKey)); }
+
+  // A signature file (§12.4) over `digest`, by the key the manifest names.
+  async function checkSignatureFile(sig, kind, digest, signingKey) {
+    if (sig.algorithm !== "ed25519") throw new CheckFailure(kind + ": algorithm is not ed25519");
+    if (sig.kind !== kind) throw new CheckFailure(kind + ": signature is for kind " + sig.kind);
+    if (sig.digest !== hex(digest)) throw new CheckFailure(kind + ": signature is for another document");
+    if (sig.public_key !== signingKey.public_key || sig.fingerprint !== signingKey.fingerprint) {
+      throw new CheckFailure(kind + ": signed by a key the manifest does not name");
+    }
+    var publicKey = fromHex(sig.public_key);
+    if ((await keyFingerprint(publicKey)) !== sig.fingerprint) throw new CheckFailure("fingerprint does not match the key");
+    await ed25519Verify(publicKey, fromHex(sig.signature), signedMessage(kind, digest));
+  }
+
+  // ---- fetching the signed documents (canonical files, §2.5)
+  async function fetchCanonical(url) {
+    var response;
+    try { response = await fetch(url, { credentials: "omit", cache: "no-store" }); } catch (e) { throw new Unavailable(url); }
+    if (!response.ok) throw new Unavailable(url + " (" + response.status + ")");
+    var raw = new Uint8Array(await response.arrayBuffer());
+    var text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    var value = parseStrict(text);
+    if (jcs(value) !== text) throw new CheckFailure(url + " is not canonical (§2.5)");
+    return { bytes: raw, value: value };
+  }
+
+  function normaliseFingerprint(typed) { return (typed || "").replace(/[\s:-]/g, "").toLowerCase(); }
+
+  // The family's check, step by step; `report(key, ok, detail)` shows each step.
+  async function checkAnswer(data, familyFingerprint, report) {
+    var base = "/api/draws/" + encodeURIComponent(data.draw);
+    // (1) the record shown is the child's, and its leaf hash
+    if (data.record.application !== data.application) throw new CheckFailure("the record is another child's");
+    var leaf = await recordLeafHash(jcs(data.record));
+    // (2) the manifest, canonical, and its signature by the key it names
+    var manifest = await fetchCanonical(base + "/manifest.json");
+    var manifestDigest = await domainHash("manifest", manifest.bytes);
+    var signingKey = manifest.value.signing_key;
+    var manifestSig = await fetchCanonical(base + "/manifest.sig.json");
+    await checkSignatureFile(manifestSig.value, "manifest", manifestDigest, signingKey);
+    report("manifest", true, hex(manifestDigest));
+    // (3) the key is the one the family holds from its receipt or the 公示 QR code
+    var typed = normaliseFingerprint(familyFingerprint);
+    if (typed) {
+      if (typed.length < 16 || signingKey.fingerprint.indexOf(typed) !== 0) {
+        throw new CheckFailure("signed by another key than the one on your receipt");
+      }
+      report("key", true, signingKey.fingerprint);
+    } else {
+      report("key", null, signingKey.fingerprint);
+    }
+    // (4) the record is in the sealed applicant tree (§5.3)
+    if (manifest.value.applicants.count !== data.tree_size) throw new CheckFailure("tree size differs from the sealed count");
+    await verifyInclusion(leaf, data.leaf_index, data.tree_size, data.inclusion_proof.map(fromHex), fromHex(manifest.value.applicants.root));
+    report("record", true, manifest.value.applicants.root);
+    // (5) once published: the lottery number is the one in the signed results.
+    // Hook: per-child results proofs (the fairness issue) will replace this whole-file check.
+    if (data.published) {
+      var results = await fetchCanonical(base + "/results.json");
+      var resultsSig = await fetchCanonical(base + "/results.sig.json");
+      if (results.value.manifest !== hex(manifestDigest)) throw new CheckFailure("results are for another manifest");
+      await checkSignatureFile(resultsSig.value, "results", await domainHash("results", results.bytes), signingKey);
+      var row = results.value.applicants.find(function (r) { return r[0] === data.application; });
+      if (!row || row[1] !== data.lottery_number) throw new CheckFailure("the lottery number differs from the signed results");
+      report("results", true, row[1]);
+    }
+    return typed ? "ok" : "partial";
+  }
+
+  // ---- the page part (only where the look-up answer page holds the data blocks)
+  function start() {
+    var dataBlock = document.getElementById("check-data");
+    var button = document.getElementById("check-run");
+    if (!dataBlock || !button) return;
+    var data = JSON.parse(dataBlock.textContent);
+    var words = JSON.parse(document.getElementById("check-messages").textContent);
+    var steps = document.getElementById("check-steps");
+    var verdict = document.getElementById("check-verdict");
+    function say(key, detail) { return words["check." + key] + (detail ? " " + detail : ""); }
+    button.disabled = false; // the button works from the moment the script is ready
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      steps.textContent = "";
+      verdict.className = "verdict";
+      verdict.textContent = words["check.running"];
+      function report(key, ok, detail) {
+        var item = document.createElement("li");
+        item.className = ok === true ? "pass" : "note";
+        item.textContent = (ok === true ? "✓ " : "• ") + say("step_" + key + (ok === null ? "_unchecked" : ""), detail);
+        steps.appendChild(item);
+      }
+      var outcome, detail = "";
+      try {
+        outcome = await checkAnswer(data, document.getElementById("check-fingerprint").value, report);
+      } catch (error) {
+        outcome = error instanceof Unsupported ? "unsupported" : error instanceof Unavailable ? "unavailable" : "failed";
+        detail = error.message;
+      }
+      verdict.className = "verdict verdict-" + outcome;
+      verdict.textContent = say("verdict_" + outcome, detail ? "(" + detail + ")" : "");
+      button.disabled = false;
+    });
+  }
+
+  global.SunshineCheck = {
+    parseStrict: parseStrict, jcs: jcs, canonicalise: canonicalise, hex: hex, fromHex: fromHex,
+    sha256: sha256, domainHash: domainHash, recordLeafHash: recordLeafHash, leafHash: leafHash,
+    verifyInclusion: verifyInclusion, ed25519Verify: ed25519Verify, signedMessage: signedMessage,
+    checkAnswer: checkAnswer, CheckFailure: CheckFailure, Unsupported: Unsupported,
+  };
+  if (global.document) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+})(window);
