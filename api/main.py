@@ -18,10 +18,10 @@ from api.clock import utc_now
 from api.db import make_engine, migrate
 from api.error_answers import error_body
 from api.errors import ServiceError
+from api.pages import install_pages
 from api.ratelimit import WrongGuessCounter
 from api.routes import applicants, bureau_files, ceremony, draws, ledger, records
 from api.routes import documents as document_routes
-from api.pages import install_pages
 from api.settings import Settings
 from api.signer import Signer
 from api.upload import BodyLimit
