@@ -8,7 +8,6 @@ as the JSON look-up apply. Input is forgiving: full-width characters, spaces, lo
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from urllib.parse import parse_qs
 
@@ -17,11 +16,13 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from api.db import SessionDep
+from api.deps import SignerDep
 from api.errors import InvalidInput, NotFound, RateLimited
 from api.models import Applicant, Draw
 from api.pages.facts import draw_facts
 from api.pages.family import family_view
 from api.pages.rendering import messages_for, render
+from api.routes.records import wrong_guess
 from api.services.access import visible_draw
 from api.services.lookup import look_up
 
@@ -73,7 +74,9 @@ def lookup_form(draw_id: str, request: Request, session: SessionDep) -> HTMLResp
 
 
 @router.post("/draws/{draw_id}/lookup", response_class=HTMLResponse)
-async def lookup_answer(draw_id: str, request: Request, session: SessionDep) -> HTMLResponse:
+async def lookup_answer(
+    draw_id: str, request: Request, session: SessionDep, signer: SignerDep
+) -> HTMLResponse:
     """The family's answer, or the form again with a plain message."""
     body = await request.body()
     if len(body) > _MAX_FORM:
@@ -85,17 +88,13 @@ async def lookup_answer(draw_id: str, request: Request, session: SessionDep) -> 
     receipt = unicodedata.normalize("NFKC", form.get("receipt", ""))
     if not typed_application.strip() or not receipt.strip():
         return _form_page(request, draw, session, error=t("lookup.missing"), status_code=422)
-    limits = request.app.state.lookup_limits
-    now = time.monotonic()
-    client = request.client.host if request.client else "unknown"
     application = _known_application(session, draw, typed_application)
-    try:
-        limits.per_ip.hit(client, now=now)
-        limits.per_application.hit(f"{draw.public_id}/{application}", now=now)
-        result = look_up(session, draw, application=application, receipt=receipt)
-    except RateLimited:
-        return _form_page(request, draw, session, error=t("lookup.too_many"), status_code=429)
+    try:  # as the JSON look-up: only wrong guesses are counted, a right code always answered
+        result = look_up(session, draw, application=application, receipt=receipt, signer=signer)
     except NotFound:
+        refusal = wrong_guess(request, draw.public_id, application)
+        if isinstance(refusal, RateLimited):
+            return _form_page(request, draw, session, error=t("lookup.too_many"), status_code=429)
         return _form_page(request, draw, session, error=t("lookup.no_match"), status_code=404)
     facts = draw_facts(session, draw)
     view = family_view(t, facts, result)

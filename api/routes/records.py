@@ -106,10 +106,10 @@ def lookup(
             session, draw, application=body.application, receipt=body.receipt, signer=signer
         )
     except NotFound:
-        raise _wrong_guess(request, draw_id, body.application) from None
+        raise wrong_guess(request, draw_id, body.application) from None
 
 
-def _wrong_guess(request: Request, draw_id: str, application: str) -> ServiceError:
+def wrong_guess(request: Request, draw_id: str, application: str) -> ServiceError:
     """Count a wrong guess; 429 with Retry-After once over a limit, else the same 404."""
     limits = request.app.state.lookup_limits
     now = time.monotonic()
