@@ -52,6 +52,7 @@ class Priorities:
         self.manifest, self.units, self.seed = manifest, units, seed
         self.keys = [unit.key.encode() for unit in units]
         self.tickets = [ticket(seed, key) for key in self.keys]
+        self.single = manifest.tie_breaking == "single"
         # (4.6): a child's tier at s is tiers[s] if named, else the school's last (general)
         # tier. So rank_s(u) is the general tier's index unless some member names a tier at s;
         # `named[u]` holds the best index at each school a member names.
@@ -73,21 +74,14 @@ class Priorities:
 
     def number(self, u: int, s: int) -> int:
         """`t_s(u)`, §8.3: `ticket(u)`, or `school_ticket(u, s)` with multiple tie-breaking."""
-        if self.manifest.tie_breaking == "single":
+        if self.single:
             return self.tickets[u]
         return school_ticket(self.seed, self.keys[u], self.manifest.schools[s].id)
 
     def candidate(self, u: int, s: int) -> Candidate:
         """The priority key of `u` at `s` (§8.4), `rank` and `number` written out (hot path)."""
         rank = self.named[u].get(s, self.general[s])
-        if self.manifest.tie_breaking == "single":
-            return (rank, self.tickets[u], self.keys[u], u)
-        return (
-            rank,
-            school_ticket(self.seed, self.keys[u], self.manifest.schools[s].id),
-            self.keys[u],
-            u,
-        )
+        return (rank, self.tickets[u] if self.single else self.number(u, s), self.keys[u], u)
 
 
 def choose(
@@ -162,17 +156,18 @@ def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list
     pointer = [0] * len(units)
     held: list[list[Candidate]] = [[] for _ in schools]
     free = [u for u in range(len(units)) if lists[u]]  # (1): held nowhere, list not exhausted
+    key_at = priorities.candidate
     while free:
         proposals: dict[int, list[Candidate]] = {}
         for u in free:  # (2)
             s = lists[u][pointer[u]]
-            proposals.setdefault(s, []).append(priorities.candidate(u, s))
+            proposals.setdefault(s, []).append(key_at(u, s))
         free = []
         for s, received in sorted(proposals.items()):  # (3), in any order of schools
             pool = sorted(held[s] + received)
             chosen = choose(schools[s], pool, units)
-            held[s] = [candidate for candidate in pool if candidate[3] in chosen]
-            for u in [candidate[3] for candidate in pool if candidate[3] not in chosen]:
+            held[s] = [c for c in pool if c[3] in chosen]
+            for u in [c[3] for c in pool if c[3] not in chosen]:
                 pointer[u] += 1  # rejected: it moves to the next school of its list
                 if pointer[u] < len(lists[u]):
                     free.append(u)

@@ -74,7 +74,8 @@ def parse_records(lines: list[bytes], manifest: Manifest) -> list[Record]:
         except VerificationError as error:
             raise CheckFailed("json_line", line=number, fault=error.message) from error
         record = _record(Fields(value, f"applicants.jsonl line {number}"), manifest, schools)
-        if records and records[-1].application.encode() >= record.application.encode():  # (4.2)
+        # (4.2): strictly increasing; identifiers are ASCII (§1.3), so as strings as by bytes
+        if records and records[-1].application >= record.application:
             raise CheckFailed("record_order", line=number, application=record.application)
         records.append(record)
     return records
