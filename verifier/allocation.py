@@ -79,9 +79,8 @@ class Priorities:
         return school_ticket(self.seed, self.keys[u], self.manifest.schools[s].id)
 
     def candidate(self, u: int, s: int) -> Candidate:
-        """The priority key of `u` at `s` (§8.4), `rank` and `number` written out (hot path)."""
-        rank = self.named[u].get(s, self.general[s])
-        return (rank, self.tickets[u] if self.single else self.number(u, s), self.keys[u], u)
+        """The priority key of `u` at `s` (§8.4), with `u` after it."""
+        return (self.rank(u, s), self.number(u, s), self.keys[u], u)
 
 
 def choose(
@@ -108,12 +107,12 @@ def choose(
                 remaining -= size
     for candidate in candidates:  # (3); a unit too large is passed over (§9.3)
         u = candidate[3]
-        if remaining == 0:
-            break  # no unit fits in no seat
         size = units[u].size
         if size <= remaining and u not in chosen:
             chosen[u] = "open"
             remaining -= size
+            if remaining == 0:
+                break  # no unit fits in no seat
     return chosen
 
 

@@ -8,6 +8,7 @@ whitespace, key order, escapes, `-0`, exponents and byte-order marks.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from verifier.errors import CanonicalError, VerificationError
@@ -47,8 +48,7 @@ def _encode(value: JsonValue, depth: int) -> str:
         items = [_string(v) if type(v) is str else _encode(v, depth + 1) for v in value]
         return "[" + ",".join(items) + "]"
     if isinstance(value, dict):
-        # RFC 8785 §3.2.3: members sorted by their keys as arrays of UTF-16 code units.
-        keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
+        keys = _member_order(tuple(value))
         members = [
             _string(k)
             + ":"
@@ -64,6 +64,12 @@ def _encode(value: JsonValue, depth: int) -> str:
 # with `\\b \\t \\n \\f \\r` short and the others as `\\u00xx` in lowercase, and writes every
 # other code point as itself: the rule of §2.3. (A lone surrogate fails in `encode` above.)
 _string = json.encoder.encode_basestring
+
+
+@lru_cache(maxsize=4096)
+def _member_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """RFC 8785 §3.2.3: keys by their UTF-16 code units; each distinct key list sorted once."""
+    return tuple(sorted(keys, key=lambda key: key.encode("utf-16-be", "surrogatepass")))
 
 
 def _reject_fraction(text: str) -> None:

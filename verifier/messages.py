@@ -210,9 +210,6 @@ class Message:
         self.key = key
         self.params = {**(params or {}), **named}
 
-    def __repr__(self) -> str:
-        return f"Message({self.text('en')!r})"
-
     def text(self, lang: str) -> str:
         english, chinese = TEXTS[self.key]
         words = {k: v.text(lang) if isinstance(v, Message) else v for k, v in self.params.items()}

@@ -74,8 +74,7 @@ def parse_records(lines: list[bytes], manifest: Manifest) -> list[Record]:
         except VerificationError as error:
             raise CheckFailed("json_line", line=number, fault=error.message) from error
         record = _record(Fields(value, f"applicants.jsonl line {number}"), manifest, schools)
-        # (4.2): strictly increasing; identifiers are ASCII (§1.3), so as strings as by bytes
-        if records and records[-1].application >= record.application:
+        if records and records[-1].application >= record.application:  # (4.2); ASCII (§1.3)
             raise CheckFailed("record_order", line=number, application=record.application)
         records.append(record)
     return records
