@@ -29,8 +29,7 @@ from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Re
 from verifier.results import check_counts, compare_results, expected_results
 from verifier.signatures import check_public_key, check_signature
 
-DOCUMENTS = {"manifest.json": "manifest", "ceremony.json": "ceremony", "results.json": "results"}
-DOCUMENTS["actions.json"] = "actions"
+DOCUMENTS = {f"{kind}.json": kind for kind in ("manifest", "ceremony", "results", "actions")}
 # The checks each check needs to have passed to mean anything.
 DEPENDS_ON = {2: (1,), 3: (1,), 4: (3,), 5: (3,), 6: (3,), 7: (3,), 8: (4, 7), 9: (4, 7)}
 DEPENDS_ON |= {10: (9,), 11: (3,), 12: (10,), 13: (1,), 14: (1,)}
