@@ -17,7 +17,7 @@ from verifier.classes import class_ticket
 from verifier.errors import VerificationError
 from verifier.hashing import domain_hash, hex16
 from verifier.merkle import inclusion_proof, leaf_hash, tree_root, verify_inclusion
-from verifier.parent import private_digest
+from verifier.parent import normalise_receipt, private_digest
 from verifier.records import ENTRY_PREFIX
 from verifier.signatures import check_signature, key_fingerprint
 
@@ -46,6 +46,16 @@ HASHING = _load("hashing/tagged.json")
 @pytest.mark.parametrize("case", HASHING, ids=[f"{c['use']}-{len(c['data'])}" for c in HASHING])
 def test_hashing(case: dict[str, str]) -> None:
     assert domain_hash(case["use"], bytes.fromhex(case["data"])).hex() == case["hash"]
+
+
+RECEIPTS = _load("records/records.json")["receipts"]
+
+
+@pytest.mark.parametrize("case", RECEIPTS, ids=[c["code"] for c in RECEIPTS])
+def test_receipt_code_as_printed(case: dict[str, str]) -> None:
+    """§4.3: the printed form (groups of four with hyphens, any case) reads back as the code."""
+    assert normalise_receipt(case["printed"]) == case["code"]
+    assert normalise_receipt(case["printed"].lower()) == case["code"]
 
 
 PRIVATE = _load("records/records.json")["private"]
