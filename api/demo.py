@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -117,6 +117,7 @@ class _Desk:
     signer: Signer
     clock: Callable[[], str]
     tell: Tell
+    pins: dict[str, str] = field(default_factory=dict)  # from the sealing announcement
 
     def change(self, step: Callable[[Session, Draw], T]) -> T:
         """Run `step` on the draw in one transaction, as a route does."""
@@ -240,6 +241,7 @@ def _ceremony(desk: _Desk, entropy: DemoEntropy, held: dict[str, tuple[str, byte
     desk.tell(
         f"5. 封存 / sealed; manifest digest (published before the seed exists):\n   {manifest}"
     )
+    desk.pins.update(manifest=str(manifest), key=desk.signer.fingerprint)
     rehearsal = desk.change(
         lambda s, d: running.rehearsal(
             s,
@@ -356,10 +358,12 @@ def _write_outputs(desk: _Desk, staging: Path) -> Path:
 def _independent_check(desk: _Desk, bundle_dir: Path) -> int:
     """The verifier, a separate program sharing no code with the engine, re-runs the draw."""
     desk.tell(
-        f"12. 独立验证 / the independent verifier re-runs the draw: python -m verifier {bundle_dir}"
+        "12. 独立验证 / the independent verifier re-runs the draw, with the two values of the "
+        f"sealing announcement: python -m verifier {bundle_dir} --expect-manifest … --expect-key …"
     )
+    pins = ["--expect-manifest", desk.pins["manifest"], "--expect-key", desk.pins["key"]]
     done = subprocess.run(
-        [sys.executable, "-m", "verifier", str(bundle_dir)],
+        [sys.executable, "-m", "verifier", str(bundle_dir), *pins],
         capture_output=True,
         text=True,
         check=False,
