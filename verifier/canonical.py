@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from verifier.errors import CanonicalError, VerificationError
+from verifier.errors import CanonicalError
 
 MAX_INTEGER = 2**53 - 1  # §1.4
 MAX_DEPTH = 32  # §2.2: arrays and objects nest at most 32 deep
@@ -124,9 +124,9 @@ def parse_canonical(data: bytes) -> JsonValue:
     the strict `parse`, to name what is wrong."""
     try:
         value = json.loads(data)
-        if encode(value) == data:
+        if encode(value) == data:  # `encode` itself refuses depth, range, fractions, surrogates
             return value
-    except (ValueError, RecursionError, VerificationError):
+    except (ValueError, RecursionError):
         pass
     parse(data)  # raises, naming the fault, if it can find one
     raise CanonicalError("json_not_canonical")
