@@ -13,12 +13,12 @@ from api.auth import CallerDep, OptionalCallerDep, Role, require_role
 from api.db import SessionDep
 from api.deps import NowDep, SettingsDep, SignerDep
 from api.draw_workbook import draw_template_xlsx, read_draw_workbook
-from api.errors import InvalidInput
 from api.lifecycle import transaction
 from api.schemas import ApplicantCreated, ApplicantsCreated, DrawPublic
 from api.services import corrections, draws, receipts
 from api.services.access import bureau_draw, operator_draw
 from api.services.applicant_template import applicant_template_xlsx
+from api.upload import read_limited
 
 router = APIRouter(tags=["bureau files"])
 
@@ -77,9 +77,7 @@ async def create_from_workbook(
 ) -> DrawPublic:
     """Create a draw from the workbook sent as the request body; faults name sheet and cell."""
     require_role(caller, Role.OPERATOR)
-    data = await request.body()
-    if len(data) > _MAX_WORKBOOK:
-        raise InvalidInput("文件过大 (最大 8 MB)", "file too large (at most 8 MB)")
+    data = await read_limited(request, limit=_MAX_WORKBOOK)  # streamed, after the role check
     spec = read_draw_workbook(data, filename=filename)
     with transaction(session):
         draw = draws.create_draw(
@@ -176,9 +174,7 @@ async def replace(
     with transaction(session):
         draw = operator_draw(session, draw_id, caller)
         assert caller is not None
-        data = await request.body()
-        if len(data) > _MAX_REPLACEMENT:
-            raise InvalidInput("文件过大 (最大 1 MB)", "file too large (at most 1 MB)")
+        data = await read_limited(request, limit=_MAX_REPLACEMENT)
         created = corrections.replace_applicant(
             session,
             draw,
