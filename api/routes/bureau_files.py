@@ -14,8 +14,9 @@ from api.db import SessionDep
 from api.deps import NowDep, SettingsDep, SignerDep
 from api.draw_workbook import draw_template_xlsx, read_draw_workbook
 from api.lifecycle import transaction
+from api.routes.draws import create_from_spec
 from api.schemas import ApplicantCreated, ApplicantsCreated, DrawPublic
-from api.services import corrections, draws, receipts
+from api.services import corrections, receipts
 from api.services.access import bureau_draw, operator_draw
 from api.services.applicant_template import applicant_template_xlsx
 from api.upload import read_limited
@@ -79,16 +80,7 @@ async def create_from_workbook(
     require_role(caller, Role.OPERATOR)
     data = await read_limited(request, limit=_MAX_WORKBOOK)  # streamed, after the role check
     spec = read_draw_workbook(data, filename=filename)
-    with transaction(session):
-        draw = draws.create_draw(
-            session,
-            spec=spec,
-            bureau_id=caller.bureau_id,
-            actor=caller.actor,
-            at=now,
-            signer=signer,
-        )
-    return draws.draw_public(session, draw)
+    return create_from_spec(session, spec, caller=caller, now=now, signer=signer)
 
 
 @router.get("/api/draws/{draw_id}/applicants/template.xlsx")

@@ -4,8 +4,9 @@ the second round (补录)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from sqlmodel import Session
 
-from api.auth import CallerDep, OptionalCallerDep, Role, require_role
+from api.auth import Caller, CallerDep, OptionalCallerDep, Role, require_role
 from api.db import SessionDep
 from api.deps import NowDep, SettingsDep, SignerDep
 from api.errors import NotFound
@@ -15,6 +16,7 @@ from api.services import draws, rounds, running, sealing
 from api.services.access import operator_draw, visible_draw
 from api.services.ceremony import open_ceremony
 from api.services.publication import bundle_zip
+from api.signer import Signer
 
 router = APIRouter(prefix="/api/draws", tags=["draws"])
 
@@ -26,6 +28,13 @@ def create_draw(
     spec: DrawCreate, session: SessionDep, caller: CallerDep, signer: SignerDep, now: NowDep
 ) -> DrawPublic:
     require_role(caller, Role.OPERATOR)
+    return create_from_spec(session, spec, caller=caller, now=now, signer=signer)
+
+
+def create_from_spec(
+    session: Session, spec: DrawCreate, *, caller: Caller, now: str, signer: Signer
+) -> DrawPublic:
+    """A new draw in draft from its rules (JSON or the rules workbook), as its public view."""
     with transaction(session):
         draw = draws.create_draw(
             session,
