@@ -15,6 +15,8 @@ from api.documents.public_lists import (
     ListedApplicant,
     ListsAfterActions,
     PublicLists,
+    SchoolAfterActions,
+    SchoolList,
     lists_after_actions,
     public_lists,
 )
@@ -62,32 +64,22 @@ def _row(number: int, a: ListedApplicant, seat: str) -> Row:
             a.school_number, a.tier_label, seat, moved)  # fmt: skip
 
 
-def _draw_day(lists: PublicLists, categories: dict[str, str]) -> list[ListRows]:
+def _school_tables(
+    schools: tuple[SchoolList, ...] | tuple[SchoolAfterActions, ...],
+    categories: dict[str, str],
+    when: str,
+) -> list[ListRows]:
+    """Each school's admitted list and waitlist, on the draw day or after the actions."""
     tables = []
-    for school in lists.schools:
+    for school in schools:
         admitted = tuple(
             _row(n, a, seat_word(a.label, categories, "zh"))
             for n, a in enumerate(school.admitted, start=1)
         )
         waiting = tuple(_row(a.position or 0, a, "") for a in school.waitlist)
         tables += [
-            ListRows(school.school_id, school.name, "draw_day", "admitted", admitted),
-            ListRows(school.school_id, school.name, "draw_day", "waitlist", waiting),
-        ]
-    return tables
-
-
-def _after(later: ListsAfterActions, categories: dict[str, str]) -> list[ListRows]:
-    tables = []
-    for school in later.schools:
-        admitted = tuple(
-            _row(n, a, seat_word(a.label, categories, "zh"))
-            for n, a in enumerate(school.admitted, start=1)
-        )
-        waiting = tuple(_row(a.position or 0, a, "") for a in school.waitlist)
-        tables += [
-            ListRows(school.school_id, school.name, "after_actions", "admitted", admitted),
-            ListRows(school.school_id, school.name, "after_actions", "waitlist", waiting),
+            ListRows(school.school_id, school.name, when, "admitted", admitted),
+            ListRows(school.school_id, school.name, when, "waitlist", waiting),
         ]
     return tables
 
@@ -104,7 +96,7 @@ def list_rows(
     lists = public_lists(bundle)
     later = lists_after_actions(bundle)
     categories = {c.id: c.label for c in bundle.manifest.rules.categories}
-    tables = _draw_day(lists, categories)
+    tables = _school_tables(lists.schools, categories, "draw_day")
     if later is not None:
-        tables += _after(later, categories)
+        tables += _school_tables(later.schools, categories, "after_actions")
     return lists, later, tuple(tables)
