@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _print_report(report, lang)
     if parent is not None:
         _print_parent(parent, lang, pinned=report.pinned)
-    if not report.pinned:
+    if verdict == "not_pinned":
         print(Message("cli_unpinned").text(lang))
     failure = report.first_failure
     if verdict == "failed" and not report.passed:  # the verdict is the last line
