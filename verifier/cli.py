@@ -100,15 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VerificationError as error:
         print(Message("cli_error", error=error.message).text(lang), file=sys.stderr)
         return 1
-    verdict = report.verdict
-    if parent is not None and not (parent.receipt_matches and parent.in_sealed_list):
-        verdict = "failed"  # the child's record is not proven (17.1)
-    if parent is not None and parent.private_check == "mismatch":
-        verdict = "failed"
+    proven = parent is None or parent.proven  # (17.1): the child's record, if asked
+    verdict = report.verdict if proven else "failed"
     if args.json:
         document = report.as_dict(lang) | {"verdict": verdict, "passed": verdict != "failed"}
         if parent is not None:
-            document["applicant"] = _parent_dict(parent)
+            document["applicant"] = {k: v for k, v in asdict(parent).items() if k != "bundle"}
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return EXIT_CODES[verdict]
     _print_report(report, lang)
@@ -202,13 +199,6 @@ def _print_parent(parent: ParentReport, lang: str, *, pinned: bool) -> None:
     if after:
         say("cli_after_actions", count=parent.post_draw_actions)
     say("cli_explain")
-
-
-def _parent_dict(parent: ParentReport) -> dict[str, Any]:
-    """The parent check as data: every field of the report but the bundle's (printed above)."""
-    fields = asdict(parent)
-    del fields["bundle"]
-    return fields
 
 
 if __name__ == "__main__":

