@@ -23,6 +23,9 @@ DETAILS = {  # (15.3): the actions cross-checked, and the exact keys of their de
 }
 
 
+SINGLE = ("draw.sealed", "ceremony.checkpoint", "ceremony.beacon", "draw.run")  # exactly one each
+
+
 def entry_hash(entry: object) -> bytes:
     """`H("audit", JCS(entry))`, §15.1."""
     return domain_hash("audit", encode(entry))
@@ -69,41 +72,35 @@ def check_events(entries: list[Any], expected: Mapping[str, Any]) -> None:
     """(15.3): the events against the documents. `expected` holds, by action, the details each
     required event must have ("revealed" maps each revealed witness to its secret), the heads'
     seqs and the witnesses of the manifest."""
-    seen: dict[str, list[tuple[int, dict[str, Any]]]] = {action: [] for action in DETAILS}
-    for entry in entries:
-        if entry["action"] in seen:
-            seen[entry["action"]].append((entry["seq"], entry["details"]))
-    for action in ("draw.sealed", "ceremony.checkpoint", "ceremony.beacon", "draw.run"):
-        found = [details for _, details in seen[action]]
-        if found != [expected[action]]:
-            raise CheckFailed("audit_event", action=action, expected=expected[action], found=found)
-    sealed, checkpoint, beacon, run = (seen[a][0][0] for a in
-        ("draw.sealed", "ceremony.checkpoint", "ceremony.beacon", "draw.run"))  # fmt: skip
-    if sealed != expected["sealed_seq"]:  # right after the manifest's head
-        raise CheckFailed("audit_order", action="draw.sealed", seq=sealed)
-    after_heads = max(expected["ceremony_seq"], expected["results_seq"])  # heads before the run
-    for before, after, action in ((sealed, checkpoint, "ceremony.checkpoint"),
-                                  (checkpoint, beacon, "ceremony.beacon"),
-                                  (max(beacon, after_heads), run, "draw.run")):  # fmt: skip
-        if not before < after:
-            raise CheckFailed("audit_order", action=action, seq=after)
-    for seq, _ in seen["witness.committed"]:
-        if seq > sealed:
-            raise CheckFailed("audit_order", action="witness.committed", seq=seq)
-    last = {details.get("witness"): details for _, details in seen["witness.committed"]}
+    seen = {a: [(e["seq"], e["details"]) for e in entries if e["action"] == a] for a in DETAILS}
+    last_committed = {details.get("witness"): details for _, details in seen["witness.committed"]}
+    reveals = [
+        (details.get("witness"), details.get("secret")) for _, details in seen["witness.revealed"]
+    ]
+    recorded = [details for _, details in seen["actions.recorded"]][-1:]  # the last one counts
+    found: dict[str, Any] = {a: [details for _, details in seen[a]] for a in SINGLE}
+    found |= {"witness.revealed": dict(reveals), "actions.recorded": recorded}
+    wanted: dict[str, Any] = {action: [expected[action]] for action in SINGLE}
+    wanted |= {
+        "witness.revealed": expected["revealed"],
+        "actions.recorded": expected["actions.recorded"],
+    }
+    if len(reveals) != len(dict(reveals)):  # one reveal event per witness
+        wanted["witness.revealed"] = "one each"
     for witness, values in expected["witnesses"].items():
-        if witness in last and last[witness] != values:
-            raise CheckFailed("audit_event", action="witness.committed", expected=values,
-                              found=last[witness])  # fmt: skip
-    reveals = {}
-    for seq, details in seen["witness.revealed"]:
-        if not sealed < seq < checkpoint or details.get("witness") in reveals:
-            raise CheckFailed("audit_order", action="witness.revealed", seq=seq)
-        reveals[details.get("witness")] = details.get("secret")
-    if reveals != expected["revealed"]:
-        raise CheckFailed("audit_event", action="witness.revealed", expected=expected["revealed"],
-                          found=reveals)  # fmt: skip
-    recorded = [details for _, details in seen["actions.recorded"]]
-    if recorded[-1:] != expected["actions.recorded"]:
-        raise CheckFailed("audit_event", action="actions.recorded",
-                          expected=expected["actions.recorded"], found=recorded[-1:])  # fmt: skip
+        found[f"witness.committed {witness}"] = last_committed.get(witness, values)
+        wanted[f"witness.committed {witness}"] = values
+    for action, value in wanted.items():
+        if found[action] != value:
+            raise CheckFailed("audit_event", action=action, expected=value, found=found[action])
+    sealed, checkpoint, beacon, run = (seen[action][0][0] for action in SINGLE)
+    heads = max(expected["ceremony_seq"], expected["results_seq"])  # the documents' heads
+    order = [("draw.sealed", sealed == expected["sealed_seq"]), ("ceremony.beacon", checkpoint < beacon),
+             ("draw.run", max(beacon, heads) < run)]  # fmt: skip
+    order += [("witness.committed", seq < sealed) for seq, _ in seen["witness.committed"]]
+    order += [
+        ("witness.revealed", sealed < seq < checkpoint) for seq, _ in seen["witness.revealed"]
+    ]
+    for action, holds in order:
+        if not holds:
+            raise CheckFailed("audit_order", action=action)

@@ -20,10 +20,9 @@ from itertools import pairwise
 from typing import Any
 
 from verifier.errors import VerificationError
-from verifier.hashing import PROTOCOL
+from verifier.hashing import PROTOCOL, normalise_typed
 from verifier.messages import Message, language_from_environment
 from verifier.parent import ParentReport, check_applicant
-from verifier.pins import normalise_typed
 from verifier.report import PASS, Report
 from verifier.verify import run_checks
 
@@ -113,13 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_parent(parent, lang, pinned=report.pinned)
     if verdict == "not_pinned":
         print(Message("cli_unpinned").text(lang))
-    failure = report.first_failure
-    if verdict == "failed" and not report.passed:  # the verdict is the last line
-        print(Message("cli_verdict_fail", number=failure.number if failure else "?").text(lang))
-    elif verdict == "failed":
-        print(Message("cli_verdict_child").text(lang))
-    else:
-        print(Message(f"cli_verdict_{verdict}").text(lang))
+    number = report.first_failure.number if report.first_failure else "?"
+    key = "fail" if not report.passed else "child" if verdict == "failed" else verdict
+    print(Message(f"cli_verdict_{key}", number=number).text(lang))  # the last line: the verdict
     return EXIT_CODES[verdict]
 
 
@@ -136,12 +131,8 @@ def _print_report(report: Report, lang: str) -> None:
             print("      " + Message("cli_expected", {"value": check.expected}).text(lang))
             print("      " + Message("cli_found", {"value": check.found}).text(lang))
     if report.manifest_digest:
-        say(
-            "cli_pins",
-            digest=report.manifest_digest,
-            fingerprint=report.fingerprint,
-            pin=report.pin,
-        )
+        pins = {"digest": report.manifest_digest, "fingerprint": report.fingerprint}
+        say("cli_pins", **pins, pin=report.pin)
 
 
 def _outcome(lang: str, status: str | None, school: str | None, label: str | None) -> str:

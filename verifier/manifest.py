@@ -137,25 +137,14 @@ def parse_manifest(document: object) -> Manifest:
     if mode == "zone_assignment" and sum(s.seats for s in schools) < count:  # §6.3
         raise CheckFailed("zone_capacity", expected=count, found=sum(s.seats for s in schools))
     return Manifest(
-        document=document,
-        digest=domain_hash("manifest", encode(document)),
-        draw_id=draw_id,
-        sealed_at=sealed_at,
-        mode=mode,
+        document=document, digest=domain_hash("manifest", encode(document)),
+        draw_id=draw_id, sealed_at=sealed_at, mode=mode, max_preferences=max_preferences,
         tie_breaking=top.choice("tie_breaking", ["single", "multiple"]),
-        max_preferences=max_preferences,
-        schools=schools,
-        categories=categories,
-        applicant_count=count,
-        applicant_root=applicants.hex64("root"),
-        witnesses=witnesses,
-        min_reveals=min_reveals,
-        beacon=beacon.value,
-        public_key=public_key,
-        fingerprint=fingerprint,
-        audit=audit,
-        replaces=replaces,
-    )
+        schools=schools, categories=categories,
+        applicant_count=count, applicant_root=applicants.hex64("root"),
+        witnesses=witnesses, min_reveals=min_reveals, beacon=beacon.value,
+        public_key=public_key, fingerprint=fingerprint, audit=audit, replaces=replaces,
+    )  # fmt: skip
 
 
 def _increasing(ids: list[str], path: str) -> None:
@@ -197,14 +186,10 @@ def _school(school: Fields, categories: tuple[str, ...]) -> School:
         raise fail(f"{school.path}.reserved", "term_at_most", reserved_seats, limit=seats)
     level = school.choice("level", list(CLASS_CAP))
     return School(
-        id=school.identifier("id"),
-        name=school.string("name"),
-        seats=seats,
-        tiers=tier_ids,
-        tier_labels=tuple(tier.value["label"] for tier in tiers),
-        reserved=tuple(reserved),
+        id=school.identifier("id"), name=school.string("name"), seats=seats, tiers=tier_ids,
+        tier_labels=tuple(tier.value["label"] for tier in tiers), reserved=tuple(reserved),
         classes=_class_policy(school, seats=seats, cap=CLASS_CAP[level]),
-    )
+    )  # fmt: skip
 
 
 def _class_policy(school: Fields, *, seats: int, cap: int) -> ClassPolicy | None:

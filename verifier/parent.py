@@ -16,8 +16,7 @@ from pathlib import Path
 
 from verifier.canonical import encode, parse_canonical
 from verifier.errors import VerificationError
-from verifier.hashing import domain_hash, hex16
-from verifier.pins import ALPHABET, normalise_typed
+from verifier.hashing import ALPHABET, domain_hash, hex16, normalise_typed
 from verifier.report import Report
 from verifier.verify import DrawState, run_checks
 

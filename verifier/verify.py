@@ -15,16 +15,14 @@ from typing import Any
 from verifier.actions import FinalAssignment, replay_actions
 from verifier.allocation import Allocation, Priorities, allocate
 from verifier.audit import check_audit_chain, check_events, check_head, entry_hash
-from verifier.bundle import read_bundle
+from verifier.bundle import check_index, read_bundle
 from verifier.canonical import encode, parse_canonical, parse_canonical_lines
 from verifier.ceremony import Ceremony, check_ceremony, derive_seed
 from verifier.errors import CheckFailed, VerificationError
 from verifier.fields import Fields, fail
-from verifier.hashing import PROTOCOL, domain_hash, hex16
-from verifier.index import check_index
+from verifier.hashing import PROTOCOL, domain_hash, draw_pin, grouped, hex16
 from verifier.manifest import Manifest, parse_manifest
 from verifier.messages import Message
-from verifier.pins import draw_pin, grouped
 from verifier.readme import check_readme, readme_text
 from verifier.records import Record, Unit, applicant_root, build_units, parse_records, split_lines
 from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Report
@@ -58,6 +56,7 @@ class DrawState:
     records: list[Record] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     ceremony: Ceremony | None = None
+    pin: str = ""
     seed: bytes = b""
     ceremony_digest: bytes = b""
     priorities: Priorities | None = None
@@ -68,16 +67,10 @@ class DrawState:
     def doc(self, name: str) -> Any:
         return self.documents[name]
 
-    @property
-    def pin(self) -> str:
-        """The bundle's pin (§12.6), from the manifest digest and the key fingerprint."""
-        manifest = self.doc("manifest.json")
-        fingerprint = bytes.fromhex(manifest["signing_key"]["fingerprint"])
-        return draw_pin(domain_hash("manifest", self.files["manifest.json"]), fingerprint)
-
     def check_1(self) -> Message:
         """Layout and limits, canonical files, protocol version, README, index (§2.5, §13)."""
         files = self.files = read_bundle(self.path)
+        manifest_digest = domain_hash("manifest", files["manifest.json"])
         for name, data in sorted(files.items()):
             try:
                 if name.endswith(".json"):
@@ -94,6 +87,8 @@ class DrawState:
                     raise CheckFailed("rehearsal_as_results")  # (§16)
                 document.choice("protocol", [PROTOCOL])
                 document.choice("kind", [kind])
+        fingerprint = bytes.fromhex(self.doc("manifest.json")["signing_key"]["fingerprint"])
+        self.pin = draw_pin(manifest_digest, fingerprint)  # (12.6)
         readme = files.get("README.txt")
         if readme is not None:  # (13.4): derived from the signed files, byte for byte
             digests = {k: domain_hash(k, files[f"{k}.json"]).hex() for k in ("manifest", "results")}
@@ -306,10 +301,9 @@ def run_checks(path: str | Path, **pins: Any) -> tuple[Report, DrawState]:
     checks = tuple(results[number] for number, _ in CHECKS)
     if results[1].status != PASS:  # no readable manifest to name
         return Report(str(path), checks, None, None), state
-    manifest = state.doc("manifest.json")
     digest = domain_hash("manifest", state.files["manifest.json"]).hex()
+    fingerprint = state.doc("manifest.json")["signing_key"]["fingerprint"]
     pinned = results[3].status == PASS
-    fingerprint = manifest["signing_key"]["fingerprint"]
     return Report(str(path), checks, digest, fingerprint, grouped(state.pin), pinned), state
 
 

@@ -21,11 +21,10 @@ from verifier.audit import entry_hash
 from verifier.canonical import encode, parse_canonical
 from verifier.ceremony import DECIMAL, reveal_digest, witness_commitment
 from verifier.errors import VerificationError
-from verifier.fields import HEX64, IDENTIFIER, Fields
-from verifier.hashing import PROTOCOL, domain_hash
+from verifier.fields import HEX64, Fields
+from verifier.hashing import PROTOCOL, domain_hash, draw_pin, grouped
 from verifier.manifest import parse_manifest
 from verifier.messages import Message
-from verifier.pins import draw_pin, grouped
 from verifier.signatures import check_ed25519, check_signature, key_fingerprint, signed_message
 from verifier.verify import run_checks
 
@@ -57,13 +56,12 @@ def witness_main(argv: Sequence[str], *, lang: str, now: str) -> int:
     steps.choices["cosign"].add_argument("--primary-missing", action="store_true")
     args = parser.parse_args(list(argv))
     try:
-        messages = STEPS[args.step](args, Path(args.dir), now)
+        done = STEPS[args.step](args, Path(args.dir), now)
     except (VerificationError, OSError) as error:
         reason = error.message if isinstance(error, VerificationError) else str(error)
         print(Message("w_refused", reason=reason).text(lang))
         return 1
-    for message in messages:
-        print(message.text(lang))
+    print(done.text(lang))
     return 0
 
 
@@ -100,11 +98,8 @@ def _sign(private: dict[str, str], kind: str, digest: bytes) -> str:
     return key.sign(signed_message(kind, digest)).hex()
 
 
-def step_new(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
+def step_new(args: argparse.Namespace, folder: Path, now: str) -> Message:
     """§7.1: a key pair and a secret from the operating system's entropy, and the commitment."""
-    for value in (args.draw, args.witness):
-        if not IDENTIFIER.fullmatch(value):
-            raise Refused("w_identifier", value=value)
     if (folder / PRIVATE).exists():
         raise Refused("w_exists", path=str(folder / PRIVATE))
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,14 +114,11 @@ def step_new(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
     document["signature"] = _sign(private, "commitment", bytes.fromhex(commitment))
     _write(folder / PRIVATE, encode(private), private=True)
     _write(folder / "commitment.json", encode(document))
-    return [
-        Message(
-            "w_new", commitment=commitment, fingerprint=key_fingerprint(public), folder=str(folder)
-        )
-    ]
+    fingerprint = key_fingerprint(public)
+    return Message("w_new", commitment=commitment, fingerprint=fingerprint, folder=str(folder))
 
 
-def step_check_manifest(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
+def step_check_manifest(args: argparse.Namespace, folder: Path, now: str) -> Message:
     """§7.10 at sealing: own key and commitment in a valid manifest, the beacon's `at` in the
     future, the bureau's signature; shows what to compare with the sealing announcement."""
     private, progress = _state(folder)
@@ -147,11 +139,11 @@ def step_check_manifest(args: argparse.Namespace, folder: Path, now: str) -> lis
         _write(folder / SEALED, data)
     _save(folder, progress | {"manifest": manifest.digest.hex()})
     pin = grouped(draw_pin(manifest.digest, bytes.fromhex(manifest.fingerprint)))
-    return [Message("w_manifest_ok", digest=manifest.digest.hex(), fingerprint=manifest.fingerprint,
-                    pin=pin, at=manifest.beacon["at"])]  # fmt: skip
+    return Message("w_manifest_ok", digest=manifest.digest.hex(), fingerprint=manifest.fingerprint,
+                    pin=pin, at=manifest.beacon["at"])  # fmt: skip
 
 
-def step_reveal(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
+def step_reveal(args: argparse.Namespace, folder: Path, now: str) -> Message:
     """§7.3: the signed reveal, only for the manifest checked at sealing."""
     private, progress = _state(folder, ("manifest",))
     manifest, witness, secret = progress["manifest"], private["witness"], private["secret"]
@@ -160,18 +152,18 @@ def step_reveal(args: argparse.Namespace, folder: Path, now: str) -> list[Messag
                 "witness": witness, "secret": secret, "signature": _sign(private, "reveal", digest)}  # fmt: skip
     _write(Path(args.out), encode(document))
     _save(folder, progress | {"reveal": digest.hex()})
-    return [Message("w_revealed", file=args.out)]
+    return Message("w_revealed", file=args.out)
 
 
-def step_check_receipt(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
+def step_check_receipt(args: argparse.Namespace, folder: Path, now: str) -> Message:
     """§7.3: the bureau's receipt names this reveal and is signed with the manifest's key."""
     private, progress = _state(folder, ("manifest", "reveal"))
     receipt = Fields(_read(args.receipt), str(args.receipt))
     receipt.exact_keys((*RECEIPT_KEYS, "signature"))
     receipt.choice("kind", ["reveal-receipt"]), receipt.choice("protocol", [PROTOCOL])
     receipt.time("received_at")
-    for key, own in (("manifest", progress["manifest"]), ("witness", private["witness"]),
-                     ("reveal", progress["reveal"])):  # fmt: skip
+    mine = progress["manifest"], private["witness"], progress["reveal"]
+    for key, own in zip(("manifest", "witness", "reveal"), mine, strict=True):
         if receipt.raw(key) != own:
             raise Refused("w_receipt_other", field=key, found=str(receipt.raw(key)))
     seq, head = receipt.head("audit")
@@ -180,10 +172,10 @@ def step_check_receipt(args: argparse.Namespace, folder: Path, now: str) -> list
     check_ed25519(receipt.raw("signature"), kind="reveal-receipt", digest=digest,
                   public_key=parse_manifest(_read(folder / SEALED)).public_key, path=f"{args.receipt}.signature")  # fmt: skip
     _save(folder, progress | {"receipt": {"seq": seq, "hash": head}})
-    return [Message("w_receipt_ok", seq=seq, hash=head)]
+    return Message("w_receipt_ok", seq=seq, hash=head)
 
 
-def step_cosign(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
+def step_cosign(args: argparse.Namespace, folder: Path, now: str) -> Message:
     """§7.4, §7.5: co-sign the checkpoint or the beacon statement after the checks of §7.10."""
     private, progress = _state(folder, ("manifest", "reveal"))
     manifest = parse_manifest(_read(folder / SEALED))
@@ -221,10 +213,10 @@ def step_cosign(args: argparse.Namespace, folder: Path, now: str) -> list[Messag
                    "signature": _sign(private, kind, digest)}  # fmt: skip
     _write(Path(args.out), encode(cosignature))
     _save(folder, progress | {kind: digest.hex()})
-    return [Message("w_cosigned", of=kind, digest=digest.hex(), file=args.out)]
+    return Message("w_cosigned", of=kind, digest=digest.hex(), file=args.out)
 
 
-def step_check(args: argparse.Namespace, folder: Path, now: str) -> list[Message]:
+def step_check(args: argparse.Namespace, folder: Path, now: str) -> Message:
     """§7.10 after publication: the bundle verifies under the manifest checked at sealing, its
     ceremony holds this reveal and both co-signed digests, its log the receipt's head."""
     private, progress = _state(folder, ("manifest", "reveal", "receipt", "checkpoint", "beacon"))
@@ -243,7 +235,7 @@ def step_check(args: argparse.Namespace, folder: Path, now: str) -> list[Message
     seq, head = progress["receipt"]["seq"], progress["receipt"]["hash"]
     if seq > len(state.audit) or entry_hash(state.audit[seq - 1]).hex() != head:
         raise Refused("w_log_cut", seq=seq)
-    return [Message("w_check_ok", witness=private["witness"], seq=seq)]
+    return Message("w_check_ok", witness=private["witness"], seq=seq)
 
 
 STEPS = {"new": step_new, "check-manifest": step_check_manifest, "reveal": step_reveal,

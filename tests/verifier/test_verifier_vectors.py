@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from merkle_path import inclusion_proof
 
 from verifier.allocation import school_ticket, ticket, zone_order
 from verifier.canonical import encode, parse
@@ -16,7 +17,7 @@ from verifier.ceremony import derive_seed, witness_commitment
 from verifier.classes import class_ticket
 from verifier.errors import VerificationError
 from verifier.hashing import domain_hash, hex16
-from verifier.merkle import inclusion_proof, leaf_hash, tree_root, verify_inclusion
+from verifier.merkle import leaf_hash, tree_root, verify_inclusion
 from verifier.parent import normalise_receipt, private_digest
 from verifier.records import ENTRY_PREFIX
 from verifier.signatures import check_signature, key_fingerprint
