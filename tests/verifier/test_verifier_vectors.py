@@ -90,7 +90,7 @@ SEEDS = _load("seed/seeds.json")
     "case", SEEDS["commitments"], ids=[c["witness"] for c in SEEDS["commitments"]]
 )
 def test_commitment(case: dict[str, str]) -> None:
-    assert witness_commitment(case["witness"], case["secret"]) == case["commitment"]
+    assert witness_commitment(case["draw"], case["witness"], case["secret"]) == case["commitment"]
 
 
 @pytest.mark.parametrize("case", SEEDS["seeds"], ids=[c["name"] for c in SEEDS["seeds"]])
