@@ -147,7 +147,7 @@ def test_the_four_witness_steps_end_to_end(
 
 
 def test_refusals_name_what_is_wrong(sealed: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    bureau, mine, usb, _ = sealed
+    _, mine, usb, _ = sealed
     manifest, signature = str(usb / "manifest.json"), str(usb / "manifest.sig.json")
     code, out = run(capsys, "reveal", "--dir", str(mine), "--out", str(usb / "r.json"))
     assert code == 1 and "check-manifest" in out and not (usb / "r.json").exists()
