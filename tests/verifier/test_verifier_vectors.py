@@ -145,3 +145,25 @@ def test_signature(case: dict[str, Any]) -> None:
     else:
         with pytest.raises(VerificationError):
             run()
+
+
+PARENT_CASES = _load("parent/cases.json")
+
+
+@pytest.mark.parametrize(
+    "case", PARENT_CASES, ids=[f"{c['application']}:{c['why']}" for c in PARENT_CASES]
+)
+def test_a_familys_check(case: dict[str, str]) -> None:
+    """§17.1 with §4.8: the code as typed matches its record, or "does not match" and no outcome."""
+    from verifier import check_applicant
+
+    report = check_applicant(
+        VECTORS / case["bundle"], application=case["application"], receipt=case["receipt"],
+        name=case.get("name"), id_number=case.get("id_number"),
+    )  # fmt: skip
+    assert report.receipt_matches == (case["expected"] == "matches")
+    if report.receipt_matches:
+        assert report.proven and report.lottery_number is not None
+        assert report.private_check == ("match" if "name" in case else "not checked")
+    else:
+        assert report.status is None and report.schools == ()
