@@ -1,8 +1,9 @@
-"""The standalone verifier of sunshine draws, protocol `sunshine-draw/1` (docs/protocol.md).
+"""The standalone verifier of sunshine draws, protocol `sunshine-draw/2` (docs/protocol.md).
 
 A second, independent implementation of the protocol: it reads a public bundle, re-runs every
-step that decides an outcome (§17) and checks one child's record for a parent. It needs only
-the Python standard library and `cryptography`, and shares no code with the engine.
+step that decides an outcome (§17), checks one child's record for a family (§17.1) and holds
+the witness tool (§7.10). It needs the standard library and `cryptography` (py-ecc optional),
+and shares no code with the engine.
 """
 
 from verifier.errors import BundleError, CanonicalError, CheckFailed, VerificationError
@@ -13,17 +14,12 @@ from verifier.parent import (
     check_applicant,
     normalise_receipt,
     private_digest,
+    receipt_check,
 )
 from verifier.report import CHECKS, CheckResult, Report
 from verifier.verify import run_checks, verify_bundle
 
-__all__ = [
-    "CHECKS",
-    "ApplicantNotFound",
-    "BundleError",
-    "CanonicalError",
-    "CheckFailed",
-    "CheckResult",
-]
+__all__ = ["CHECKS", "ApplicantNotFound", "BundleError", "CanonicalError", "CheckFailed"]
+__all__ += ["CheckResult"]
 __all__ += ["ParentReport", "Report", "SchoolLine", "VerificationError", "check_applicant"]
-__all__ += ["normalise_receipt", "private_digest", "run_checks", "verify_bundle"]
+__all__ += ["normalise_receipt", "private_digest", "receipt_check", "run_checks", "verify_bundle"]

@@ -1,6 +1,9 @@
-"""The audit log's hash chain, protocol §15."""
+"""The audit log, protocol §15: its chain, bound to its draw, against the signed documents."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from verifier.canonical import encode
 from verifier.errors import CheckFailed
@@ -8,25 +11,96 @@ from verifier.fields import Fields, fail
 from verifier.hashing import domain_hash
 
 GENESIS = "0" * 64
+ENTRY_KEYS = ("seq", "prev", "at", "actor", "action", "draw", "details")
+DETAILS = {  # (15.3): the actions cross-checked, and the exact keys of their details
+    "witness.committed": ("witness", "commitment", "public_key"),
+    "draw.sealed": ("manifest",),
+    "witness.revealed": ("witness", "secret"),
+    "ceremony.checkpoint": ("checkpoint",),
+    "ceremony.beacon": ("beacon", "used", "value"),
+    "draw.run": ("seed", "results"),
+    "actions.recorded": ("actions", "count"),
+}
+
+
+SINGLE = ("draw.sealed", "ceremony.checkpoint", "ceremony.beacon", "draw.run")  # exactly one each
 
 
 def entry_hash(entry: object) -> bytes:
-    """`H("audit", JCS(entry))`, §15."""
+    """`H("audit", JCS(entry))`, §15.1."""
     return domain_hash("audit", encode(entry))
 
 
-def check_audit_chain(entries: list[object]) -> None:
-    """§17 step 13: `seq` counts from 1 and each `prev` is the hash of the entry before."""
+def check_audit_chain(entries: list[Any], draw_id: str) -> list[str]:
+    """(15.1), (15.2): `seq` counts from 1, each `prev` is the hash of the entry before, every
+    entry names this draw. Returns the hash of each entry, in order."""
     if not entries:
         raise CheckFailed("audit_empty")
-    previous = GENESIS
+    hashes = [GENESIS]
     for index, item in enumerate(entries):
         entry = Fields(item, f"audit.jsonl line {index + 1}")
-        entry.exact_keys(("seq", "prev", "at", "actor", "action", "details"))
+        entry.exact_keys(ENTRY_KEYS)
         if entry.integer("seq") != index + 1:
             raise fail(f"{entry.path}.seq", "term_count", entry.raw("seq"), count=index + 1)
-        if entry.hex64("prev") != previous:
+        if entry.hex64("prev") != hashes[-1]:
             found = entry.raw("prev")
-            raise CheckFailed("audit_chain", line=index + 1, expected=previous, found=found)
-        entry.time("at"), entry.string("actor"), entry.string("action"), entry.sub("details")
-        previous = entry_hash(item).hex()
+            raise CheckFailed("audit_chain", line=index + 1, expected=hashes[-1], found=found)
+        entry.choice("draw", [draw_id])
+        entry.time("at"), entry.string("actor"), entry.string("action")
+        keys = DETAILS.get(entry.raw("action"))
+        if keys is None:
+            entry.sub("details")  # free details, not cross-checked (15.3)
+        else:
+            entry.sub("details").exact_keys(keys)
+        hashes.append(entry_hash(item).hex())
+    return hashes[1:]
+
+
+def check_head(hashes: list[str], head: tuple[int, str] | None, where: str) -> int:
+    """(15.3): a head in a signed document names an entry of the log and its hash. Returns its
+    seq (0 for a null head: before the first entry)."""
+    if head is None:
+        return 0
+    seq, digest = head
+    if seq > len(hashes) or hashes[seq - 1] != digest:
+        found = hashes[seq - 1] if seq <= len(hashes) else f"{len(hashes)} entries"
+        raise CheckFailed("audit_head", document=where, seq=seq, expected=digest, found=found)
+    return seq
+
+
+def check_events(entries: list[Any], expected: Mapping[str, Any]) -> None:
+    """(15.3): the events against the documents. `expected` holds, by action, the details each
+    required event must have ("revealed" maps each revealed witness to its secret), the heads'
+    seqs and the witnesses of the manifest."""
+    seen = {a: [(e["seq"], e["details"]) for e in entries if e["action"] == a] for a in DETAILS}
+    last_committed = {details.get("witness"): details for _, details in seen["witness.committed"]}
+    reveals = [
+        (details.get("witness"), details.get("secret")) for _, details in seen["witness.revealed"]
+    ]
+    recorded = [details for _, details in seen["actions.recorded"]][-1:]  # the last one counts
+    found: dict[str, Any] = {a: [details for _, details in seen[a]] for a in SINGLE}
+    found |= {"witness.revealed": dict(reveals), "actions.recorded": recorded}
+    wanted: dict[str, Any] = {action: [expected[action]] for action in SINGLE}
+    wanted |= {
+        "witness.revealed": expected["revealed"],
+        "actions.recorded": expected["actions.recorded"],
+    }
+    if len(reveals) != len(dict(reveals)):  # one reveal event per witness
+        wanted["witness.revealed"] = "one each"
+    for witness, values in expected["witnesses"].items():
+        found[f"witness.committed {witness}"] = last_committed.get(witness, values)
+        wanted[f"witness.committed {witness}"] = values
+    for action, value in wanted.items():
+        if found[action] != value:
+            raise CheckFailed("audit_event", action=action, expected=value, found=found[action])
+    sealed, checkpoint, beacon, run = (seen[action][0][0] for action in SINGLE)
+    heads = max(expected["ceremony_seq"], expected["results_seq"])  # the documents' heads
+    order = [("draw.sealed", sealed == expected["sealed_seq"]), ("ceremony.beacon", checkpoint < beacon),
+             ("draw.run", max(beacon, heads) < run)]  # fmt: skip
+    order += [("witness.committed", seq < sealed) for seq, _ in seen["witness.committed"]]
+    order += [
+        ("witness.revealed", sealed < seq < checkpoint) for seq, _ in seen["witness.revealed"]
+    ]
+    for action, holds in order:
+        if not holds:
+            raise CheckFailed("audit_order", action=action)

@@ -1,4 +1,5 @@
-"""Reading a public bundle safely, from a directory or a zip archive: protocol §13.1-§13.3.
+"""Reading a public bundle safely, from a directory or a zip archive: protocol §13.1-§13.3;
+its signed index, §13.5.
 
 Nothing is read before it is known to be one of the files of §13.1 and no larger than §13.3
 allows: `manifest.json` first (its fixed ceiling), then every other file under the limit that
@@ -8,6 +9,7 @@ archive that claims a small size and inflates to more is caught as it inflates.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import zipfile
@@ -15,11 +17,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from verifier.canonical import parse_canonical
-from verifier.errors import BundleError, VerificationError
+from verifier.errors import BundleError, CheckFailed, VerificationError
+from verifier.fields import HEX64, Fields, fail
+from verifier.hashing import domain_hash
 
 REQUIRED_FILES: tuple[str, ...] = ("manifest.json", "manifest.sig.json", "applicants.jsonl")
 REQUIRED_FILES += ("ceremony.json", "ceremony.sig.json", "results.json", "results.sig.json")
-OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"), ("audit.jsonl", "audit.sig.json"))
+REQUIRED_FILES += ("audit.jsonl", "audit.sig.json", "index.json", "index.sig.json")
+OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"),)
 KNOWN_FILES = (*REQUIRED_FILES, *(name for pair in OPTIONAL_PAIRS for name in pair), "README.txt")
 MANIFEST_CEILING = 16 * 2**20  # §13.3
 MAX_APPLICANTS = 2_000_000  # §13.3
@@ -44,11 +49,12 @@ def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
     return {
         "manifest.json": MANIFEST_CEILING,
         "applicants.jsonl": n * RECORD_CEILING,
-        "ceremony.json": 4096 + 256 * witnesses,
+        "ceremony.json": 8192 + 768 * witnesses,
         "results.json": 65536 + manifest_size + n * (400 + 70 * (prefs + 1)),
         "actions.json": 4096 + n * (256 + 210 * prefs),
         "audit.jsonl": 16 * 2**20 + 1024 * n,
         "README.txt": 4096 + manifest_size,
+        "index.json": 65536,
     } | {name: 1024 for name in KNOWN_FILES if name.endswith(".sig.json")}
 
 
@@ -80,6 +86,12 @@ def _read_files(source: _Directory | _Zip) -> dict[str, bytes]:
     unknown = sorted(set(names) - set(KNOWN_FILES))
     if unknown:
         raise BundleError("bundle_unknown", names=", ".join(unknown))
+    # Version 1 had no index. In canonical JSON (§2.5) these bytes can only be the top-level
+    # key and its value: a quote inside a string is written \".
+    version_1 = b'"protocol":"sunshine-draw/1"'
+    old = "index.json" not in names and "manifest.json" in names
+    if old and version_1 in source.read("manifest.json", MANIFEST_CEILING):
+        raise BundleError("bundle_version_1")
     missing = [name for name in REQUIRED_FILES if name not in names]
     if missing:
         raise BundleError("bundle_missing", names=", ".join(missing))
@@ -208,3 +220,48 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return info.filename
+
+
+MAX_DOCUMENTS = 64  # §13.5
+
+
+def check_index(document: object, files: dict[str, bytes]) -> tuple[int, str]:
+    """§17 step 1: the index names this manifest, lists every other file of the bundle with
+    its size and SHA-256 and no other, and its public documents well formed. Returns its
+    audit head (checked against the log in step 13)."""
+    index = Fields(document, "index.json")
+    index.exact_keys(("protocol", "kind", "manifest", "files", "documents", "audit"))
+    # protocol and kind: checked with every document in step 1
+    index.choice("manifest", [domain_hash("manifest", files["manifest.json"]).hex()])
+    bundled = sorted(name for name in files if name not in ("index.json", "index.sig.json"))
+    listed = _entries(index, "files", ("name", "bytes", "sha256"))
+    names = [entry.raw("name") for entry in listed]
+    if names != bundled:  # (13.5): no file unlisted, no listed file missing
+        raise CheckFailed("index_files", expected=bundled, found=names)
+    for entry in listed:
+        data = files[entry.raw("name")]
+        if (
+            entry.raw("bytes") != len(data)
+            or entry.raw("sha256") != hashlib.sha256(data).hexdigest()
+        ):
+            found = f"{entry.raw('bytes')} bytes, {entry.raw('sha256')}"
+            expected = f"{len(data)} bytes, {hashlib.sha256(data).hexdigest()}"
+            raise CheckFailed("index_file_differs", name=entry.raw("name"), expected=expected,
+                              found=found)  # fmt: skip
+    documents = _entries(index, "documents", ("name", "title", "bytes", "sha256"))
+    if len(documents) > MAX_DOCUMENTS:
+        raise fail("index.json.documents", "term_at_most", len(documents), limit=MAX_DOCUMENTS)
+    return index.head("audit")
+
+
+def _entries(index: Fields, key: str, keys: tuple[str, ...]) -> list[Fields]:
+    """The entries of `files` or `documents`: their keys, strictly increasing by name."""
+    entries = [Fields(item, f"index.json.{key}[{i}]") for i, item in enumerate(index.array(key))]
+    for position, entry in enumerate(entries):
+        entry.exact_keys(keys)
+        entry.string("name"), entry.integer("bytes"), entry.matching("sha256", HEX64, "term_hex64")
+        if "title" in keys:
+            entry.string("title")
+        if position and entries[position - 1].raw("name").encode() >= entry.raw("name").encode():
+            raise fail(f"{entry.path}.name", "term_increasing", entry.raw("name"))
+    return entries

@@ -1,4 +1,5 @@
-"""The applicant tree, protocol §5: the RFC 9162 §2.1 Merkle tree hash and inclusion proofs."""
+"""The applicant tree, protocol §5: the RFC 9162 §2.1 Merkle tree hash and the
+verification of inclusion proofs (the service gives them; a verifier only checks them)."""
 
 from __future__ import annotations
 
@@ -39,20 +40,6 @@ def tree_root(leaves: Sequence[bytes]) -> bytes:
     if not leaves:
         return hashlib.sha256(b"").digest()
     return subtree_root(leaves, 0, len(leaves))
-
-
-def inclusion_proof(
-    leaves: Sequence[bytes], index: int, start: int = 0, end: int = -1
-) -> list[bytes]:
-    """`PATH(m, D[n])`, RFC 9162 §2.1.3.1 (§5.3)."""
-    end = len(leaves) if end < 0 else end
-    if end - start == 1:
-        return []
-    k = _split(end - start)
-    if index < start + k:
-        path = inclusion_proof(leaves, index, start, start + k)
-        return [*path, subtree_root(leaves, start + k, end)]
-    return [*inclusion_proof(leaves, index, start + k, end), subtree_root(leaves, start, start + k)]
 
 
 def verify_inclusion(

@@ -1,61 +1,121 @@
-"""The command line: numbered PASS/FAIL lines, exit codes, --json, pins and language."""
+"""The command line: numbered PASS/FAIL lines, exit codes (§17.2), --json, pins (§12.6) and
+language."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from resign import jcs, resign
 
 from verifier.cli import main
 from verifier.messages import language_from_environment
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
-VALID = sorted(p.parent for p in (VECTORS / "draws").rglob("manifest.json"))[0]
-TAMPERED = VECTORS / "tamper" / "swapped_outcomes"
+VALID = VECTORS / "draws" / "single" / "01-plain"
+PIN = (VALID / "README.txt").read_text().split("Pin:")[1].split()[0]  # e.g. R9DN-10AG-...
 
 
-def test_valid_bundle_prints_thirteen_numbered_lines_and_exits_0(
+@pytest.fixture(scope="module")
+def tampered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """01-plain with two outcomes swapped, results re-signed by the bureau's key (§17 step 10)."""
+    bundle = tmp_path_factory.mktemp("tampered") / "bundle"
+    shutil.copytree(VALID, bundle)
+    results = json.loads((bundle / "results.json").read_bytes())
+    rows = results["applicants"]
+    admitted = next(r for r in rows if r[2] == "admitted")
+    waiting = next(r for r in rows if r[2] == "waitlisted")
+    admitted[2:], waiting[2:] = waiting[2:], admitted[2:]
+    (bundle / "results.json").write_bytes(jcs(results))
+    (bundle / "README.txt").unlink()
+    resign(bundle, "results")
+    return bundle
+
+
+def test_valid_bundle_without_pins_exits_3_and_says_not_pinned(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main([str(VALID), "--lang", "en"]) == 0
+    assert main([str(VALID), "--lang", "en"]) == 3
     out = capsys.readouterr().out
     for number in range(1, 15):
         assert f"({number:2d}) " in out
-    assert "FAIL" not in out and "all checks passed" in out
+    assert "FAIL" not in out and "NOT checked that the draw is the bureau's" in out
+    assert "authentic" not in out.lower()
+    assert main([str(VALID), "--lang", "zh"]) == 3
+    out = capsys.readouterr().out
+    assert "未核对" in out and "可信" not in out and "真实" not in out
+
+
+@pytest.mark.parametrize("typed", [None, "lower", "ohs"])
+def test_the_pin_makes_it_authentic(typed: str | None, capsys: pytest.CaptureFixture[str]) -> None:
+    """§12.6: a typed pin is read without hyphens, in any case, O as 0 and I, L as 1."""
+    pin = PIN if typed is None else PIN.lower().replace("-", " ")
+    if typed == "ohs":
+        pin = PIN.replace("0", "O").replace("1", "l")
+    assert main([str(VALID), "--pin", pin, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1].startswith("RESULT: authentic and correct")
+
+
+def test_a_wrong_pin_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    wrong = ("1" if PIN[0] != "1" else "2") + PIN[1:]
+    assert main([str(VALID), "--pin", wrong, "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "( 3) FAIL" in out and "pin differs" in out
 
 
 def test_tampered_bundle_exits_1_and_shows_expected_and_found(
-    capsys: pytest.CaptureFixture[str],
+    tampered: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(TAMPERED), "--lang", "en"]) == 1
+    assert main([str(tampered), "--pin", PIN, "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "(10) FAIL" in out and "expected:" in out and "found:" in out and "FAILED" in out
 
 
-def test_chinese_output(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(TAMPERED), "--lang", "zh"]) == 1
+def test_chinese_output(tampered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tampered), "--lang", "zh"]) == 1
     out = capsys.readouterr().out
     assert "失败" in out and "应为" in out and "验证失败" in out
 
 
-def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(VALID), "--json"]) == 0
+def test_json_report_carries_the_verdict(
+    capsys: pytest.CaptureFixture[str], tampered: Path
+) -> None:
+    assert main([str(VALID), "--json"]) == 3
     report = json.loads(capsys.readouterr().out)
-    assert report["passed"] is True
+    assert report["verdict"] == "not_pinned" and report["pin"] == PIN
     assert [c["number"] for c in report["checks"]] == list(range(1, 15))
-    assert len(report["manifest_digest"]) == 64
+    assert main([str(VALID), "--json", "--pin", PIN]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "authentic"
+    assert main([str(tampered), "--json", "--pin", PIN]) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "failed"
 
 
-def test_expect_manifest_pin(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(VALID), "--json"]) == 0
-    digest = json.loads(capsys.readouterr().out)["manifest_digest"]
+def test_the_long_pins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(VALID), "--json"]) == 3
+    report = json.loads(capsys.readouterr().out)
+    digest, fingerprint = report["manifest_digest"], report["key_fingerprint"]
     assert main([str(VALID), "--expect-manifest", digest.upper()]) == 0
+    assert main([str(VALID), "--expect-key", fingerprint]) == 3  # the key alone names no draw
     assert main([str(VALID), "--expect-manifest", "ab" * 32, "--lang", "en"]) == 1
-    assert "--expect-manifest" in capsys.readouterr().out
+    assert "manifest digest differs" in capsys.readouterr().out
+
+
+def test_a_version_1_bundle_is_named(tmp_path: Path) -> None:
+    bundle = tmp_path / "old"
+    bundle.mkdir()
+    (bundle / "manifest.json").write_bytes(jcs({"kind": "manifest", "protocol": "sunshine-draw/1"}))
+    for name in ("manifest.sig.json", "applicants.jsonl", "ceremony.json", "ceremony.sig.json"):
+        (bundle / name).write_bytes(b"{}")
+    from verifier import verify_bundle
+
+    first = verify_bundle(bundle).checks[0]
+    assert first.status == "FAIL" and "verify-draw 2.0" in first.detail
 
 
 @pytest.mark.parametrize(
@@ -87,7 +147,7 @@ def test_python_dash_m_verifier_uses_the_locale() -> None:
         env={"LANG": "zh_CN.UTF-8", "PYTHONIOENCODING": "utf-8"},
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 3, done.stderr
     assert "通过" in done.stdout
 
 
@@ -110,37 +170,11 @@ def test_a_reader_that_stops_early_gets_no_traceback_and_no_pass() -> None:
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
 
 
-SECOND_ROUND = VECTORS / "tamper" / "second_round_not_derived"
-FIRST_ROUND = VECTORS / "draws" / "single" / "09-several-schools"
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_failing_second_round_never_says_passed(
-    lang: str, capsys: pytest.CaptureFixture[str]
+def test_every_line_is_chinese_with_lang_zh(
+    tampered: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 10, finding 4: the verdict is the last line, true, and in the chosen language."""
-    assert main([str(SECOND_ROUND), "--previous", str(FIRST_ROUND), "--lang", lang]) == 1
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert "(14)" in "\n".join(lines)
-    assert lines[-1] == (
-        "RESULT: verification FAILED (first failure: check 14)"
-        if lang == "en"
-        else "结论：验证失败（首个失败：第 14 项）"
-    )
-    assert not any("all checks passed" in line or "全部检查通过" in line for line in lines)
-
-
-def test_json_agrees_with_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([str(SECOND_ROUND), "--previous", str(FIRST_ROUND), "--json"])
-    report = json.loads(capsys.readouterr().out)
-    assert code == 1 and report["passed"] is False
-    assert main([str(SECOND_ROUND), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["passed"] is True
-
-
-def test_every_line_is_chinese_with_lang_zh(capsys: pytest.CaptureFixture[str]) -> None:
     """No English sentence in a Chinese report: only values (digests, ids, paths) are Latin."""
-    main([str(TAMPERED), "--lang", "zh"])
+    main([str(tampered), "--lang", "zh"])
     out = capsys.readouterr().out
     for english in (
         "expected",
@@ -159,4 +193,4 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version", "--lang", "en"])
     assert done.value.code == 0
     out = capsys.readouterr().out
-    assert "verify-draw 2.0" in out and "sunshine-draw/1" in out
+    assert "verify-draw 3.0" in out and "sunshine-draw/2" in out

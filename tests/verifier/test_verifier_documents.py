@@ -30,9 +30,9 @@ def _mutated(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
     ("change", "field", "value"),
     [
         (
-            lambda m: m.__setitem__("protocol", "sunshine-draw/2"),
+            lambda m: m.__setitem__("protocol", "sunshine-draw/3"),
             "manifest.protocol",
-            "sunshine-draw/2",
+            "sunshine-draw/3",
         ),
         (lambda m: m.__setitem__("mode", "first_come"), "manifest.mode", "first_come"),
         (lambda m: m["schools"][0].__setitem__("seats", 0), "manifest.schools[0].seats", "0"),
@@ -59,6 +59,29 @@ def _mutated(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
         ),
         (lambda m: m.__setitem__("max_preferences", 3), "max_preferences", "3"),
         (lambda m: m.pop("beacon"), "manifest", "beacon"),
+        # Version 2 (§6.3, §7.2): the beacon is later than sealing and fits Appendix A.
+        (lambda m: m.__setitem__("beacon", None), "manifest.beacon", "None"),
+        (
+            lambda m: m["beacon"].__setitem__("at", m["draw"]["sealed_at"]),
+            "manifest.beacon.at",
+            "2026-07-01T02:00:00Z",
+        ),
+        (
+            lambda m: m["beacon"].__setitem__("round", m["beacon"]["round"] + "0"),
+            "manifest.beacon.at",
+            "round's time",
+        ),
+        (
+            lambda m: m["beacon"].__setitem__("source", "drand:" + "ab" * 32),
+            "manifest.beacon.source",
+            "Appendix A",
+        ),
+        (
+            lambda m: m["witnesses"][0].__setitem__("public_key", m["signing_key"]["public_key"]),
+            "manifest.witnesses[0].public_key",
+            "bureau",
+        ),
+        (lambda m: m.__setitem__("audit", {"seq": 0, "hash": "0" * 64}), "manifest.audit.seq", "0"),
     ],
 )
 def test_manifest_rule_names_field_and_value(

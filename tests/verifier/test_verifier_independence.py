@@ -8,6 +8,10 @@ from pathlib import Path
 VERIFIER = Path(__file__).resolve().parents[2] / "verifier"
 FORBIDDEN = ("lottery", "api", "numpy", "rfc8785", "random")
 ALLOWED_THIRD_PARTY = ("cryptography",)
+OPTIONAL_EXTRA = sorted(
+    ("py_ecc", "py_ecc.bls", "py_ecc.bls.ciphersuites", "py_ecc.bls.hash_to_curve",
+     "py_ecc.optimized_bls12_381.optimized_pairing")
+)  # fmt: skip
 
 
 def _imported_modules(source: Path) -> list[str]:
@@ -47,7 +51,11 @@ def test_verifier_uses_only_the_standard_library_and_cryptography() -> None:
             and name.split(".")[0] not in (*ALLOWED_THIRD_PARTY, "verifier")
         }
     )
-    assert outside == []
+    # The one optional extra (py-ecc, for drand's BLS signatures) lives in one module, which
+    # `verifier.drand` imports inside try/except ImportError.
+    assert outside == [f"drand_bls.py: {name}" for name in OPTIONAL_EXTRA], outside
+    drand = (VERIFIER / "drand.py").read_text(encoding="utf-8")
+    assert "    from verifier.drand_bls import" in drand and "except ImportError:" in drand
 
 
 def test_scan_catches_a_forbidden_import(tmp_path: Path) -> None:
@@ -83,6 +91,7 @@ def test_verifier_runs_in_one_process_and_one_thread() -> None:
 
 
 def test_verifier_is_readable_in_one_sitting() -> None:
-    """Issue 10: at most 2,800 lines in all (`wc -l`, comments and docstrings included)."""
+    """Issue 10, raised for protocol version 2 (witness tool included): at most 3,500 lines in
+    all (`wc -l`, comments and docstrings included)."""
     lines = sum(len(s.read_bytes().splitlines()) for s in VERIFIER.rglob("*.py"))
-    assert lines <= 2800, lines
+    assert lines <= 3500, lines

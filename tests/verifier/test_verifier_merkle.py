@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from merkle_path import inclusion_proof
 
 from verifier.errors import CheckFailed
-from verifier.merkle import inclusion_proof, leaf_hash, tree_root, verify_inclusion
+from verifier.merkle import leaf_hash, tree_root, verify_inclusion
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "rfc9162-merkle" / "inclusion"
 CASES = sorted(VECTORS.rglob("*.json"))

@@ -1,5 +1,5 @@
-"""The parent check: inclusion proof, private digest, outcome and explanation (§4.3, §5.3, §10),
-and the outcome after post-draw actions (§14)."""
+"""The family's check (§17.1): receipt check, private digest, outcome and explanation (§4.3,
+§4.8, §10), pins, and the outcome after post-draw actions (§14)."""
 
 from __future__ import annotations
 
@@ -116,13 +116,43 @@ def test_wrong_name_is_a_mismatch(bundle: Path) -> None:
     assert report.private_check == "mismatch"
 
 
-def test_wrong_receipt_is_a_mismatch(bundle: Path) -> None:
+def test_a_wrong_receipt_code_does_not_match_and_shows_no_outcome(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """§17.1: the receipt check (§4.8) first; a code that does not match shows nothing."""
     private = private_record("A1")
     other = private_record("A2").receipt
     report = check_applicant(
         bundle, application="A1", receipt=other, name=private.name, id_number=private.id_number
     )
-    assert report.private_check == "mismatch"
+    assert not report.receipt_matches and not report.proven
+    assert (report.lottery_number, report.status, report.schools) == (None, None, ())
+    for lang, words in (("en", "does NOT match"), ("zh", "不符")):
+        code = main([str(bundle), "--lang", lang, "--applicant", "A1", "--receipt", other])
+        out = capsys.readouterr().out
+        assert code == 1 and words in out
+        assert "S0" not in out.split("A1")[-1] and "admitted" not in out.split("A1")[-1]
+    assert main([str(bundle), "--json", "--applicant", "A1", "--receipt", other]) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "failed"
+
+
+def test_the_record_is_the_bureaus_only_with_the_pin(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """§17.1: without pins, the record is in *this bundle's* list; whose bundle is unchecked."""
+    receipt = private_record("A2").receipt
+    pin = check_applicant(bundle, application="A2", receipt=receipt).bundle.pin
+    assert pin is not None
+    assert main([str(bundle), "--lang", "en", "--applicant", "A2", "--receipt", receipt]) == 3
+    out = capsys.readouterr().out
+    assert "whose bundle it is was not checked" in out and "authentic" not in out
+    argv = [str(bundle), "--lang", "en", "--applicant", "A2", "--receipt", receipt, "--pin", pin]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "sealed applicant list of the bureau's draw" in out and "authentic and correct" in out
+    wrong = ("2" if pin[0] != "2" else "3") + pin[1:]
+    assert main([*argv[:-1], wrong]) == 1
+    capsys.readouterr()
 
 
 def test_unknown_application(bundle: Path) -> None:
@@ -148,8 +178,9 @@ def test_cli_parent_check_in_chinese(bundle: Path, capsys: pytest.CaptureFixture
         ]
     )
     out = capsys.readouterr().out
-    assert code == 0
-    assert "已在封存的报名名单中" in out and "录取学校 S0" in out and "一致" in out
+    assert code == 3  # not pinned
+    assert "在本数据包封存的报名名单中" in out and "录取学校 S0" in out and "一致" in out
+    assert "未核对" in out and "可信" not in out
 
 
 def test_cli_parent_check_json_and_mismatch_exit_code(
@@ -191,7 +222,7 @@ def test_cli_without_private_fields_says_how_to_check(
         ]
     )
     out = capsys.readouterr().out
-    assert code == 0
+    assert code == 3  # correct, not pinned
     assert "were not checked" in out and "--name NAME --id-number ID" in out
 
 
@@ -266,7 +297,7 @@ class _EngineAfter:
 def _engine_after(spec: DrawSpec, actions: tuple[tuple[str, str], ...]) -> _EngineAfter:
     """The engine's replay (§14.2) and §10.6 on its final assignment (`outcome.waitlists`),
     without removed applicants (§14.1): the service's look-up (api/services/actions.py)."""
-    draw = build_draw(spec)
+    draw = build_draw(spec)[0]
     problem, allocation = draw.problem, draw.allocation
     index = {application: i for i, application in enumerate(problem.applicant_ids)}
     engine_actions = tuple(PostDrawAction(kind, index[a]) for kind, a in actions)  # type: ignore[arg-type]
@@ -416,7 +447,7 @@ def _cli(
 def test_cli_text_after_actions(acted: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def run(application: str, lang: str) -> str:
         code, out = _cli(acted, application, capsys, "--lang", lang)
-        assert code == 0
+        assert code == 3  # not pinned
         return out
 
     out = run("A4", "en")
@@ -444,7 +475,7 @@ def test_cli_text_after_actions(acted: Path, capsys: pytest.CaptureFixture[str])
 def test_cli_json_after_actions(acted: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for application, (status, school, label, positions) in AFTER.items():
         code, out = _cli(acted, application, capsys, "--json")
-        assert code == 0
+        assert code == 3  # not pinned
         child = json.loads(out)["applicant"]
         assert (child["status"], child["school"], child["label"]) == (status, school, label)
         assert child["post_draw_actions"] == 2 and child["actions_unverified"] is False
@@ -485,5 +516,5 @@ def test_a_bundle_without_actions_says_nothing_about_them(
     assert report.post_draw_actions == 0 and not report.actions_unverified
     assert (report.draw_day_status, report.draw_day_school) == (report.status, report.school)
     code, out = _cli(bundle, "A1", capsys, "--lang", "en")
-    assert code == 0
+    assert code == 3  # not pinned
     assert "post-draw" not in out and "draw day" not in out

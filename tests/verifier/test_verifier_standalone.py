@@ -56,12 +56,16 @@ def test_standalone_verifier_in_a_fresh_environment(tmp_path: Path) -> None:
     assert bundles
     for bundle in bundles:
         done = run("-m", "verifier", str(bundle))
-        assert done.returncode == 0, (bundle, done.stdout, done.stderr)
+        assert done.returncode == 3, (bundle, done.stdout, done.stderr)  # correct, not pinned
+        pin = (bundle / "README.txt").read_text().split("Pin:")[1].split()[0]
+        assert run("-m", "verifier", str(bundle), "--pin", pin).returncode == 0  # authentic
     expected = json.loads((VECTORS / "tamper" / "expected.json").read_text(encoding="utf-8"))
     for name, case in sorted(expected.items()):  # every tampered bundle fails, at its check
         previous = ["--previous", str(VECTORS / case["previous"])] if "previous" in case else []
         bundle = VECTORS / "tamper" / case.get("path", name)
-        done = run("-m", "verifier", str(bundle), "--json", *previous)
+        pins = case.get("pins", {})
+        given = ["--pin", pins["pin"]] if "pin" in pins else []
+        done = run("-m", "verifier", str(bundle), "--json", *previous, *given)
         assert done.returncode == 1, (name, done.stderr)
         failed = [c["number"] for c in json.loads(done.stdout)["checks"] if c["status"] == "FAIL"]
         assert failed[0] == case["check"], (name, failed)

@@ -36,6 +36,13 @@ def test_suite_covers_the_attacks_a_notary_would_try() -> None:
         "protocol_version",
         "rehearsal_as_official",
         "reordered_records",
+        "dropped_reveal",
+        "other_beacon_value",
+        "fallback_switched",
+        "resigned_other_key",
+        "log_tail_cut",
+        "log_other_draw",
+        "unlisted_file",
         "non_canonical_json",
         "manifest_changed_after_sealing",
     }
@@ -49,7 +56,10 @@ def test_suite_covers_the_attacks_a_notary_would_try() -> None:
 def test_tampered_bundle_fails_at_its_check(name: str) -> None:
     case = EXPECTED[name]
     previous = VECTORS / case["previous"] if "previous" in case else None
-    report = verify_bundle(TAMPER / case.get("path", name), previous=previous)
+    pins = case.get("pins", {})  # the real draw's pins, for attacks only pins catch (§12.6)
+    report = verify_bundle(TAMPER / case.get("path", name), previous=previous,
+                           expect_manifest=pins.get("manifest"), expect_key=pins.get("key"),
+                           expect_pin=pins.get("pin", "").replace("-", "") or None)  # fmt: skip
     assert not report.passed
     first = report.first_failure
     assert first is not None
@@ -97,7 +107,7 @@ def test_pinned_manifest_digest_catches_a_consistent_reseal() -> None:
 
 def test_pinned_key_fingerprint() -> None:
     pinned = verify_bundle(VALID[0], expect_key="11" * 32)
-    assert pinned.first_failure is not None and pinned.first_failure.number == 2
+    assert pinned.first_failure is not None and pinned.first_failure.number == 3  # pins: §17 step 3
 
 
 def _zip(source: Path, target: Path, prefix: str) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from merkle_path import inclusion_proof
 
 from verifier.allocation import school_ticket, ticket, zone_order
 from verifier.canonical import encode, parse
@@ -16,7 +17,7 @@ from verifier.ceremony import derive_seed, witness_commitment
 from verifier.classes import class_ticket
 from verifier.errors import VerificationError
 from verifier.hashing import domain_hash, hex16
-from verifier.merkle import inclusion_proof, leaf_hash, tree_root, verify_inclusion
+from verifier.merkle import leaf_hash, tree_root, verify_inclusion
 from verifier.parent import normalise_receipt, private_digest
 from verifier.records import ENTRY_PREFIX
 from verifier.signatures import check_signature, key_fingerprint
@@ -89,7 +90,7 @@ SEEDS = _load("seed/seeds.json")
     "case", SEEDS["commitments"], ids=[c["witness"] for c in SEEDS["commitments"]]
 )
 def test_commitment(case: dict[str, str]) -> None:
-    assert witness_commitment(case["witness"], case["secret"]) == case["commitment"]
+    assert witness_commitment(case["draw"], case["witness"], case["secret"]) == case["commitment"]
 
 
 @pytest.mark.parametrize("case", SEEDS["seeds"], ids=[c["name"] for c in SEEDS["seeds"]])
@@ -144,3 +145,25 @@ def test_signature(case: dict[str, Any]) -> None:
     else:
         with pytest.raises(VerificationError):
             run()
+
+
+PARENT_CASES = _load("parent/cases.json")
+
+
+@pytest.mark.parametrize(
+    "case", PARENT_CASES, ids=[f"{c['application']}:{c['why']}" for c in PARENT_CASES]
+)
+def test_a_familys_check(case: dict[str, str]) -> None:
+    """§17.1 with §4.8: the code as typed matches its record, or "does not match" and no outcome."""
+    from verifier import check_applicant
+
+    report = check_applicant(
+        VECTORS / case["bundle"], application=case["application"], receipt=case["receipt"],
+        name=case.get("name"), id_number=case.get("id_number"),
+    )  # fmt: skip
+    assert report.receipt_matches == (case["expected"] == "matches")
+    if report.receipt_matches:
+        assert report.proven and report.lottery_number is not None
+        assert report.private_check == ("match" if "name" in case else "not checked")
+    else:
+        assert report.status is None and report.schools == ()
