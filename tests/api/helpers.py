@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -95,7 +96,8 @@ def commitment(code: str, draw_id: str = DRAW_ID) -> dict[str, Any]:
     return commitment_file(draw_id, code, f"见证人{code}", witness_key(code), secret(code))
 
 
-def reveal(code: str, manifest: str) -> dict[str, Any]:
+def reveal(code: str, manifest: str, draw_id: str = DRAW_ID) -> dict[str, Any]:
+    del draw_id  # the secret is the witness's own, whatever the draw
     return reveal_file(bytes.fromhex(manifest), code, secret(code), witness_key(code))
 
 
@@ -148,43 +150,74 @@ def manifest_of(client: TestClient, draw_id: str = DRAW_ID) -> str:
     return digest
 
 
+def commit_witnesses(
+    client: TestClient, headers: dict[str, str], draw_id: str, codes: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    """Register witnesses of `draw_id`; each uploads its own commitment file. Their tokens."""
+    tokens = {}
+    for code in codes:
+        answer = client.post(
+            f"/api/draws/{draw_id}/witnesses", json={"id": code, "name": code}, headers=headers
+        )
+        assert answer.status_code == 201, answer.text
+        tokens[code] = {"Authorization": f"Bearer {answer.json()['token']}"}
+        put = client.put(
+            f"/api/draws/{draw_id}/witnesses/{code}/commitment",
+            json=commitment(code, draw_id),
+            headers=tokens[code],
+        )
+        assert put.status_code == 200, put.text
+    return tokens
+
+
+def _ten_minutes_after(at: str) -> str:
+    moment = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return (moment + datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def run_ceremony(
     client: TestClient,
     headers: dict[str, str],
     witnesses: dict[str, Any],
     *,
-    reveal: tuple[str, ...] = ("W1", "W2", "W3"),
+    reveal: tuple[str, ...] | None = None,
     value: str = "ab" * 32,
+    draw_id: str = DRAW_ID,
 ) -> dict[str, Any]:
-    """Reveals, checkpoint (at CLOSE_AT), co-signatures, beacon value and its co-signatures.
-    Returns the receipts, the checkpoint and the beacon statement."""
-    manifest = manifest_of(client)
+    """Reveals, checkpoint (ten minutes after sealing; the clock moves there), co-signatures,
+    beacon value and its co-signatures. Returns the receipts, checkpoint and beacon statement."""
+    reveal = tuple(witnesses) if reveal is None else reveal
+    manifest = manifest_of(client, draw_id)
     receipts = {}
     for code in reveal:
         answer = client.post(
-            f"/api/draws/{DRAW_ID}/witnesses/{code}/reveal",
-            json=reveal_of(code, manifest),
+            f"/api/draws/{draw_id}/witnesses/{code}/reveal",
+            json=reveal_of(code, manifest, draw_id),
             headers=witnesses[code],
         )
         assert answer.status_code == 200, answer.text
         receipts[code] = answer.json()
-    client.app.state.clock = lambda: CLOSE_AT  # type: ignore[attr-defined]
-    closed = client.post(f"/api/draws/{DRAW_ID}/checkpoint", headers=headers)
+    sealed_at = json.loads(client.get(f"/api/draws/{draw_id}/manifest.json").content)["draw"][
+        "sealed_at"
+    ]
+    closing = _ten_minutes_after(sealed_at)
+    client.app.state.clock = lambda: closing  # type: ignore[attr-defined]
+    closed = client.post(f"/api/draws/{draw_id}/checkpoint", headers=headers)
     assert closed.status_code == 200, closed.text
     checkpoint = closed.json()
     for code in reveal:
         signed = client.post(
-            f"/api/draws/{DRAW_ID}/cosignatures",
+            f"/api/draws/{draw_id}/cosignatures",
             json=cosign(code, "checkpoint", checkpoint),
             headers=witnesses[code],
         )
         assert signed.status_code == 200, signed.text
-    beacon = client.post(f"/api/draws/{DRAW_ID}/beacon", json={"value": value}, headers=headers)
+    beacon = client.post(f"/api/draws/{draw_id}/beacon", json={"value": value}, headers=headers)
     assert beacon.status_code == 200, beacon.text
     statement = beacon.json()
     for code in reveal:
         signed = client.post(
-            f"/api/draws/{DRAW_ID}/cosignatures",
+            f"/api/draws/{draw_id}/cosignatures",
             json=cosign(code, "beacon", statement),
             headers=witnesses[code],
         )
