@@ -37,8 +37,8 @@ _EXAMPLE_SETTINGS: dict[str, object] = {
     "min_reveals": 2,
     "birth_date_from": datetime.date(2019, 9, 1),
     "birth_date_to": datetime.date(2020, 8, 31),
-    "beacon_source": "drand quicknet",
-    "beacon_round": "15000000",
+    "beacon_source": "drand:52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+    "beacon_round": "40000000",  # quicknet, 2027-06-12T12:29:24Z
     "beacon_format": "hex64",
     "sealing_announcement": "县教育局网站“阳光招生”专栏及教育局一楼公告栏 (封存当日)",
 }

@@ -7,10 +7,8 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import DRAW_ID, applicant_rows, run_ceremony, sealed_draw, secret
+from helpers import DRAW_ID, applicant_rows, commit_witnesses, draw_spec, run_ceremony, sealed_draw
 from sqlmodel import select
-
-from lottery import witness_commitment
 
 D = f"/api/draws/{DRAW_ID}"
 
@@ -257,6 +255,7 @@ def _multi_school_draw(client: TestClient, bureau) -> tuple[dict[str, str], dict
             for s, name in (("S01", "第一小学"), ("S02", "第二小学"))
         ],
     }
+    spec["beacon"] = draw_spec()["beacon"]
     assert client.post("/api/draws", json=spec, headers=bureau.operator).status_code == 201
     rows = [
         {**row, "application": f"M{n:03d}", "preferences": ["S01", "S02"], "tiers": {}}
@@ -267,20 +266,10 @@ def _multi_school_draw(client: TestClient, bureau) -> tuple[dict[str, str], dict
     d = f"/api/draws/{MULTI}"
     created = client.post(f"{d}/applicants", json=rows, headers=bureau.operator)
     assert created.status_code == 201, created.text
-    tokens = {}
-    for code in ("W1", "W2"):
-        answer = client.post(
-            f"{d}/witnesses", json={"id": code, "name": code}, headers=bureau.operator
-        )
-        tokens[code] = {"Authorization": f"Bearer {answer.json()['token']}"}
-        body = {"commitment": witness_commitment(code, secret(code))}
-        put = client.put(f"{d}/witnesses/{code}/commitment", json=body, headers=tokens[code])
-        assert put.status_code == 200, put.text
-    for step in ("objection", "seal", "ceremony"):
+    tokens = commit_witnesses(client, bureau.operator, MULTI, ("W1", "W2"))
+    for step in ("objection", "seal"):
         assert client.post(f"{d}/{step}", headers=bureau.operator).status_code == 200, step
-    for code, token in tokens.items():
-        body = {"secret": secret(code).hex()}
-        assert client.post(f"{d}/witnesses/{code}/reveal", json=body, headers=token).is_success
+    run_ceremony(client, bureau.operator, tokens, draw_id=MULTI)
     for step in ("run", "publish"):
         assert client.post(f"{d}/{step}", headers=bureau.operator).status_code == 200, step
     receipts = {r["application"]: r["receipt_code"] for r in created.json()["receipts"]}

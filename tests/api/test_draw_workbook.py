@@ -40,7 +40,7 @@ def test_the_example_is_a_valid_draw_the_engine_accepts() -> None:
     assert spec.schools[0].reserved[0].category == "MIG"
     assert spec.schools[0].classes is not None and spec.schools[0].classes.max_size == 45
     assert spec.schools[2].classes is None
-    assert spec.beacon is not None and spec.beacon.primary.round == "15000000"
+    assert spec.beacon is not None and spec.beacon.primary.round == "40000000"
     assert spec.sealing_announcement is not None
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from helpers import secret
+from helpers import commit_witnesses, run_ceremony
 from import_corpus.bureau import bureau_export
-
-from lottery import witness_commitment
 
 DRAW = "XQ-2026-XX01"
 WITNESSES = ("W1-notary", "W2-inspector", "W3-parent")
@@ -50,34 +48,9 @@ def test_a_bureau_draw_over_http_from_its_own_export_to_a_verified_bundle(
         )
     ).json()
     assert corrected["receipt_code"] == receipts[child]
-    tokens = {}
-    for code in WITNESSES:
-        added = _ok(
-            client.post(
-                f"/api/draws/{DRAW}/witnesses", json={"id": code, "name": code}, headers=operator
-            ),
-            201,
-        )
-        tokens[code] = {"Authorization": f"Bearer {added.json()['token']}"}
-        commitment = {"commitment": witness_commitment(code, secret(code))}
-        _ok(
-            client.put(
-                f"/api/draws/{DRAW}/witnesses/{code}/commitment",
-                json=commitment,
-                headers=tokens[code],
-            )
-        )
+    tokens = commit_witnesses(client, operator, DRAW, WITNESSES)
     _ok(client.post(f"/api/draws/{DRAW}/seal", headers=operator))
-    _ok(client.post(f"/api/draws/{DRAW}/ceremony", headers=operator))
-    for code in WITNESSES:
-        _ok(
-            client.post(
-                f"/api/draws/{DRAW}/witnesses/{code}/reveal",
-                json={"secret": secret(code).hex()},
-                headers=tokens[code],
-            )
-        )
-    _ok(client.post(f"/api/draws/{DRAW}/beacon", json={"value": "ef" * 32}, headers=operator))
+    run_ceremony(client, operator, tokens, value="ef" * 32, draw_id=DRAW)
     _ok(client.post(f"/api/draws/{DRAW}/run", headers=operator))
     _ok(client.post(f"/api/draws/{DRAW}/publish", headers=operator))
     looked_up = _ok(

@@ -22,7 +22,14 @@ from alembic.migration import MigrationContext
 from conftest import _KEY, Bureau
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from fastapi.testclient import TestClient
-from helpers import applicant_rows, id_number
+from helpers import (
+    QUICKNET,
+    applicant_rows,
+    commit_witnesses,
+    drand_round,
+    id_number,
+    run_ceremony,
+)
 from sqlalchemy import Engine
 from sqlmodel import SQLModel, col, select
 from typer.testing import CliRunner
@@ -31,13 +38,24 @@ from api.cli import app as lottery_cli
 from api.db import session_scope
 from api.models import Applicant, ApplicantPrivate
 from api.services.access import find_draw
-from lottery import witness_commitment
 from verifier.cli import main as verify_draw
 
 FIRST = "XQ-2026-R1"
 SECOND = "XQ-2026-R2"
-BEACON = {"primary": {"source": "drand", "round": "4242", "format": "hex64"}}
-FIRST_BEACON = {"primary": {"source": "drand", "round": "4200", "format": "hex64"}}
+BEACON = {
+    "primary": {
+        "source": f"drand:{QUICKNET}",
+        "round": drand_round("2026-06-01T11:00:00Z"),
+        "format": "hex64",
+    }
+}
+FIRST_BEACON = {
+    "primary": {
+        "source": f"drand:{QUICKNET}",
+        "round": drand_round("2026-06-01T10:00:00Z"),
+        "format": "hex64",
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -136,19 +154,7 @@ def _secret(draw_id: str, code: str) -> bytes:
 
 
 def _witnesses(client: TestClient, headers: dict[str, str], draw_id: str) -> dict[str, Any]:
-    tokens = {}
-    for code in ("W1", "W2"):
-        answer = client.post(
-            f"/api/draws/{draw_id}/witnesses", json={"id": code, "name": code}, headers=headers
-        )
-        assert answer.status_code == 201, answer.text
-        tokens[code] = {"Authorization": f"Bearer {answer.json()['token']}"}
-        body = {"commitment": witness_commitment(code, _secret(draw_id, code))}
-        put = client.put(
-            f"/api/draws/{draw_id}/witnesses/{code}/commitment", json=body, headers=tokens[code]
-        )
-        assert put.status_code == 200, put.text
-    return tokens
+    return commit_witnesses(client, headers, draw_id, ("W1", "W2"))
 
 
 def _seal_to_publish(
@@ -156,14 +162,9 @@ def _seal_to_publish(
 ) -> None:
     """seal -> ceremony (reveals, the beacon if registered) -> run -> publish."""
     d = f"/api/draws/{draw_id}"
-    assert client.post(f"{d}/seal", headers=headers).status_code == 200
-    assert client.post(f"{d}/ceremony", headers=headers).status_code == 200
-    for code, token in witnesses.items():
-        body = {"secret": _secret(draw_id, code).hex()}
-        assert client.post(f"{d}/witnesses/{code}/reveal", json=body, headers=token).is_success
-    if client.get(d, headers=headers).json()["beacon"] is not None:
-        beacon = client.post(f"{d}/beacon", json={"value": "cd" * 32}, headers=headers)
-        assert beacon.status_code == 200, beacon.text
+    sealed = client.post(f"{d}/seal", headers=headers)
+    assert sealed.status_code == 200, sealed.text
+    run_ceremony(client, headers, witnesses, value="cd" * 32, draw_id=draw_id)
     assert client.post(f"{d}/run", headers=headers).status_code == 200
     assert client.post(f"{d}/publish", headers=headers).status_code == 200
 
