@@ -160,6 +160,25 @@ _WORDS: dict[str, dict[str, str]] = {
         "receipt": "回执码：{code}　请妥善保管，勿告诉他人。",
         "letter_lookup": "查询与核对：扫描二维码或访问 {url}，凭报名号和回执码查询；也可在公开数据包上"
         "运行独立验证程序：",
+        # the sealing announcement (封存公告, §12.6)
+        "s_title": "封存公告",
+        "s_lead": "报名名单和摇号规则已封存，此后不能再修改。下列核对值在任何见证人揭示之前公布，"
+        "由公证员留存打印件，并在大屏和本局网站同时公布。",
+        "s_pin": "核对码 PIN",
+        "s_pin_note": "请家长记下这个核对码。结果公布后，用验证程序（或查询页上的“自行核对”）输入核对码："
+        "只有核对码一致，才能证明数据包是本局这次摇号的。",
+        "s_page": "本公告的网页",
+        "s_check": "核对码由方案摘要和签名公钥指纹算出；任何人重做一次摇号都会得到不同的核对码。",
+        "s_beacon": "公共随机源（登记时其数值尚未产生）",
+        "s_primary": "主随机源",
+        "s_fallback": "备用随机源",
+        "s_beacon_text": "{source}，轮次 {round}，公布时间 {at}",
+        "s_beacon_note": "见证人揭示须在随机源公布之前截止；随机源数值公布后由见证人核对并联署。",
+        "s_witnesses": "见证人及其公钥指纹",
+        "s_witness_id": "编号",
+        "s_witness_name": "见证人",
+        "s_witness_key": "公钥指纹",
+        "s_witness_note": "每位见证人在自己的电脑上生成密钥和秘密值；揭示、截止和随机源都需见证人签名。",
     },
     "en": {
         "colon": ": ",
@@ -297,6 +316,30 @@ _WORDS: dict[str, dict[str, str]] = {
         "receipt": "Receipt code: {code}   Keep it private.",
         "letter_lookup": "Look up and check: scan the code or open {url} with the application "
         "number and receipt code, or run the independent verifier on the public bundle:",
+        # the sealing announcement (封存公告, §12.6)
+        "s_title": "Sealing announcement",
+        "s_lead": "The applicant list and the rules are sealed and can no longer change. The "
+        "values below are published before any witness reveals: the notary keeps this printed "
+        "copy, and the big screen and the bureau's site show the same.",
+        "s_pin": "Pin",
+        "s_pin_note": "Families: write this pin down. After the results, enter it in the "
+        "verifier (or in the look-up page's own check): only a matching pin shows that the "
+        "bundle is this draw of the bureau's.",
+        "s_page": "This announcement online",
+        "s_check": "The pin is computed from the manifest digest and the key fingerprint; any "
+        "re-made draw has a different pin.",
+        "s_beacon": "Public beacon (its value does not exist yet)",
+        "s_primary": "Primary",
+        "s_fallback": "Fallback",
+        "s_beacon_text": "{source}, round {round}, published {at}",
+        "s_beacon_note": "Witness reveals close before the beacon value is published; the "
+        "witnesses check the value at its source and co-sign it.",
+        "s_witnesses": "Witnesses and their key fingerprints",
+        "s_witness_id": "ID",
+        "s_witness_name": "Witness",
+        "s_witness_key": "Key fingerprint",
+        "s_witness_note": "Each witness made its key and secret on its own computer; the "
+        "reveals, the checkpoint and the beacon are all signed by the witnesses.",
     },
 }
 _MODES = {
