@@ -1,5 +1,7 @@
 // The operator console: drives the service's JSON API with the operator token (kept in this
-// tab's session storage only). Irreversible steps ask for confirmation first.
+// tab's session storage only). Irreversible steps ask for confirmation first. The ceremony
+// panel shows, per witness, its commitment, reveal and co-signatures (protocol §7.3-§7.5),
+// closes the reveals (the checkpoint), enters the beacon value, and lists refused attempts.
 "use strict";
 (function () {
   var words = JSON.parse(document.getElementById("console-messages").textContent);
@@ -13,6 +15,12 @@
   function status(text, bad) { var el = byId("console-status"); el.textContent = text; el.className = bad ? "error" : ""; }
   function drawId() { return store.getItem("draw") || ""; }
   function base() { return "/api/draws/" + encodeURIComponent(drawId()); }
+  // The ceremony routes of the service, in one place (method, path under the draw).
+  var CEREMONY = {
+    state: ["GET", "/ceremony"],
+    close: ["POST", "/ceremony/checkpoint"],
+    beacon: ["POST", "/beacon"],
+  };
 
   // Every call goes through here: bearer token, JSON in and out, errors in the clerk's words.
   async function call(method, path, body, contentType) {
@@ -71,6 +79,38 @@
       li.textContent = w.id + " · " + w.name + " · " + (w.commitment || "—") + (w.revealed ? " ✓" : "");
       list.appendChild(li);
     });
+    showCeremony(witnesses);
+    await showRefusals();
+  }
+  function mark(flag) { return flag ? "✓" : "—"; }
+  // One row per witness: committed, revealed, co-signed the checkpoint, co-signed the beacon.
+  function showCeremony(witnesses) {
+    var tbody = byId("ceremony-table").tBodies[0];
+    tbody.textContent = "";
+    var counts = { revealed: 0, checkpoint: 0, beacon: 0 };
+    witnesses.forEach(function (w) {
+      var row = tbody.insertRow();
+      var head = document.createElement("th"); head.scope = "row"; head.textContent = w.name + " (" + w.id + ")"; row.appendChild(head);
+      [w.commitment, w.revealed, w.cosigned_checkpoint, w.cosigned_beacon].forEach(function (flag) { row.insertCell().textContent = mark(flag); });
+      if (w.revealed) counts.revealed++;
+      if (w.cosigned_checkpoint) counts.checkpoint++;
+      if (w.cosigned_beacon) counts.beacon++;
+    });
+    byId("ceremony-summary").textContent = word("ceremony_counts", { revealed: counts.revealed, checkpoint: counts.checkpoint, beacon: counts.beacon, total: witnesses.length });
+  }
+  // Refused attempts (a late reveal, a wrong signature, a bad token) are logged as refused.*
+  // and change nothing else (§15.3): the operator sees each with its reason.
+  async function showRefusals() {
+    var events = await call("GET", base() + "/audit");
+    var list = byId("refusal-list");
+    list.textContent = "";
+    events.filter(function (e) { return e.action.indexOf("refused.") === 0; }).forEach(function (e) {
+      var li = document.createElement("li");
+      var why = e.details && (e.details.reason || e.details.message_zh || e.details.message);
+      li.textContent = e.seq + " · " + e.at + " · " + e.action + (e.details && e.details.witness ? " · " + e.details.witness : "") + (why ? " · " + why : "");
+      list.appendChild(li);
+    });
+    if (!list.children.length) { var none = document.createElement("li"); none.textContent = word("no_refusals"); list.appendChild(none); }
   }
   function submit(id, handler) {
     byId(id).addEventListener("submit", function (event) { event.preventDefault(); handler(); });
@@ -134,8 +174,19 @@
       attempt(what, async function () { await call("POST", base() + "/" + button.getAttribute("data-step")); await refresh(); });
     });
   });
+  byId("close-reveals").addEventListener("click", function () {
+    var what = byId("close-reveals").textContent;
+    if (!window.confirm(word("confirm", { what: what }))) return;
+    attempt(what, async function () { await call(CEREMONY.close[0], base() + CEREMONY.close[1]); await refresh(); });
+  });
   submit("beacon-form", function () {
-    attempt(word("enter_beacon"), function () { return call("POST", base() + "/beacon", { value: value("beacon-value") }); });
+    var signature = value("beacon-signature").toLowerCase(), previous = value("beacon-previous").toLowerCase();
+    var body = { used: byId("beacon-used").value, value: value("beacon-value") };
+    // a drand round's BLS signature, when the operator has it (§7.5); else no proof
+    if (signature) body.proof = { signature: signature, previous_signature: previous || null };
+    var what = word("enter_beacon") + " " + body.used + " " + body.value;
+    if (!window.confirm(word("confirm", { what: what }))) return;
+    attempt(word("enter_beacon"), async function () { await call(CEREMONY.beacon[0], base() + CEREMONY.beacon[1], body); await refresh(); });
   });
   submit("rehearsal-form", function () {
     attempt(word("rehearse"), async function () {
@@ -153,8 +204,8 @@
     var what = kind.options[kind.selectedIndex].textContent + " " + value("action-application") + " (" + reason + ")";
     if (!window.confirm(word("confirm", { what: what }))) return;
     attempt(word("record_action"), async function () {
-      // Hook (operator issue): the reason joins the request once the service records it.
-      var a = await call("POST", base() + "/actions", { type: kind.value, application: value("action-application") });
+      // The reason is sent with the action: the service records it in the audit log.
+      var a = await call("POST", base() + "/actions", { type: kind.value, application: value("action-application"), reason: reason });
       byId("action-result").textContent = a.type + " " + a.application + ": " + a.moves.map(function (m) { return m.join(" "); }).join("; ");
     });
   });
