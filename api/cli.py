@@ -52,6 +52,8 @@ def _package_version() -> str:
         return metadata.version("sunshine-draw")
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
         return "unknown"
+
+
 app.add_typer(documents_app, name="documents")
 
 

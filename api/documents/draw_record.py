@@ -140,9 +140,7 @@ def _ceremony(bundle: Bundle, facts: DrawFacts, language: str, zone: str) -> lis
     for witness in manifest.witnesses:
         secret = secrets.get(witness.id)
         revealed = text(w["not_revealed"]) if secret is None else hex_text(secret.hex())
-        signed = "".join(
-            w["cs_yes"] if witness.id in signatures else w["cs_no"] for signatures in cosigned
-        )
+        signed = [w["cs_yes"] if witness.id in sigs else w["cs_no"] for sigs in cosigned]
         story.append(
             paragraph(
                 f"{text(witness.name)}（{text(witness.id)}）<br/>"

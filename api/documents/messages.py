@@ -48,7 +48,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "applicants": "报名人数",
         "lookup": "家长查询：扫描二维码或访问",
         "lookup_how": "凭报名号和回执码查询本人结果，并可自行核对；回执码请勿告诉他人。",
-        "pins": "核对码（查询页上显示的应与此一致）",
+        "pins": "核对值（与封存公告和查询页上的一致）",
         "manifest_digest": "方案摘要",
         "key_fingerprint": "签名公钥指纹",
         "pin": "核对码 PIN（与封存公告一致）",
