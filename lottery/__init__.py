@@ -1,23 +1,49 @@
-"""The sunshine draw engine: protocol `sunshine-draw/1` (docs/protocol.md).
+"""The sunshine draw engine: protocol `sunshine-draw/2` (docs/protocol.md).
 
 Pure functions over data: the clock, entropy, keys and files come in as arguments. The usual
-path is `public_record` for each child, `seal`, `witness_commitment` / `form_seed` for the
-ceremony, `run_draw`, then `write_bundle`.
+path is `public_record` for each child; witnesses' `commitment_file`; `seal`; `reveal_file`
+checked by `check_reveal_file`; the `Checkpoint` and `BeaconStatement` co-signed by the
+witnesses; `form_ceremony`; `run_draw`; then `write_bundle` with the `AuditLog`.
 """
 
 from lottery.actions import ActionEntry, actions_digest, actions_document, actions_from_document
 from lottery.applicants import applicant_root, check_records
-from lottery.bundle import Bundle, bundle_files, read_bundle, write_bundle
+from lottery.audit_log import (
+    AuditLog,
+    audit_entry,
+    audit_entry_hash,
+    check_audit_log,
+    parse_audit_log,
+)
+from lottery.bundle import Bundle, bundle_files, read_bundle, readme_text, write_bundle
 from lottery.ceremony import (
-    BeaconValue,
+    BeaconStatement,
     Ceremony,
+    Checkpoint,
+    DrandProof,
+    beacon_statement_digest,
+    beacon_statement_document,
     ceremony_digest,
     ceremony_document,
     check_beacon_value,
+    check_commitment_file,
+    check_cosignature_file,
     check_reveal,
-    form_seed,
+    check_reveal_file,
+    check_witness_signature,
+    checkpoint_digest,
+    checkpoint_document,
+    commitment_file,
+    cosignature_file,
+    form_ceremony,
+    reveal_digest,
+    reveal_file,
+    reveal_receipt,
+    seed_of,
     witness_commitment,
+    witness_sign,
 )
+from lottery.drand import DRAND_CHAINS, DrandChain, check_beacon_registration, drand_round_time
 from lottery.draw import DrawResult, SealedDraw, rehearse, rerun_results, run_draw, seal
 from lottery.encoding import canonical_json, parse_canonical
 from lottery.errors import (
@@ -31,14 +57,17 @@ from lottery.errors import (
     UnsupportedVersion,
 )
 from lottery.hashing import PROTOCOL, tagged_hash
+from lottery.index import check_index, index_digest, index_document
 from lottery.manifest import (
     ApplicantCommitment,
+    AuditHead,
     Beacon,
     BeaconSource,
     Category,
     ClassPolicy,
     DrawRules,
     Manifest,
+    Replaces,
     ReservedSeats,
     School,
     SigningKeyInfo,
@@ -58,6 +87,7 @@ from lottery.merkle import (
     merkle_root,
     verify_inclusion,
 )
+from lottery.pins import format_pin, normalise_code, pin
 from lottery.reading import ceremony_from_document, manifest_from_document
 from lottery.records import (
     PrivateRecord,
@@ -69,6 +99,7 @@ from lottery.records import (
     normalise_receipt,
     private_digest,
     public_record,
+    receipt_check,
 )
 from lottery.results import encode_results, results_digest, results_document
 from lottery.rounds import SecondRoundInputs, second_round_inputs
@@ -76,19 +107,25 @@ from lottery.signing import key_fingerprint, sign_document, signing_key_info, ve
 from lottery.units import build_problem
 
 __all__ = [
+    "DRAND_CHAINS",
     "PROTOCOL",
     "ActionEntry",
     "ApplicantCommitment",
     "ApplicantTree",
+    "AuditHead",
+    "AuditLog",
     "Beacon",
     "BeaconSource",
-    "BeaconValue",
+    "BeaconStatement",
     "Bundle",
     "BundleError",
     "Category",
     "Ceremony",
     "CeremonyError",
+    "Checkpoint",
     "ClassPolicy",
+    "DrandChain",
+    "DrandProof",
     "DrawResult",
     "DrawRules",
     "EncodingError",
@@ -99,6 +136,7 @@ __all__ = [
     "Manifest",
     "PrivateRecord",
     "PublicRecord",
+    "Replaces",
     "ReservedSeats",
     "School",
     "SealedDraw",
@@ -113,19 +151,38 @@ __all__ = [
     "actions_from_document",
     "applicant_entry",
     "applicant_root",
+    "audit_entry",
+    "audit_entry_hash",
+    "beacon_statement_digest",
+    "beacon_statement_document",
     "build_problem",
     "bundle_files",
     "canonical_json",
     "ceremony_digest",
     "ceremony_document",
     "ceremony_from_document",
+    "check_audit_log",
+    "check_beacon_registration",
     "check_beacon_value",
+    "check_commitment_file",
+    "check_cosignature_file",
+    "check_index",
     "check_records",
     "check_reveal",
+    "check_reveal_file",
+    "check_witness_signature",
+    "checkpoint_digest",
+    "checkpoint_document",
+    "commitment_file",
+    "cosignature_file",
+    "drand_round_time",
     "encode_results",
-    "form_seed",
+    "form_ceremony",
+    "format_pin",
     "format_receipt",
     "inclusion_proof",
+    "index_digest",
+    "index_document",
     "key_fingerprint",
     "leaf_hash",
     "make_receipt_code",
@@ -135,18 +192,27 @@ __all__ = [
     "mask_id_number",
     "mask_name",
     "merkle_root",
+    "normalise_code",
     "normalise_receipt",
+    "parse_audit_log",
     "parse_canonical",
+    "pin",
     "private_digest",
     "public_record",
     "read_bundle",
+    "readme_text",
+    "receipt_check",
     "rehearse",
     "rerun_results",
     "results_digest",
     "results_document",
+    "reveal_digest",
+    "reveal_file",
+    "reveal_receipt",
     "run_draw",
     "seal",
     "second_round_inputs",
+    "seed_of",
     "sign_document",
     "signing_key_info",
     "tagged_hash",
@@ -155,5 +221,6 @@ __all__ = [
     "verify_inclusion",
     "verify_signature",
     "witness_commitment",
+    "witness_sign",
     "write_bundle",
 ]

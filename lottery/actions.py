@@ -17,7 +17,7 @@ from lottery.encoding import canonical_json, parse_canonical
 from lottery.errors import BundleError
 from lottery.hashing import PROTOCOL, tagged_hash
 from lottery.identifiers import check_time
-from lottery.manifest import SigningKeyInfo
+from lottery.manifest import AuditHead, SigningKeyInfo
 from lottery.signing import verify_signature
 
 __all__ = ["ActionEntry", "actions_digest", "actions_document", "actions_from_document"]
@@ -37,12 +37,16 @@ class ActionEntry:
     moves: tuple[tuple[str, str | None, str], ...]
 
 
-def actions_document(*, results_digest: str, entries: Sequence[ActionEntry]) -> dict[str, Any]:
-    """The actions document of protocol §14.3, for the results with hex digest `results_digest`."""
+def actions_document(
+    *, results_digest: str, entries: Sequence[ActionEntry], audit: AuditHead
+) -> dict[str, Any]:
+    """The actions document of protocol §14.3, for the results with hex digest `results_digest`,
+    holding the audit head `audit` at the moment it is signed (§15.2)."""
     return {
-        "protocol": "sunshine-draw/1",
+        "protocol": PROTOCOL,
         "kind": "actions",
         "results": results_digest,
+        "audit": audit.document(),
         "actions": [
             {
                 "seq": e.seq,
@@ -81,6 +85,8 @@ def actions_from_document(
     try:
         if (document["protocol"], document["kind"]) != (PROTOCOL, "actions"):
             raise BundleError(f"actions.json: not a {PROTOCOL} actions document")
+        if set(document) != {"protocol", "kind", "results", "audit", "actions"}:
+            raise BundleError(f"actions.json: keys {sorted(document)} are not those of §14.3")
         if document["results"] != results:
             raise BundleError(
                 f"actions.json: made for results {str(document['results'])[:16]}..., "

@@ -11,23 +11,36 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from lottery.actions import actions_from_document
 from lottery.applicants import applicant_root, check_records
+from lottery.audit_log import AuditLog, audit_entry_hash, check_audit_log, parse_audit_log
 from lottery.ceremony import Ceremony, ceremony_document
 from lottery.draw import DrawResult
 from lottery.encoding import canonical_json, parse_canonical
-from lottery.errors import BundleError, LotteryError
-from lottery.hashing import tagged_hash
-from lottery.manifest import Manifest, manifest_document
+from lottery.errors import BundleError, InvalidRules, LotteryError
+from lottery.hashing import PROTOCOL, tagged_hash
+from lottery.index import check_index, index_digest, index_document
+from lottery.manifest import AuditHead, Manifest, manifest_document
+from lottery.pins import format_pin, pin
 from lottery.reading import ceremony_from_document, check_protocol, manifest_from_document
 from lottery.records import PublicRecord
-from lottery.signing import verify_signature
+from lottery.signing import sign_document, signing_key_info, verify_signature
 
-__all__ = ["BUNDLE_FILES", "Bundle", "bundle_files", "read_bundle", "write_bundle"]
+__all__ = [
+    "BUNDLE_FILES",
+    "Bundle",
+    "bundle_files",
+    "read_bundle",
+    "readme_text",
+    "write_bundle",
+]
 
 REQUIRED_FILES = (
     "manifest.json",
@@ -37,57 +50,86 @@ REQUIRED_FILES = (
     "ceremony.sig.json",
     "results.json",
     "results.sig.json",
-)
-OPTIONAL_FILES = (
-    "actions.json",
-    "actions.sig.json",
     "audit.jsonl",
     "audit.sig.json",
-    "README.txt",
+    "index.json",
+    "index.sig.json",
 )
+OPTIONAL_FILES = ("actions.json", "actions.sig.json", "README.txt")
 BUNDLE_FILES = REQUIRED_FILES + OPTIONAL_FILES
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True, eq=False)
 class Bundle:
-    """A bundle read back and checked: signatures, commitments, ceremony (§17 steps 1-7)."""
+    """A bundle read back and checked: index, signatures, commitments, ceremony, audit log
+    (§17 steps 1-7 and 13)."""
 
     manifest: Manifest
     records: tuple[PublicRecord, ...]
     ceremony: Ceremony
     results: dict[str, Any]
     files: dict[str, bytes]
+    audit_entries: tuple[dict[str, Any], ...] = ()
+    index: dict[str, Any] = field(default_factory=dict)
 
 
-def _readme(result: DrawResult) -> str:
-    manifest = result.sealed.manifest
-    return "\n".join(
-        [
-            f"Public bundle of draw {manifest.rules.draw_id}: {manifest.rules.title}",
-            f"Authority: {manifest.rules.authority}",
-            "Protocol: sunshine-draw/1 (docs/protocol.md). This file is derived from the signed files (§13.4).",
-            "",
-            f"Applicants:      {manifest.applicants.count}",
-            f"Applicant root:  {manifest.applicants.root}",
-            f"Manifest digest: {result.sealed.manifest_digest.hex()}",
-            f"Seed:            {result.ceremony.seed.hex()}",
-            f"Results digest:  {result.results_digest.hex()}",
-            "",
-            "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
-            "records: masked names and ID numbers, salted digests), ceremony.json (witness",
-            "reveals, beacon value, seed), results.json (every applicant's lottery number and",
-            "outcome, per-school counts, cutoffs, waitlists, classes), and a *.sig.json",
-            "Ed25519 signature for each. Anyone can re-run the draw from these files.",
-            "",
-        ]
-    )
+_README_FILES = (
+    "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
+    "records: masked names and ID numbers, salted digests), ceremony.json (witness",
+    "reveals and co-signatures, beacon value, seed), results.json (every applicant's",
+    "lottery number and outcome, per-school counts, cutoffs, waitlists, classes),",
+    "audit.jsonl (the event log), index.json (every file's size and SHA-256), and a",
+    "*.sig.json Ed25519 signature for each. Anyone can re-run the draw from these files.",
+)
 
 
-def bundle_files(result: DrawResult) -> dict[str, bytes]:
-    """The bytes of every file of the bundle (§13.1), by file name."""
+def readme_text(
+    manifest: Manifest, *, manifest_digest: bytes, seed: bytes, results_digest: bytes
+) -> bytes:
+    """`README.txt` as §13.4 derives it from the signed files."""
+    rules, key = manifest.rules, manifest.signing_key
+    lines = [
+        f"Public bundle of draw {rules.draw_id}: {rules.title}",
+        f"Authority: {rules.authority}",
+        f"Protocol: {PROTOCOL} (docs/protocol.md). This file is derived from the signed "
+        "files (§13.4).",
+        "",
+        f"Applicants:      {manifest.applicants.count}",
+        f"Applicant root:  {manifest.applicants.root}",
+        f"Manifest digest: {manifest_digest.hex()}",
+        f"Key fingerprint: {key.fingerprint}",
+        f"Pin:             {format_pin(pin(manifest_digest, key.fingerprint))}",
+        f"Seed:            {seed.hex()}",
+        f"Results digest:  {results_digest.hex()}",
+        "",
+        *_README_FILES,
+    ]
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def bundle_files(
+    result: DrawResult,
+    *,
+    log: AuditLog | bytes,
+    signing_key: Ed25519PrivateKey,
+    actions: Mapping[str, Any] | None = None,
+    documents: Sequence[tuple[str, str, bytes]] = (),
+) -> dict[str, bytes]:
+    """The bytes of every file of the bundle (§13.1), by file name.
+
+    `log` is the draw's audit log (or its `audit.jsonl`), whose last entry is the head the
+    index holds; `actions` the post-draw actions document (§14.3), signed here; `documents`
+    the public documents published beside the bundle as `(file name, title, bytes)`, listed
+    in the index (§13.5). The log is checked against the documents first (§15.3): the engine
+    never writes a bundle whose log does not bind to its draw.
+    """
     sealed = result.sealed
-    return {
+    if signing_key_info(signing_key) != sealed.manifest.signing_key:
+        raise InvalidRules("signing key is not the key named in the manifest (§12.4)")
+    jsonl = log.jsonl() if isinstance(log, AuditLog) else log
+    entries = parse_audit_log(jsonl)
+    files = {
         "manifest.json": canonical_json(manifest_document(sealed.manifest)),
         "manifest.sig.json": canonical_json(sealed.manifest_signature),
         "applicants.jsonl": b"".join(line + b"\n" for line in sealed.encoded_records),
@@ -95,22 +137,59 @@ def bundle_files(result: DrawResult) -> dict[str, bytes]:
         "ceremony.sig.json": canonical_json(result.ceremony_signature),
         "results.json": result.results_json,
         "results.sig.json": canonical_json(result.results_signature),
-        "README.txt": _readme(result).encode("utf-8"),
+        "audit.jsonl": jsonl,
     }
+    if actions is not None:
+        files["actions.json"] = canonical_json(dict(actions))
+        digest = tagged_hash("actions", files["actions.json"])
+        files["actions.sig.json"] = canonical_json(sign_document("actions", digest, signing_key))
+    check_audit_log(
+        entries,
+        manifest_digest=sealed.manifest_digest,
+        manifest=sealed.manifest,
+        ceremony_doc=ceremony_document(result.ceremony),
+        results_digest=result.results_digest,
+        actions_doc=None if actions is None else dict(actions),
+        index_head=None,
+        results_head=result.audit,
+    )
+    head = AuditHead(seq=len(entries), hash=audit_entry_hash(entries[-1]).hex())
+    files["audit.sig.json"] = canonical_json(
+        sign_document("audit", bytes.fromhex(head.hash), signing_key)
+    )
+    files["README.txt"] = readme_text(
+        sealed.manifest,
+        manifest_digest=sealed.manifest_digest,
+        seed=result.ceremony.seed,
+        results_digest=result.results_digest,
+    )
+    index = index_document(sealed.manifest_digest, files, documents, head)
+    files["index.json"] = canonical_json(index)
+    files["index.sig.json"] = canonical_json(
+        sign_document("index", index_digest(index), signing_key)
+    )
+    return files
 
 
 def write_bundle(
     directory: str | os.PathLike[str],
     result: DrawResult,
     *,
+    log: AuditLog | bytes,
+    signing_key: Ed25519PrivateKey,
+    actions: Mapping[str, Any] | None = None,
+    documents: Sequence[tuple[str, str, bytes]] = (),
     zip_path: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Write the bundle to `directory` (which must not exist or be empty) and, if asked, the
-    same files as a zip archive with fixed timestamps, so that equal draws give equal bytes."""
+    """Write the bundle (`bundle_files`) to `directory` (which must not exist or be empty)
+    and, if asked, the same files as a zip archive with fixed timestamps, so that equal draws
+    give equal bytes."""
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BundleError(f"bundle directory {target} exists and is not empty")
-    files = bundle_files(result)
+    files = bundle_files(
+        result, log=log, signing_key=signing_key, actions=actions, documents=documents
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -178,28 +257,44 @@ def _records(data: bytes) -> tuple[PublicRecord, ...]:
 
 
 def read_bundle(path: str | os.PathLike[str]) -> Bundle:
-    """Read a bundle (directory or zip) and check it up to the seed (§17 steps 1-7).
+    """Read a bundle (directory or zip) and check it up to the seed, and its audit log
+    (§17 steps 1, 2, 4-7, 13).
 
-    Checks: canonical files, protocol and kinds, the three signatures against the manifest's
-    key (and the post-draw actions' signature and binding to the results, when the bundle has
-    them), manifest validity, the records against the rules, count and root, the ceremony.
-    It does not re-run the allocation (see `lottery.draw.rerun_results`). Raises a
-    `LotteryError` subclass; anything unexpected in the files becomes a `BundleError`.
+    Checks: canonical files, protocol and kinds, the index (every file listed with its size
+    and SHA-256, none unlisted), every signature against the manifest's key (the post-draw
+    actions' too, and their binding to the results), manifest validity, the records against
+    the rules, count and root, the ceremony in full (§7.3-§7.7), README.txt as derived, and
+    the audit log against the documents (§15.3). It does not re-run the allocation (see
+    `lottery.draw.rerun_results`). Raises a `LotteryError` subclass; anything unexpected in
+    the files becomes a `BundleError`.
     """
     files = _load_files(Path(path))
     try:
         documents = {
             kind: parse_canonical(files[f"{kind}.json"], name=f"{kind}.json")
-            for kind in ("manifest", "ceremony", "results")
+            for kind in ("manifest", "ceremony", "results", "index")
         }
-        for kind in ("ceremony", "results"):
+        for kind in ("ceremony", "results", "index"):
             check_protocol(documents[kind], kind)
         manifest = manifest_from_document(documents["manifest"])
-        # (2) signatures first: each names the manifest's key and signs its file's digest.
-        for kind in ("manifest", "ceremony", "results"):
+        digest = tagged_hash("manifest", files["manifest.json"])
+        # (1) the index lists every file, with its size and SHA-256.
+        check_index(documents["index"], files, digest)
+        entries = parse_audit_log(files["audit.jsonl"])
+        if not entries:
+            raise BundleError("audit.jsonl: the log is empty (§15)")
+        # (2) signatures: each names the manifest's key and signs its file's digest.
+        signed = {
+            kind: tagged_hash(kind, files[f"{kind}.json"])
+            for kind in ("manifest", "ceremony", "results", "index")
+        }
+        signed["audit"] = audit_entry_hash(entries[-1])
+        for kind, kind_digest in signed.items():
             signature = parse_canonical(files[f"{kind}.sig.json"], name=f"{kind}.sig.json")
-            digest = tagged_hash(kind, files[f"{kind}.json"])
-            verify_signature(signature, kind=kind, digest=digest, signing_key=manifest.signing_key)
+            verify_signature(
+                signature, kind=kind, digest=kind_digest, signing_key=manifest.signing_key
+            )
+        actions = None
         if "actions.json" in files:  # signed too, and made for these results (§14.3, §14.4)
             actions_from_document(
                 files["actions.json"],
@@ -207,6 +302,9 @@ def read_bundle(path: str | os.PathLike[str]) -> Bundle:
                 signing_key=manifest.signing_key,
                 results_json=files["results.json"],
             )
+            actions = parse_canonical(files["actions.json"], name="actions.json")
+        elif "actions.sig.json" in files:
+            raise BundleError("actions.sig.json without actions.json (§13.2)")
         # (4) the records, their count and root.
         records = _records(files["applicants.jsonl"])
         check_records(manifest.rules, records)
@@ -220,13 +318,39 @@ def read_bundle(path: str | os.PathLike[str]) -> Bundle:
             raise BundleError(
                 f"applicants.jsonl: root {root} is not the manifest's {manifest.applicants.root}"
             )
-        # (5)-(7) reveals, beacon and seed.
+        # (6)-(7) reveals, checkpoint, beacon and seed.
         ceremony = ceremony_from_document(documents["ceremony"], manifest)
+        results = documents["results"]
+        if "README.txt" in files and files["README.txt"] != readme_text(
+            manifest,
+            manifest_digest=digest,
+            seed=ceremony.seed,
+            results_digest=signed["results"],
+        ):
+            raise BundleError("README.txt: not the text §13.4 derives from the signed files")
+        # (13) the audit log against every document.
+        if results["audit"] is None:
+            raise BundleError("results.json: audit is null; official results hold a head (§12.1)")
+        check_audit_log(
+            entries,
+            manifest_digest=digest,
+            manifest=manifest,
+            ceremony_doc=documents["ceremony"],
+            results_digest=signed["results"],
+            actions_doc=actions,
+            index_head=documents["index"]["audit"],
+            results_head=results["audit"],
+        )
     except LotteryError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BundleError(f"{path}: malformed bundle ({type(exc).__name__}: {exc})") from None
-    results = documents["results"]
     return Bundle(
-        manifest=manifest, records=records, ceremony=ceremony, results=results, files=files
+        manifest=manifest,
+        records=records,
+        ceremony=ceremony,
+        results=results,
+        files=files,
+        audit_entries=tuple(entries),
+        index=documents["index"],
     )

@@ -1,8 +1,9 @@
 """The draw pipeline: seal the list, form the seed, allocate, publish signed results.
 
 `seal` (§5, §6) fixes the rules and the applicant list before any secret is revealed;
-`run_draw` (§8-§12) takes a ceremony (`lottery.ceremony.form_seed`) and produces the signed
-results. Keys and times are arguments; nothing here reads a clock or the machine's entropy.
+`run_draw` (§8-§12) takes a ceremony (`lottery.ceremony.form_ceremony`) and produces the signed
+results, holding the audit head at the moment they are signed (§12.1, §15.2). Keys and times
+are arguments; nothing here reads a clock or the machine's entropy.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from lottery.errors import CeremonyError, InvalidRecord, InvalidRules
 from lottery.hashing import tagged_hash
 from lottery.manifest import (
     ApplicantCommitment,
+    AuditHead,
     Beacon,
     DrawRules,
     Manifest,
+    Replaces,
     Witness,
     manifest_digest,
     manifest_document,
@@ -98,6 +101,7 @@ class DrawResult:
     results_json: bytes  # JCS(results)
     results_digest: bytes
     results_signature: dict[str, str]
+    audit: AuditHead  # the head the results hold (§12.1)
 
     @cached_property
     def results(self) -> dict[str, Any]:
@@ -108,6 +112,7 @@ class DrawResult:
             ceremony_digest=ceremony_digest(self.ceremony),
             problem=self.problem,
             allocation=self.allocation,
+            audit=self.audit,
         )
 
 
@@ -117,13 +122,17 @@ def seal(
     records: Iterable[PublicRecord],
     witnesses: Sequence[Witness],
     min_reveals: int,
-    beacon: Beacon | None,
+    beacon: Beacon,
     signing_key: Ed25519PrivateKey,
     sealed_at: str,
+    audit: AuditHead | None = None,
+    replaces: Replaces | None = None,
 ) -> SealedDraw:
     """Check everything, sort the records, commit to them and sign the manifest (§4-§6).
 
-    Raises `InvalidRules` or `InvalidRecord` before anything is produced.
+    `audit` is the head of the draw's audit log just before its `draw.sealed` entry (None if
+    that entry is the first, §6.1, §15.2); `replaces` names a void draw this one re-runs
+    (§7.8). Raises `InvalidRules` or `InvalidRecord` before anything is produced.
     """
     validate_rules(rules)
     with _without_gc_pauses():
@@ -149,6 +158,8 @@ def seal(
         min_reveals=min_reveals,
         beacon=beacon,
         signing_key=signing_key_info(signing_key),
+        audit=audit,
+        replaces=replaces,
     )
     validate_manifest(manifest)
     if len(canonical_json(manifest_document(manifest))) > MANIFEST_CEILING:
@@ -173,6 +184,7 @@ def rerun_results(
     seed: bytes,
     ceremony_hex: str,
     kind: Literal["results", "rehearsal"] = "results",
+    audit: AuditHead | None = None,
 ) -> tuple[AllocationProblem, Allocation, dict[str, Any]]:
     """Allocate from the manifest, records and seed and build the results document (§8-§12)."""
     with _without_gc_pauses():
@@ -185,6 +197,7 @@ def rerun_results(
             problem=problem,
             allocation=allocation,
             kind=kind,
+            audit=audit,
         )
     return problem, allocation, results
 
@@ -195,6 +208,7 @@ def _draw(
     seed: bytes,
     ceremony_hex: str,
     kind: Literal["results", "rehearsal"],
+    audit: AuditHead | None,
 ) -> tuple[AllocationProblem, Allocation, bytes]:
     """Allocate and encode `JCS(results)` (§12.3) straight from the allocation."""
     with _without_gc_pauses():
@@ -207,12 +221,18 @@ def _draw(
             problem=problem,
             allocation=allocation,
             kind=kind,
+            audit=audit,
         )
     return problem, allocation, results_json
 
 
-def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519PrivateKey) -> DrawResult:
-    """Run the official draw of a sealed list with its ceremony and sign the results (§12)."""
+def run_draw(
+    sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519PrivateKey, *, audit: AuditHead
+) -> DrawResult:
+    """Run the official draw of a sealed list with its ceremony and sign the results (§12).
+
+    `audit` is the head of the audit log when the results are signed (§12.1): the service
+    logs `draw.run` after it (§15.3)."""
     if ceremony.manifest_digest != sealed.manifest_digest:
         raise CeremonyError(
             f"ceremony is for manifest {ceremony.manifest_digest.hex()}, "
@@ -222,7 +242,7 @@ def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519Private
         raise InvalidRules("signing key is not the key named in the manifest (§12.4)")
     c_digest = ceremony_digest(ceremony)
     problem, allocation, results_json = _draw(
-        sealed, seed=ceremony.seed, ceremony_hex=c_digest.hex(), kind="results"
+        sealed, seed=ceremony.seed, ceremony_hex=c_digest.hex(), kind="results", audit=audit
     )
     r_digest = tagged_hash("results", results_json)
     return DrawResult(
@@ -234,6 +254,7 @@ def run_draw(sealed: SealedDraw, ceremony: Ceremony, signing_key: Ed25519Private
         results_json=results_json,
         results_digest=r_digest,
         results_signature=sign_document("results", r_digest, signing_key),
+        audit=audit,
     )
 
 
@@ -244,7 +265,7 @@ def rehearse(
     kind `rehearsal`. It can never pass for the official results."""
     seed = tagged_hash("rehearsal-seed", text.encode("utf-8"))
     problem, allocation, results_json = _draw(
-        sealed, seed=seed, ceremony_hex="0" * 64, kind="rehearsal"
+        sealed, seed=seed, ceremony_hex="0" * 64, kind="rehearsal", audit=None
     )
     results = results_document(
         manifest=sealed.manifest,

@@ -1,6 +1,6 @@
 """Hashing with domain separation, protocol §3.
 
-`H(use, data) = SHA-256(ASCII("sunshine-draw/1/" + use) || 0x00 || data)`; the `use` strings are
+`H(use, data) = SHA-256(ASCII("sunshine-draw/2/" + use) || 0x00 || data)`; the `use` strings are
 exactly those of the table in §3.1, and any other is refused so that a typo can never create a
 new, unpublished domain.
 """
@@ -11,7 +11,7 @@ import hashlib
 
 __all__ = ["PROTOCOL", "USES", "domain_prefix", "tagged_hash"]
 
-PROTOCOL = "sunshine-draw/1"
+PROTOCOL = "sunshine-draw/2"
 
 # Protocol §3.1, the complete table.
 USES: frozenset[str] = frozenset(
@@ -32,12 +32,19 @@ USES: frozenset[str] = frozenset(
         "signature",
         "key-fingerprint",
         "rehearsal-seed",
+        "receipt",
+        "witness-reveal",
+        "checkpoint",
+        "beacon",
+        "reveal-receipt",
+        "index",
+        "pin",
     }
 )
 
 
 def domain_prefix(use: str) -> bytes:
-    """The bytes `ASCII("sunshine-draw/1/" + use) || 0x00` that start every tagged input (§3.1)."""
+    """The bytes `ASCII("sunshine-draw/2/" + use) || 0x00` that start every tagged input (§3.1)."""
     if use not in USES:
         raise ValueError(f"hash use {use!r} is not in the table of protocol §3.1")
     return (PROTOCOL + "/" + use).encode("ascii") + b"\x00"

@@ -12,21 +12,25 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from lottery.allocation.problem import Mode
+from lottery.drand import check_beacon_registration
 from lottery.encoding import canonical_json
 from lottery.errors import InvalidRules
 from lottery.hashing import PROTOCOL, tagged_hash
 from lottery.identifiers import check_hex64, check_identifier, check_time
+from lottery.strict_ed25519 import strict_point_fault
 
 __all__ = [
     "CLASS_SIZE_CAPS",
     "MODES",
     "ApplicantCommitment",
+    "AuditHead",
     "Beacon",
     "BeaconSource",
     "Category",
     "ClassPolicy",
     "DrawRules",
     "Manifest",
+    "Replaces",
     "ReservedSeats",
     "School",
     "SigningKeyInfo",
@@ -40,7 +44,6 @@ __all__ = [
 
 MODES = ("single_school_lottery", "deferred_acceptance", "immediate_acceptance", "zone_assignment")
 CLASS_SIZE_CAPS = {"primary": 45, "junior": 50}  # §6.3, from the policy documents
-BEACON_FORMATS = ("hex64", "decimal")
 
 
 @dataclass(frozen=True)
@@ -114,20 +117,31 @@ class ApplicantCommitment:
 
 @dataclass(frozen=True)
 class Witness:
-    """A witness and its published commitment (§6.1, §7.1)."""
+    """A witness, its published commitment and its Ed25519 public key (§6.1, §7.1)."""
 
     id: str
     name: str
     commitment: str
+    public_key: str
+
+    def document(self) -> dict[str, str]:
+        """The manifest's witness object (§6.1)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "commitment": self.commitment,
+            "public_key": self.public_key,
+        }
 
 
 @dataclass(frozen=True)
 class BeaconSource:
-    """Which future public value is used, and its format (§7.2)."""
+    """Which future public value is used, its format and when it is published (§7.2)."""
 
     source: str
     round: str
     format: Literal["hex64", "decimal"]
+    at: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,26 @@ class Beacon:
 
     primary: BeaconSource
     fallback: BeaconSource | None = None
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """An audit head `{"seq": n, "hash": h}`: entry `n` of the log and its hash (§15.1)."""
+
+    seq: int
+    hash: str
+
+    def document(self) -> dict[str, Any]:
+        """The head as signed documents hold it (§6.1, §7.3, §7.7, §12.1, §13.5, §14.3)."""
+        return {"seq": self.seq, "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class Replaces:
+    """`replaces` of §6.1: the void draw a re-run replaces, and why (§7.8)."""
+
+    manifest: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -156,8 +190,10 @@ class Manifest:
     applicants: ApplicantCommitment
     witnesses: tuple[Witness, ...]
     min_reveals: int
-    beacon: Beacon | None
+    beacon: Beacon
     signing_key: SigningKeyInfo
+    audit: AuditHead | None = None
+    replaces: Replaces | None = None
 
     def school_index(self) -> dict[str, int]:
         """School id -> index in manifest order."""
@@ -237,7 +273,7 @@ def validate_rules(rules: DrawRules) -> None:
     if rules.tie_breaking not in ("single", "multiple"):
         raise InvalidRules(f"tie_breaking {rules.tie_breaking!r} is not 'single' or 'multiple'")
     if rules.group_policy != "together":
-        raise InvalidRules(f"group_policy {rules.group_policy!r}: version 1 has only 'together'")
+        raise InvalidRules(f"group_policy {rules.group_policy!r}: the protocol has only 'together'")
     if not _is_int(rules.max_preferences) or rules.max_preferences < 1:
         raise InvalidRules(f"max_preferences {rules.max_preferences!r} must be >= 1 (§6.1)")
     if rules.mode == "single_school_lottery" and rules.max_preferences != 1:
@@ -267,6 +303,8 @@ def validate_manifest(manifest: Manifest) -> None:
         raise InvalidRules("witnesses: a draw has at least one witness (§6.1)")
     for witness in manifest.witnesses:
         check_identifier(witness.id, "witness id", InvalidRules)
+        if not isinstance(witness.name, str):
+            raise InvalidRules(f"witness {witness.id}: name {witness.name!r} is not a string")
         check_hex64(witness.commitment, f"witness {witness.id}: commitment", InvalidRules)
     _check_strictly_increasing([w.id for w in manifest.witnesses], "witnesses")
     count = len(manifest.witnesses)
@@ -274,10 +312,7 @@ def validate_manifest(manifest: Manifest) -> None:
         raise InvalidRules(
             f"reveal_policy.min_reveals {manifest.min_reveals!r} must be 1 to {count} (§6.1)"
         )
-    if manifest.beacon is not None:
-        for source in (manifest.beacon.primary, manifest.beacon.fallback):
-            if source is not None and source.format not in BEACON_FORMATS:
-                raise InvalidRules(f"beacon format {source.format!r} is not hex64 or decimal")
+    check_beacon_registration(manifest.beacon, manifest.sealed_at)
     key = manifest.signing_key
     if key.algorithm != "ed25519":
         raise InvalidRules(f"signing_key.algorithm {key.algorithm!r} is not 'ed25519'")
@@ -288,6 +323,43 @@ def validate_manifest(manifest: Manifest) -> None:
         raise InvalidRules(
             f"signing_key.fingerprint {key.fingerprint} is not the key's fingerprint {expected}"
         )
+    _check_witness_keys(manifest.witnesses, key.public_key)
+    _check_audit_and_replaces(manifest)
+
+
+def _check_witness_keys(witnesses: Sequence[Witness], signing_key: str) -> None:
+    """§6.3: witness keys distinct, not the bureau's key, and passing §12.5."""
+    seen: dict[str, str] = {}
+    for witness in witnesses:
+        where = f"witness {witness.id}: public_key"
+        check_hex64(witness.public_key, where, InvalidRules)
+        fault = strict_point_fault(bytes.fromhex(witness.public_key))
+        if fault is not None:
+            raise InvalidRules(f"{where} {witness.public_key[:16]}... is {fault} (§12.5, §6.3)")
+        if witness.public_key == signing_key:
+            raise InvalidRules(
+                f"{where} is the bureau's signing key: a witness signs with its own key (§6.3)"
+            )
+        if witness.public_key in seen:
+            raise InvalidRules(
+                f"{where} is also the key of witness {seen[witness.public_key]}; witness keys "
+                "are distinct (§6.3)"
+            )
+        seen[witness.public_key] = witness.id
+
+
+def _check_audit_and_replaces(manifest: Manifest) -> None:
+    """§6.1: `audit` null or a head, `replaces` null or a manifest digest and a reason."""
+    head = manifest.audit
+    if head is not None:
+        if not _is_int(head.seq) or head.seq < 1:
+            raise InvalidRules(f"audit.seq {head.seq!r} must be a whole number >= 1 (§6.1)")
+        check_hex64(head.hash, "audit.hash", InvalidRules)
+    replaces = manifest.replaces
+    if replaces is not None:
+        check_hex64(replaces.manifest, "replaces.manifest", InvalidRules)
+        if not isinstance(replaces.reason, str) or not replaces.reason:
+            raise InvalidRules(f"replaces.reason {replaces.reason!r} is not a non-empty string")
 
 
 def _school_document(school: School) -> dict[str, Any]:
@@ -306,7 +378,12 @@ def _school_document(school: School) -> dict[str, Any]:
 
 
 def _source_document(source: BeaconSource) -> dict[str, Any]:
-    return {"source": source.source, "round": source.round, "format": source.format}
+    return {
+        "source": source.source,
+        "round": source.round,
+        "format": source.format,
+        "at": source.at,
+    }
 
 
 def manifest_document(manifest: Manifest) -> dict[str, Any]:
@@ -328,13 +405,9 @@ def manifest_document(manifest: Manifest) -> dict[str, Any]:
         "schools": [_school_document(s) for s in rules.schools],
         "categories": [{"id": c.id, "label": c.label} for c in rules.categories],
         "applicants": {"count": manifest.applicants.count, "root": manifest.applicants.root},
-        "witnesses": [
-            {"id": w.id, "name": w.name, "commitment": w.commitment} for w in manifest.witnesses
-        ],
+        "witnesses": [w.document() for w in manifest.witnesses],
         "reveal_policy": {"min_reveals": manifest.min_reveals},
-        "beacon": None
-        if beacon is None
-        else {
+        "beacon": {
             **_source_document(beacon.primary),
             "fallback": None if beacon.fallback is None else _source_document(beacon.fallback),
         },
@@ -343,6 +416,10 @@ def manifest_document(manifest: Manifest) -> dict[str, Any]:
             "public_key": manifest.signing_key.public_key,
             "fingerprint": manifest.signing_key.fingerprint,
         },
+        "audit": None if manifest.audit is None else manifest.audit.document(),
+        "replaces": None
+        if manifest.replaces is None
+        else {"manifest": manifest.replaces.manifest, "reason": manifest.replaces.reason},
     }
 
 

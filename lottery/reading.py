@@ -1,4 +1,4 @@
-"""Reading published documents back into the engine's types (§6.1, §7.5), strictly.
+"""Reading published documents back into the engine's types (§6.1, §7.7), strictly.
 
 A bundle is data from outside: every key is checked to be present and nothing else, every type
 exactly, before `validate_manifest` applies the rules of §6.3.
@@ -8,22 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from lottery.ceremony import BeaconValue, Ceremony, form_seed
+from lottery.ceremony import (
+    BeaconStatement,
+    Ceremony,
+    Checkpoint,
+    DrandProof,
+    ceremony_document,
+    checkpoint_digest,
+    form_ceremony,
+)
 from lottery.errors import CeremonyError, InvalidRules, UnsupportedVersion
 from lottery.hashing import PROTOCOL
+from lottery.identifiers import check_hex64, check_time
 from lottery.manifest import (
     ApplicantCommitment,
+    AuditHead,
     Beacon,
     BeaconSource,
     Category,
     ClassPolicy,
     DrawRules,
     Manifest,
+    Replaces,
     ReservedSeats,
     School,
     SigningKeyInfo,
     Tier,
     Witness,
+    manifest_digest,
     validate_manifest,
 )
 
@@ -31,7 +43,7 @@ __all__ = ["ceremony_from_document", "check_protocol", "manifest_from_document"]
 
 
 def check_protocol(doc: Any, kind: str) -> None:
-    """Every document names protocol `sunshine-draw/1` and its kind (§17 step 1)."""
+    """Every document names protocol `sunshine-draw/2` and its kind (§17 step 1)."""
     if not isinstance(doc, dict):
         raise InvalidRules(f"{kind}: not a JSON object")
     if doc.get("protocol") != PROTOCOL:
@@ -95,25 +107,46 @@ def _school(doc: Any, n: int) -> School:
     )
 
 
+_SOURCE_KEYS = ("source", "round", "format", "at")
+
+
 def _source(doc: Any, where: str) -> BeaconSource:
-    doc = _object(doc, {"source", "round", "format"}, where)
+    doc = _object(doc, set(_SOURCE_KEYS), where)
     return BeaconSource(
-        source=_str(doc["source"], where), round=_str(doc["round"], where), format=doc["format"]
+        source=_str(doc["source"], where),
+        round=_str(doc["round"], where),
+        format=doc["format"],
+        at=_str(doc["at"], f"{where}.at"),
     )
 
 
-def _beacon(doc: Any) -> Beacon | None:
+def _beacon(doc: Any) -> Beacon:
     if doc is None:
-        return None
-    doc = _object(doc, {"source", "round", "format", "fallback"}, "beacon")
-    primary = _source({k: doc[k] for k in ("source", "round", "format")}, "beacon")
+        raise InvalidRules("beacon: version 2 requires a beacon; it is null (§6.1)")
+    doc = _object(doc, {*_SOURCE_KEYS, "fallback"}, "beacon")
+    primary = _source({k: doc[k] for k in _SOURCE_KEYS}, "beacon")
     fallback = None if doc["fallback"] is None else _source(doc["fallback"], "beacon.fallback")
     return Beacon(primary=primary, fallback=fallback)
+
+
+def _audit(doc: Any, where: str) -> AuditHead | None:
+    if doc is None:
+        return None
+    doc = _object(doc, {"seq", "hash"}, where)
+    return AuditHead(seq=doc["seq"], hash=_str(doc["hash"], f"{where}.hash"))
+
+
+def _replaces(doc: Any) -> Replaces | None:
+    if doc is None:
+        return None
+    doc = _object(doc, {"manifest", "reason"}, "replaces")
+    return Replaces(manifest=_str(doc["manifest"], "replaces.manifest"), reason=doc["reason"])
 
 
 _MANIFEST_KEYS = {
     "protocol", "kind", "draw", "mode", "tie_breaking", "max_preferences", "group_policy",
     "schools", "categories", "applicants", "witnesses", "reveal_policy", "beacon", "signing_key",
+    "audit", "replaces",
 }  # fmt: skip
 
 
@@ -136,7 +169,7 @@ def manifest_from_document(doc: Any) -> Manifest:
     )
     applicants = _object(doc["applicants"], {"count", "root"}, "applicants")
     witnesses = [
-        _object(w, {"id", "name", "commitment"}, "witnesses")
+        _object(w, {"id", "name", "commitment", "public_key"}, "witnesses")
         for w in _list(doc["witnesses"], "witnesses")
     ]
     key = _object(doc["signing_key"], {"algorithm", "public_key", "fingerprint"}, "signing_key")
@@ -145,7 +178,12 @@ def manifest_from_document(doc: Any) -> Manifest:
         sealed_at=draw["sealed_at"],
         applicants=ApplicantCommitment(count=applicants["count"], root=applicants["root"]),
         witnesses=tuple(
-            Witness(id=w["id"], name=_str(w["name"], "witness name"), commitment=w["commitment"])
+            Witness(
+                id=w["id"],
+                name=_str(w["name"], "witness name"),
+                commitment=w["commitment"],
+                public_key=_str(w["public_key"], "witness public_key"),
+            )
             for w in witnesses
         ),
         min_reveals=_object(doc["reveal_policy"], {"min_reveals"}, "reveal_policy")["min_reveals"],
@@ -153,6 +191,8 @@ def manifest_from_document(doc: Any) -> Manifest:
         signing_key=SigningKeyInfo(
             public_key=key["public_key"], fingerprint=key["fingerprint"], algorithm=key["algorithm"]
         ),
+        audit=_audit(doc["audit"], "audit"),
+        replaces=_replaces(doc["replaces"]),
     )
     validate_manifest(manifest)
     return manifest
@@ -161,25 +201,53 @@ def manifest_from_document(doc: Any) -> Manifest:
 def _secret(value: Any, witness: str) -> bytes | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) != 64:
-        raise CeremonyError(f"witness {witness}: secret {value!r} is not 64 hex digits")
-    try:
-        secret = bytes.fromhex(value)
-    except ValueError:
-        raise CeremonyError(f"witness {witness}: secret {value!r} is not hex") from None
-    if secret.hex() != value:
-        raise CeremonyError(f"witness {witness}: secret {value!r} is not lowercase hex")
-    return secret
+    check_hex64(value, f"ceremony: witness {witness}: secret", CeremonyError)
+    return bytes.fromhex(value)
+
+
+def _cosignatures(doc: Any, where: str) -> dict[str, str]:
+    if not isinstance(doc, list):
+        raise CeremonyError(f"{where}: {doc!r} is not an array (§7.7)")
+    out: dict[str, str] = {}
+    for item in doc:
+        if not isinstance(item, dict) or set(item) != {"signature", "witness"}:
+            raise CeremonyError(f"{where}: each co-signature is {{signature, witness}} (§7.7)")
+        if not isinstance(item["witness"], str) or item["witness"] in out:
+            raise CeremonyError(f"{where}: witness {item['witness']!r} is repeated or not a string")
+        out[item["witness"]] = item["signature"]
+    return out
+
+
+def _proof(doc: Any) -> DrandProof | None:
+    if doc is None:
+        return None
+    doc = _object(doc, {"signature", "previous_signature"}, "ceremony.beacon.proof")
+    return DrandProof(signature=doc["signature"], previous_signature=doc["previous_signature"])
+
+
+_CEREMONY_KEYS = {
+    "protocol",
+    "kind",
+    "manifest",
+    "reveals",
+    "checkpoint",
+    "beacon",
+    "seed",
+    "audit",
+}
 
 
 def ceremony_from_document(doc: Any, manifest: Manifest) -> Ceremony:
-    """A published ceremony (§7.5), re-formed from its reveals and beacon: every reveal is
-    checked against its commitment, and the seed must be the one recomputed (§17 steps 5-7)."""
+    """A published ceremony (§7.7), re-formed by `form_ceremony`: every reveal against its
+    commitment and signature, the checkpoint and beacon co-signatures, the beacon's source,
+    format and proof; the seed must be the one recomputed and the document exactly the one
+    re-formed (§17 steps 6-7). Raises `CeremonyError`."""
     check_protocol(doc, "ceremony")
-    if not isinstance(doc, dict) or set(doc) != {
-        "protocol", "kind", "manifest", "reveals", "beacon", "seed",
-    }:  # fmt: skip
-        raise CeremonyError("ceremony: keys are not those of §7.5")
+    if set(doc) != _CEREMONY_KEYS:
+        raise CeremonyError(f"ceremony: keys {sorted(doc)} are not those of §7.7")
+    digest = manifest_digest(manifest)
+    if doc["manifest"] != digest.hex():
+        raise CeremonyError(f"ceremony.manifest {doc['manifest']!r} is not the manifest's digest")
     reveals = doc["reveals"]
     witness_ids = [w.id for w in manifest.witnesses]
     if (
@@ -187,18 +255,55 @@ def ceremony_from_document(doc: Any, manifest: Manifest) -> Ceremony:
         or [r.get("witness") if isinstance(r, dict) else None for r in reveals] != witness_ids
     ):
         raise CeremonyError(f"ceremony.reveals: must list witnesses {witness_ids} in order")
-    if any(set(r) != {"secret", "witness"} for r in reveals):
-        raise CeremonyError("ceremony.reveals: each reveal has exactly 'secret' and 'witness'")
-    secrets = {r["witness"]: _secret(r["secret"], r["witness"]) for r in reveals}
-    beacon = doc["beacon"]
-    value = None
-    if beacon is not None:
-        if not isinstance(beacon, dict) or set(beacon) != {"used", "value"}:
-            raise CeremonyError("ceremony.beacon: keys must be 'used' and 'value' (§7.5)")
-        value = BeaconValue(used=beacon["used"], value=beacon["value"])
-    ceremony = form_seed(manifest, secrets, value)
-    if doc["manifest"] != ceremony.manifest_digest.hex():
-        raise CeremonyError(f"ceremony.manifest {doc['manifest']!r} is not the manifest's digest")
+    if any(set(r) != {"secret", "signature", "witness"} for r in reveals):
+        raise CeremonyError("ceremony.reveals: each reveal has 'secret', 'signature', 'witness'")
+    revealed: dict[str, tuple[bytes, str]] = {}
+    for r in reveals:
+        secret = _secret(r["secret"], r["witness"])
+        if (secret is None) != (r["signature"] is None):
+            raise CeremonyError(
+                f"ceremony.reveals: witness {r['witness']}: signature is null exactly when the "
+                "secret is (§7.7)"
+            )
+        if secret is not None:
+            revealed[r["witness"]] = (secret, r["signature"])
+    checkpoint = _object(doc["checkpoint"], {"closed_at", "signatures"}, "ceremony.checkpoint")
+    beacon = _object(doc["beacon"], {"used", "value", "proof", "signatures"}, "ceremony.beacon")
+    closed_at = checkpoint["closed_at"]
+    check_time(closed_at, "ceremony.checkpoint.closed_at", CeremonyError)
+    secrets = tuple((w, revealed[w][0] if w in revealed else None) for w in witness_ids)
+    cp_digest = checkpoint_digest(Checkpoint(digest, closed_at, secrets))
+    if not isinstance(beacon["value"], str):
+        raise CeremonyError(f"ceremony.beacon.value {beacon['value']!r} is not a string (§7.5)")
+    statement = BeaconStatement(
+        manifest_digest=digest,
+        checkpoint_digest=cp_digest,
+        used=beacon["used"],
+        value=beacon["value"],
+        proof=_proof(beacon["proof"]),
+    )
+    ceremony = form_ceremony(
+        manifest,
+        reveals=revealed,
+        closed_at=closed_at,
+        checkpoint_signatures=_cosignatures(checkpoint["signatures"], "ceremony.checkpoint"),
+        beacon=statement,
+        beacon_signatures=_cosignatures(beacon["signatures"], "ceremony.beacon"),
+        audit=_ceremony_audit(doc["audit"]),
+    )
     if doc["seed"] != ceremony.seed.hex():
-        raise CeremonyError(f"ceremony.seed {doc['seed']!r} is not the seed of §7.4")
+        raise CeremonyError(f"ceremony.seed {doc['seed']!r} is not the seed of §7.6")
+    if ceremony_document(ceremony) != doc:
+        raise CeremonyError(
+            "ceremony: not in the form of §7.7 (co-signatures in manifest order, one per "
+            "revealed witness)"
+        )
     return ceremony
+
+
+def _ceremony_audit(doc: Any) -> AuditHead:
+    head = _audit(doc, "ceremony.audit")
+    if head is None or type(head.seq) is not int or head.seq < 1:
+        raise CeremonyError(f"ceremony.audit {doc!r} is not an audit head (§7.7)")
+    check_hex64(head.hash, "ceremony.audit.hash", CeremonyError)
+    return head

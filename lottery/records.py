@@ -18,6 +18,7 @@ from lottery.encoding import canonical_json
 from lottery.errors import InvalidRecord
 from lottery.hashing import tagged_hash
 from lottery.identifiers import check_hex64, check_identifier
+from lottery.pins import normalise_code
 
 __all__ = [
     "RECEIPT_ALPHABET",
@@ -31,11 +32,11 @@ __all__ = [
     "normalise_receipt",
     "private_digest",
     "public_record",
+    "receipt_check",
     "sorted_records",
 ]
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, §4.3
-_CROCKFORD_ALIASES = str.maketrans("OIL", "011")
 _RECEIPT = re.compile(f"[{RECEIPT_ALPHABET}]{{16}}")
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 _RECORD_KEYS = frozenset(
@@ -47,6 +48,7 @@ _RECORD_KEYS = frozenset(
         "masked_name",
         "preferences",
         "private_digest",
+        "receipt_check",
         "sex",
         "tiers",
     }
@@ -103,6 +105,7 @@ class PublicRecord:
     private_digest: str
     sex: Literal["F", "M"]
     tiers: tuple[tuple[str, str], ...]
+    receipt_check: str
 
     def __post_init__(self) -> None:
         where = f"application {self.application!r}"
@@ -115,6 +118,7 @@ class PublicRecord:
             if not isinstance(getattr(self, field), str):
                 raise InvalidRecord(f"{where}: {field} {getattr(self, field)!r} is not a string")
         check_hex64(self.private_digest, f"{where}: private_digest", InvalidRecord)
+        check_hex64(self.receipt_check, f"{where}: receipt_check", InvalidRecord)
         if self.sex not in ("F", "M"):
             raise InvalidRecord(f"{where}: sex {self.sex!r} is not 'F' or 'M' (§4.1)")
         for school in self.preferences:
@@ -143,6 +147,7 @@ class PublicRecord:
             "masked_name": self.masked_name,
             "preferences": list(self.preferences),
             "private_digest": self.private_digest,
+            "receipt_check": self.receipt_check,
             "sex": self.sex,
             "tiers": dict(self.tiers),
         }
@@ -187,6 +192,7 @@ class PublicRecord:
             private_digest=doc["private_digest"],
             sex=doc["sex"],
             tiers=tuple(sorted(tiers.items())),
+            receipt_check=doc["receipt_check"],
         )
 
 
@@ -206,11 +212,17 @@ def format_receipt(code: str) -> str:
 def normalise_receipt(text: str) -> str:
     """A receipt code as typed by a family: drop hyphens and spaces, upper-case, read O as 0
     and I, L as 1 (Crockford). Raises `InvalidRecord` if the result is not a receipt code."""
-    code = text.replace("-", "").replace(" ", "").upper()
-    code = code.translate(_CROCKFORD_ALIASES)
+    code = normalise_code(text)
     if not _RECEIPT.fullmatch(code):
         raise InvalidRecord(f"receipt code {text!r} is not 16 Crockford base-32 characters")
     return code
+
+
+def receipt_check(application: str, receipt: str) -> str:
+    """`hex(H("receipt", JCS({"application": A, "receipt": R})))`, protocol §4.8: lets a
+    family check its receipt code against the public record."""
+    document = {"application": application, "receipt": receipt}
+    return tagged_hash("receipt", canonical_json(document)).hex()
 
 
 def private_digest(private: PrivateRecord) -> str:
@@ -268,6 +280,7 @@ def public_record(
         private_digest=private_digest(private),
         sex=sex,
         tiers=tuple(sorted(tiers.items())),
+        receipt_check=receipt_check(private.application, private.receipt),
     )
 
 

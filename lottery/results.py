@@ -20,7 +20,7 @@ from lottery.byte_rows import hex16_column, join_rows, plain_column
 from lottery.canonical_parts import is_plain
 from lottery.encoding import canonical_json
 from lottery.hashing import PROTOCOL, tagged_hash
-from lottery.manifest import Manifest
+from lottery.manifest import AuditHead, Manifest
 from lottery.results_json import SchoolPart, applicant_rows_json, results_json
 
 __all__ = [
@@ -188,6 +188,7 @@ def _header(
     manifest_digest: bytes,
     ceremony_digest: bytes,
     seed: bytes,
+    audit: AuditHead | None,
 ) -> dict[str, Any]:
     return {
         "protocol": PROTOCOL,
@@ -195,6 +196,7 @@ def _header(
         "manifest": manifest_digest.hex(),
         "ceremony": ceremony_digest.hex(),
         "seed": seed.hex(),
+        "audit": None if audit is None else audit.document(),
     }
 
 
@@ -206,10 +208,11 @@ def results_document(
     problem: AllocationProblem,
     allocation: Allocation,
     kind: Literal["results", "rehearsal"] = "results",
+    audit: AuditHead | None = None,
 ) -> dict[str, Any]:
     """The results document of §12.1 (or a rehearsal's, §16, with `kind="rehearsal"`)."""
     return {
-        **_header(kind, manifest_digest, ceremony_digest, problem.seed),
+        **_header(kind, manifest_digest, ceremony_digest, problem.seed, audit),
         "applicants": applicant_columns(problem, allocation).rows(),
         "schools": _school_entries(
             _school_parts(manifest, problem, allocation), problem.applicant_ids
@@ -225,6 +228,7 @@ def encode_results(
     problem: AllocationProblem,
     allocation: Allocation,
     kind: Literal["results", "rehearsal"] = "results",
+    audit: AuditHead | None = None,
 ) -> bytes:
     """`JCS(results_document(...))` (§12.3), built from the arrays without the document.
 
@@ -241,13 +245,14 @@ def encode_results(
                 problem=problem,
                 allocation=allocation,
                 kind=kind,
+                audit=audit,
             )
         )
     applications = plain_column(problem.applicant_ids)
     numbers = hex16_column(problem.ticket).take(problem.applicant_unit)
     outcome, outcomes = _outcomes(problem, allocation)
     return results_json(
-        _header(kind, manifest_digest, ceremony_digest, problem.seed),
+        _header(kind, manifest_digest, ceremony_digest, problem.seed, audit),
         applicant_rows=applicant_rows_json(applications, numbers, outcome, outcomes),
         schools=_school_parts(manifest, problem, allocation),
         applications=applications,

@@ -1,7 +1,7 @@
 """Ed25519 signatures over document digests, protocol §12.4.
 
 The message signed for a document of kind `K` with digest `D` is
-`ASCII("sunshine-draw/1/signature") || 0x00 || ASCII(K) || 0x00 || D`. Keys are arguments: this
+`ASCII("sunshine-draw/2/signature") || 0x00 || ASCII(K) || 0x00 || D`. Keys are arguments: this
 module never creates or stores one.
 """
 
@@ -9,52 +9,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from lottery.errors import SignatureError
 from lottery.hashing import domain_prefix, tagged_hash
 from lottery.manifest import SigningKeyInfo
+from lottery.strict_ed25519 import ed25519_fault, strict_point_fault
 
 __all__ = [
     "SIGNED_KINDS",
+    "WITNESS_KINDS",
     "key_fingerprint",
     "public_key_bytes",
     "sign_document",
+    "signed_message",
     "signing_key_info",
+    "strict_point_fault",
     "verify_signature",
 ]
 
-SIGNED_KINDS = ("manifest", "ceremony", "results", "actions", "audit", "rehearsal")
-_P = 2**255 - 19
-_L = 2**252 + 27742317777372353535851937790883648493
-# §12.5: the eight points of small order, canonically encoded.
-_SMALL_ORDER = frozenset(
-    bytes.fromhex(h)
-    for h in (
-        "01" + "00" * 31,
-        "ec" + "ff" * 30 + "7f",
-        "00" * 32,
-        "00" * 31 + "80",
-        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
-    )
+SIGNED_KINDS = (
+    "manifest",
+    "ceremony",
+    "results",
+    "actions",
+    "audit",
+    "rehearsal",
+    "index",
+    "reveal-receipt",
 )
-
-
-def strict_point_fault(encoded: bytes) -> str | None:
-    """Why §12.5 refuses a 32-byte point (A or R): not canonical, or of small order."""
-    y = int.from_bytes(encoded, "little") & (2**255 - 1)
-    if y >= _P or (y in (1, _P - 1) and encoded[31] >> 7):
-        return "not a canonical point encoding"
-    if encoded in _SMALL_ORDER:
-        return "a point of small order"
-    return None
-
-
+WITNESS_KINDS = ("commitment", "reveal", "checkpoint", "beacon")  # §7.9
 _SIGNATURE_KEYS = {"algorithm", "digest", "fingerprint", "kind", "public_key", "signature"}
 
 
@@ -76,9 +61,10 @@ def signing_key_info(key: Ed25519PrivateKey | Ed25519PublicKey) -> SigningKeyInf
     return SigningKeyInfo(public_key=raw.hex(), fingerprint=key_fingerprint(raw))
 
 
-def _message(kind: str, digest: bytes) -> bytes:
-    if kind not in SIGNED_KINDS:
-        raise SignatureError(f"kind {kind!r} is not a signed document kind (§12.4)")
+def signed_message(kind: str, digest: bytes, *, kinds: tuple[str, ...] = SIGNED_KINDS) -> bytes:
+    """`ASCII("sunshine-draw/2/signature") || 0x00 || ASCII(K) || 0x00 || D` (§12.4, §7.9)."""
+    if kind not in kinds:
+        raise SignatureError(f"kind {kind!r} is not a signed kind here ({', '.join(kinds)})")
     if len(digest) != 32:
         raise SignatureError(f"{kind}: digest is {len(digest)} bytes, not 32")
     return domain_prefix("signature") + kind.encode("ascii") + b"\x00" + digest
@@ -93,7 +79,7 @@ def sign_document(kind: str, digest: bytes, private_key: Ed25519PrivateKey) -> d
         "fingerprint": key_fingerprint(raw),
         "kind": kind,
         "public_key": raw.hex(),
-        "signature": private_key.sign(_message(kind, digest)).hex(),
+        "signature": private_key.sign(signed_message(kind, digest)).hex(),
     }
 
 
@@ -116,18 +102,8 @@ def verify_signature(
         raise SignatureError(
             f"{kind} signature: digest {signature['digest']!r} is not the document's {digest.hex()}"
         )
-    try:
-        raw_key = bytes.fromhex(signing_key.public_key)
-        raw = bytes.fromhex(signature["signature"])
-        if signature["signature"] != raw.hex() or len(raw) != 64:
-            raise ValueError("signature: 128 lowercase hex digits")
-        for name, point in (("public key", raw_key), ("R", raw[:32])):
-            fault = strict_point_fault(point)
-            if fault is not None:
-                raise SignatureError(f"{kind} signature: {name} is {fault} (§12.5)")
-        if int.from_bytes(raw[32:], "little") >= _L:
-            raise SignatureError(f"{kind} signature: S is not below L (§12.5)")
-        public = Ed25519PublicKey.from_public_bytes(raw_key)
-        public.verify(raw, _message(kind, digest))
-    except (InvalidSignature, ValueError, TypeError):
-        raise SignatureError(f"{kind} signature: the Ed25519 signature does not verify") from None
+    fault = ed25519_fault(
+        signing_key.public_key, signature["signature"], signed_message(kind, digest)
+    )
+    if fault is not None:
+        raise SignatureError(f"{kind} signature: {fault}")

@@ -33,7 +33,7 @@ __all__ = [
     "zone_order_array",
 ]
 
-_PREFIX = b"sunshine-draw/1/"
+_PREFIX = b"sunshine-draw/2/"
 _CHUNK = 1 << 14  # hash states alive at once
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]

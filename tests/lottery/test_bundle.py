@@ -12,8 +12,8 @@ from sample_draws import (
     plain_school,
     record_for,
     rules_for,
-    run_test_draw,
     signing_test_key,
+    test_draw,
 )
 
 from lottery import (
@@ -24,28 +24,54 @@ from lottery import (
     SignatureError,
     actions_from_document,
     canonical_json,
+    index_digest,
     read_bundle,
     sign_document,
     tagged_hash,
     write_bundle,
 )
+from lottery.index import index_document
 
 CHILDREN = [Child(f"A{i:02d}", group="TW" if i < 2 else None) for i in range(8)]
 
 
 @pytest.fixture(scope="module")
-def result():  # type: ignore[no-untyped-def]
-    return run_test_draw(rules_for([plain_school(3)]), CHILDREN, label="bundle")
+def drawn():  # type: ignore[no-untyped-def]
+    return test_draw(rules_for([plain_school(3)]), CHILDREN, label="bundle")
+
+
+@pytest.fixture(scope="module")
+def result(drawn):  # type: ignore[no-untyped-def]
+    return drawn[0]
+
+
+def _write(directory: Path, drawn, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    write_bundle(directory, drawn[0], log=drawn[1], signing_key=signing_test_key(), **kwargs)
 
 
 @pytest.fixture
-def bundle_dir(tmp_path: Path, result) -> Path:  # type: ignore[no-untyped-def]
-    write_bundle(tmp_path / "bundle", result)
+def bundle_dir(tmp_path: Path, drawn) -> Path:  # type: ignore[no-untyped-def]
+    _write(tmp_path / "bundle", drawn)
     return tmp_path / "bundle"
 
 
-def test_directory_and_zip_read_back_the_same(tmp_path: Path, result) -> None:  # type: ignore[no-untyped-def]
-    write_bundle(tmp_path / "b", result, zip_path=tmp_path / "b.zip")
+def _reindex(bundle_dir: Path) -> None:
+    """Re-make and re-sign index.json after a change, as the key holder can (§13.5): the
+    checks behind the index are then the ones tested."""
+    index = json.loads((bundle_dir / "index.json").read_bytes())
+    files = {p.name: p.read_bytes() for p in bundle_dir.iterdir()}
+    from lottery import AuditHead
+
+    digest = tagged_hash("manifest", files["manifest.json"])
+    fresh = index_document(digest, files, (), AuditHead(**index["audit"]))
+    (bundle_dir / "index.json").write_bytes(canonical_json(fresh))
+    signature = sign_document("index", index_digest(fresh), signing_test_key())
+    (bundle_dir / "index.sig.json").write_bytes(canonical_json(signature))
+
+
+def test_directory_and_zip_read_back_the_same(tmp_path: Path, drawn) -> None:  # type: ignore[no-untyped-def]
+    result = drawn[0]
+    _write(tmp_path / "b", drawn, zip_path=tmp_path / "b.zip")
     from_dir, from_zip = read_bundle(tmp_path / "b"), read_bundle(tmp_path / "b.zip")
     assert from_dir.files == from_zip.files
     assert from_dir.ceremony == result.ceremony
@@ -53,9 +79,9 @@ def test_directory_and_zip_read_back_the_same(tmp_path: Path, result) -> None:  
     assert sorted(from_dir.files) == sorted(p.name for p in (tmp_path / "b").iterdir())
 
 
-def test_zip_bytes_are_reproducible(tmp_path: Path, result) -> None:  # type: ignore[no-untyped-def]
-    write_bundle(tmp_path / "x", result, zip_path=tmp_path / "x.zip")
-    write_bundle(tmp_path / "y", result, zip_path=tmp_path / "y.zip")
+def test_zip_bytes_are_reproducible(tmp_path: Path, drawn) -> None:  # type: ignore[no-untyped-def]
+    _write(tmp_path / "x", drawn, zip_path=tmp_path / "x.zip")
+    _write(tmp_path / "y", drawn, zip_path=tmp_path / "y.zip")
     assert (tmp_path / "x.zip").read_bytes() == (tmp_path / "y.zip").read_bytes()
 
 
@@ -77,12 +103,12 @@ def test_nothing_personal_in_the_bundle(bundle_dir: Path) -> None:
 
 def test_refuses_a_non_empty_directory_and_leaves_nothing_half_written(
     tmp_path: Path,
-    result,  # type: ignore[no-untyped-def]
+    drawn,  # type: ignore[no-untyped-def]
 ) -> None:
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "other.txt").write_text("keep me")
     with pytest.raises(BundleError, match="not empty"):
-        write_bundle(tmp_path / "taken", result)
+        _write(tmp_path / "taken", drawn)
     assert [p.name for p in (tmp_path / "taken").iterdir()] == ["other.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
@@ -109,13 +135,42 @@ def test_tampering_is_detected(
     bundle_dir: Path, name: str, old: bytes, new: bytes, error: type[LotteryError]
 ) -> None:
     _tamper(bundle_dir, name, old, new)
+    if error is not EncodingError:  # the index names the changed file first (§13.5)
+        with pytest.raises(BundleError, match=r"index\.json"):
+            read_bundle(bundle_dir)
+    _reindex(bundle_dir)
     with pytest.raises(error):
+        read_bundle(bundle_dir)
+
+
+def test_unlisted_file_and_index_signature(bundle_dir: Path) -> None:
+    index = json.loads((bundle_dir / "index.json").read_bytes())
+    listed = {**index, "files": [f for f in index["files"] if f["name"] != "README.txt"]}
+    (bundle_dir / "index.json").write_bytes(canonical_json(listed))
+    signature = sign_document("index", index_digest(listed), signing_test_key())
+    (bundle_dir / "index.sig.json").write_bytes(canonical_json(signature))
+    with pytest.raises(BundleError, match=r"README.txt: a file of the bundle that index.json"):
+        read_bundle(bundle_dir)
+    # A document added to the index without the key: the index signature fails.
+    entry = {"bytes": 1, "name": "公示.pdf", "sha256": "00" * 32, "title": "公示"}
+    (bundle_dir / "index.json").write_bytes(canonical_json({**index, "documents": [entry]}))
+    with pytest.raises(SignatureError, match="index signature"):
+        read_bundle(bundle_dir)
+
+
+def test_readme_is_derived(bundle_dir: Path) -> None:
+    readme = (bundle_dir / "README.txt").read_text("utf-8")
+    assert "Key fingerprint: " in readme and "Pin:             " in readme
+    _tamper(bundle_dir, "README.txt", b"Authority", b"Authorised by")
+    _reindex(bundle_dir)
+    with pytest.raises(BundleError, match=r"README.txt: not the text"):
         read_bundle(bundle_dir)
 
 
 def test_dropped_applicant_is_detected(bundle_dir: Path) -> None:
     lines = (bundle_dir / "applicants.jsonl").read_bytes().split(b"\n")
     (bundle_dir / "applicants.jsonl").write_bytes(b"\n".join(lines[:3] + lines[4:]))
+    _reindex(bundle_dir)
     with pytest.raises(BundleError, match="7 records, manifest says 8"):
         read_bundle(bundle_dir)
 
@@ -126,6 +181,7 @@ def test_forged_seed_in_canonical_form_is_detected(bundle_dir: Path) -> None:
     from lottery import canonical_json
 
     (bundle_dir / "ceremony.json").write_bytes(canonical_json(document))
+    _reindex(bundle_dir)
     with pytest.raises(SignatureError, match="ceremony signature: digest"):
         read_bundle(bundle_dir)
 
@@ -142,6 +198,7 @@ def test_missing_and_unexpected_files(bundle_dir: Path) -> None:
 
 def test_record_with_unknown_field(bundle_dir: Path) -> None:
     _tamper(bundle_dir, "applicants.jsonl", b'{"application"', b'{"age":7,"application"')
+    _reindex(bundle_dir)
     with pytest.raises(InvalidRecord, match="unexpected \\['age'\\]"):
         read_bundle(bundle_dir)
 
@@ -174,6 +231,7 @@ def test_post_draw_actions_are_read_back_checked() -> None:
 def test_a_bundle_with_unsigned_or_foreign_actions_is_refused(tmp_path: Path) -> None:
     unsigned = _copy(tmp_path / "unsigned")
     (unsigned / "actions.sig.json").unlink()
+    _reindex(unsigned)
     with pytest.raises(BundleError, match=r"no actions\.sig\.json"):
         read_bundle(unsigned)
     # Signed by the draw's key, but made for other results.
@@ -184,9 +242,11 @@ def test_a_bundle_with_unsigned_or_foreign_actions_is_refused(tmp_path: Path) ->
     signature = sign_document("actions", tagged_hash("actions", raw), signing_test_key())
     (foreign / "actions.json").write_bytes(raw)
     (foreign / "actions.sig.json").write_bytes(canonical_json(signature))
+    _reindex(foreign)
     with pytest.raises(BundleError, match="made for results 0000"):
         read_bundle(foreign)
     # Changed after signing.
     (foreign / "actions.sig.json").write_bytes((ACTED / "actions.sig.json").read_bytes())
+    _reindex(foreign)
     with pytest.raises(SignatureError):
         read_bundle(foreign)

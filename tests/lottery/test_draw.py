@@ -14,8 +14,8 @@ from sample_draws import (
     record_for,
     rules_for,
     run_test_draw,
-    seal_test_draw,
     signing_test_key,
+    test_draw,
     tiers,
 )
 
@@ -26,7 +26,6 @@ from lottery import (
     School,
     applicant_entry,
     bundle_files,
-    form_seed,
     merkle_root,
     run_draw,
 )
@@ -135,9 +134,12 @@ def test_shuffled_input_gives_identical_bundle(
     rules, children = case
     shuffled = list(children)
     shuffler.shuffle(shuffled)
-    first = bundle_files(run_test_draw(rules, children))  # type: ignore[arg-type]
-    second = bundle_files(run_test_draw(rules, shuffled))  # type: ignore[arg-type]
-    assert first == second
+    key = signing_test_key()
+    one, one_log = test_draw(rules, children)  # type: ignore[arg-type]
+    two, two_log = test_draw(rules, shuffled)  # type: ignore[arg-type]
+    assert bundle_files(one, log=one_log, signing_key=key) == bundle_files(
+        two, log=two_log, signing_key=key
+    )
 
 
 def test_any_changed_record_byte_changes_the_root() -> None:
@@ -153,26 +155,19 @@ def test_any_changed_record_byte_changes_the_root() -> None:
 
 def test_ceremony_for_another_manifest_is_refused() -> None:
     rules = rules_for([School("S01", "S", 2, tiers("G"))])
-    how = Ceremonial(beacon=False)
-    one = seal_test_draw(rules, [Child("A1")], label="one", how=how)
-    two = seal_test_draw(rules, [Child("A1"), Child("A2")], label="one", how=how)
-    from sample_draws import witnesses_for
-
-    _, secrets = witnesses_for("one", 3)
-    ceremony = form_seed(one.manifest, dict(secrets), None)
+    how = Ceremonial(beacon="decimal")
+    one = run_test_draw(rules, [Child("A1")], label="one", how=how)
+    two = run_test_draw(rules, [Child("A1"), Child("A2")], label="one", how=how)
     with pytest.raises(CeremonyError, match="not this draw's"):
-        run_draw(two, ceremony, signing_test_key())
+        run_draw(two.sealed, one.ceremony, signing_test_key(), audit=one.audit)
 
 
 def test_wrong_signing_key_is_refused() -> None:
     rules = rules_for([School("S01", "S", 2, tiers("G"))])
-    sealed = seal_test_draw(rules, [Child("A1")], how=Ceremonial(beacon=False))
-    from sample_draws import witnesses_for
-
-    _, secrets = witnesses_for("test", 3)
-    ceremony = form_seed(sealed.manifest, dict(secrets), None)
+    drawn = run_test_draw(rules, [Child("A1")])
     with pytest.raises(InvalidRules, match="signing key"):
-        run_draw(sealed, ceremony, signing_test_key("another key"))
+        run_draw(drawn.sealed, drawn.ceremony, signing_test_key("another key"), audit=drawn.audit)
+    assert drawn.results["audit"] == drawn.ceremony.audit.document()
 
 
 def test_results_document_shape() -> None:
@@ -201,6 +196,7 @@ def test_rehearsal_cannot_pass_for_official_results() -> None:
     official = run_test_draw(rules, children)
     results, signature = rehearse(official.sealed, "rehearsal 1", signing_test_key())
     assert results["kind"] == "rehearsal" and results["ceremony"] == "0" * 64
+    assert results["audit"] is None  # §16
     assert results["seed"] == tagged_hash("rehearsal-seed", b"rehearsal 1").hex()
     assert results["seed"] != official.results["seed"]
     digest = tagged_hash("results", canonical_json(results))

@@ -18,7 +18,8 @@ VECTORS = json.loads(
 PROTOCOL_TABLE = {
     "applicant", "private-record", "manifest", "witness-commitment", "ceremony", "seed",
     "ticket", "school-ticket", "zone-order", "class-ticket", "results", "actions", "audit",
-    "signature", "key-fingerprint", "rehearsal-seed",
+    "signature", "key-fingerprint", "rehearsal-seed", "receipt", "witness-reveal", "checkpoint",
+    "beacon", "reveal-receipt", "index", "pin",
 }  # fmt: skip
 
 
@@ -27,11 +28,11 @@ def test_use_table_is_exactly_the_protocol_table() -> None:
 
 
 def test_tagged_hash_definition() -> None:
-    expected = hashlib.sha256(b"sunshine-draw/1/seed\x00abc").digest()
+    expected = hashlib.sha256(b"sunshine-draw/2/seed\x00abc").digest()
     assert tagged_hash("seed", b"abc") == expected
 
 
-@pytest.mark.parametrize("use", ["Seed", "seed ", "", "sunshine-draw/1/seed", "tickets"])
+@pytest.mark.parametrize("use", ["Seed", "seed ", "", "sunshine-draw/2/seed", "tickets"])
 def test_unknown_uses_are_refused(use: str) -> None:
     with pytest.raises(ValueError, match="not in the table"):
         tagged_hash(use, b"")

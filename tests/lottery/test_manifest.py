@@ -9,17 +9,34 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sample_draws import Child, plain_school, rules_for, seal_test_draw, tiers
+from sample_draws import (
+    MAINNET,
+    QUICKNET,
+    QUICKNET_ROUND,
+    SEALED_AT,
+    Child,
+    plain_school,
+    rules_for,
+    seal_test_draw,
+    tiers,
+)
 
 from lottery import (
+    DRAND_CHAINS,
+    AuditHead,
+    Beacon,
+    BeaconSource,
     ClassPolicy,
     InvalidRecord,
     InvalidRules,
     LotteryError,
+    Replaces,
     ReservedSeats,
     School,
     UnsupportedVersion,
     canonical_json,
+    check_beacon_registration,
+    drand_round_time,
     manifest_document,
     manifest_from_document,
     validate_manifest,
@@ -138,8 +155,8 @@ def test_manifest_round_trips_and_version_is_checked() -> None:
     sealed = seal_test_draw(rules_for([plain_school(3)]), [Child("A1")])
     document = manifest_document(sealed.manifest)
     assert manifest_from_document(document) == sealed.manifest
-    with pytest.raises(UnsupportedVersion, match="sunshine-draw/2"):
-        manifest_from_document({**document, "protocol": "sunshine-draw/2"})
+    with pytest.raises(UnsupportedVersion, match="sunshine-draw/1"):
+        manifest_from_document({**document, "protocol": "sunshine-draw/1"})
     with pytest.raises(InvalidRules, match="unexpected \\['extra'\\]"):
         manifest_from_document({**document, "extra": 1})
     assert canonical_json(document)  # encodable
@@ -193,3 +210,134 @@ def test_any_mangled_manifest_gives_a_lottery_error(data: st.DataObject) -> None
     # Either it is still valid, or a specific LotteryError says why; never a crash.
     with contextlib.suppress(LotteryError):
         manifest_from_document(document)
+
+
+# --- version 2: witness keys, beacon bound to time, audit head, replaces (§6.3, §7.2) ---------
+
+SEALED = seal_test_draw(rules_for([plain_school(3)]), [Child("A1")])
+
+
+def _witness_key(index: int, public_key: str) -> object:
+    witnesses = list(SEALED.manifest.witnesses)
+    witnesses[index] = dataclasses.replace(witnesses[index], public_key=public_key)
+    return dataclasses.replace(SEALED.manifest, witnesses=tuple(witnesses))
+
+
+def test_witness_key_equal_to_the_signing_key_is_refused() -> None:
+    manifest = _witness_key(1, SEALED.manifest.signing_key.public_key)
+    with pytest.raises(InvalidRules, match="witness W2: public_key is the bureau's signing key"):
+        validate_manifest(manifest)  # type: ignore[arg-type]
+
+
+def test_witness_keys_are_distinct_and_strict() -> None:
+    manifest = _witness_key(2, SEALED.manifest.witnesses[0].public_key)
+    with pytest.raises(InvalidRules, match="witness W3: public_key is also the key of witness W1"):
+        validate_manifest(manifest)  # type: ignore[arg-type]
+    identity = "01" + "00" * 31
+    with pytest.raises(InvalidRules, match=r"witness W1: public_key .* small order"):
+        validate_manifest(_witness_key(0, identity))  # type: ignore[arg-type]
+    with pytest.raises(InvalidRules, match="not 64 lowercase hex"):
+        validate_manifest(_witness_key(0, "AB" * 32))  # type: ignore[arg-type]
+
+
+def _quicknet(round_: int, at: str | None = None) -> BeaconSource:
+    return BeaconSource(
+        source=f"drand:{QUICKNET}",
+        round=str(round_),
+        format="hex64",
+        at=at or drand_round_time(QUICKNET, round_),
+    )
+
+
+@pytest.mark.parametrize(
+    ("beacon", "message"),
+    [
+        (None, "version 2 requires a beacon"),
+        (
+            Beacon(_quicknet(QUICKNET_ROUND - 1200)),  # one hour earlier: 02:00, at sealing
+            r"beacon.at 2026-07-01T02:00:00Z is not later than draw.sealed_at",
+        ),
+        (
+            Beacon(BeaconSource("drand:" + "ab" * 32, "5", "hex64", "2026-07-02T00:00:00Z")),
+            "is not a drand chain of Appendix A",
+        ),
+        (
+            Beacon(_quicknet(QUICKNET_ROUND, at="2026-07-01T03:00:30Z")),
+            r"round 30023812 of drand chain 52db9ba70e0cc0f6\.\.\. .* is published at "
+            "2026-07-01T03:00:00Z",
+        ),
+        (
+            Beacon(dataclasses.replace(_quicknet(QUICKNET_ROUND), round="030023812")),
+            "without leading zeros",
+        ),
+        (
+            Beacon(dataclasses.replace(_quicknet(QUICKNET_ROUND), format="decimal")),
+            "a drand value is hex64",
+        ),
+        (
+            Beacon(
+                _quicknet(QUICKNET_ROUND),
+                BeaconSource("SSE closing", "2026-07-01", "decimal", "2026-07-01T03:00:00Z"),
+            ),
+            "fallback.at 2026-07-01T03:00:00Z is not later than the primary's",
+        ),
+        (
+            Beacon(BeaconSource("SSE closing", "2026-07-01", "base64", "2026-07-01T07:00:00Z")),
+            "format 'base64'",
+        ),
+        (
+            Beacon(BeaconSource("SSE closing", "2026-07-01", "decimal", "2026-07-01 07:00")),
+            "beacon.at",
+        ),
+    ],
+)
+def test_beacon_registration_errors(beacon: Beacon | None, message: str) -> None:
+    with pytest.raises(InvalidRules, match=message):
+        validate_manifest(dataclasses.replace(SEALED.manifest, beacon=beacon))  # type: ignore[arg-type]
+    with pytest.raises(InvalidRules, match=message):
+        check_beacon_registration(beacon, SEALED_AT)
+
+
+def test_drand_round_times_follow_appendix_a() -> None:
+    assert drand_round_time(QUICKNET, 1) == "2023-08-23T15:09:27Z"
+    assert drand_round_time(MAINNET, 1) == "2020-07-22T15:17:30Z"
+    assert drand_round_time(MAINNET, 3) == "2020-07-22T15:18:30Z"
+    assert DRAND_CHAINS[MAINNET].chained and not DRAND_CHAINS[QUICKNET].chained
+    with pytest.raises(InvalidRules, match="not a chain of Appendix A"):
+        drand_round_time("00" * 32, 1)
+    with pytest.raises(InvalidRules, match="beyond any time"):
+        drand_round_time(QUICKNET, 10**15)
+
+
+def test_seal_refuses_a_beacon_already_public() -> None:
+    early = Beacon(_quicknet(QUICKNET_ROUND - 1200))
+    with pytest.raises(InvalidRules, match=r"not later than draw.sealed_at"):
+        from sample_draws import record_for, registered, signing_test_key, witnesses_for
+
+        from lottery import seal
+
+        seal(
+            rules=rules_for([plain_school(3)]),
+            records=[record_for(Child("A1"))[1]],
+            witnesses=registered("TEST-2026", witnesses_for("test", 3)),
+            min_reveals=3,
+            beacon=early,
+            signing_key=signing_test_key(),
+            sealed_at=SEALED_AT,
+        )
+
+
+def test_audit_head_and_replaces_round_trip() -> None:
+    manifest = dataclasses.replace(
+        SEALED.manifest,
+        audit=AuditHead(seq=4, hash="ab" * 32),
+        replaces=Replaces(manifest="cd" * 32, reason="witness W2 did not co-sign"),
+    )
+    document = manifest_document(manifest)
+    assert document["audit"] == {"seq": 4, "hash": "ab" * 32}
+    assert document["replaces"]["reason"] == "witness W2 did not co-sign"
+    assert manifest_from_document(document) == manifest
+    with pytest.raises(InvalidRules, match=r"audit.seq 0"):
+        validate_manifest(dataclasses.replace(manifest, audit=AuditHead(seq=0, hash="ab" * 32)))
+    with pytest.raises(InvalidRules, match=r"replaces.manifest"):
+        validate_manifest(dataclasses.replace(manifest, replaces=Replaces("x", "why")))

@@ -7,26 +7,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from resign import add_actions
 from sample_draws import (
     Ceremonial,
     Child,
     plain_school,
     rules_for,
-    run_test_draw,
-    signing_test_key,
-    witnesses_for,
+    test_draw,
+    write_test_bundle,
 )
 
 from lottery import (
+    ActionEntry,
+    AuditLog,
     DrawResult,
     SecondRoundInputs,
-    form_seed,
+    actions_digest,
+    actions_document,
     read_bundle,
-    run_draw,
-    seal,
     second_round_inputs,
-    write_bundle,
 )
 from lottery.allocation import PostDrawAction, replay_actions
 
@@ -47,16 +45,44 @@ def _children() -> list[Child]:
     return children
 
 
-def first_draw() -> DrawResult:
+def first_draw() -> tuple[DrawResult, AuditLog]:
     rules = rules_for(SCHOOLS, mode="deferred_acceptance", max_preferences=2, draw_id="R1-2026")
-    return run_test_draw(rules, _children(), label="round1")
+    return test_draw(rules, _children(), label="round1")
+
+
+def add_actions(
+    bundle: Path, drawn: tuple[DrawResult, AuditLog], documents: list[dict[str, Any]]
+) -> None:
+    """Write `bundle` with the actions signed (§14.3) and recorded in the log (§15.3)."""
+    result, log = drawn
+    entries = [
+        ActionEntry(
+            seq=a["seq"],
+            type=a["type"],
+            application=a["application"],
+            at=a["at"],
+            moves=tuple((m[0], m[1], m[2]) for m in a["moves"]),
+        )
+        for a in documents
+    ]
+    log = AuditLog(log.draw, log.entries)
+    document = actions_document(
+        results_digest=result.results_digest.hex(), entries=entries, audit=log.head_now()
+    )
+    log.append(
+        at="2026-07-10T01:00:00Z",
+        actor="operator",
+        action="actions.recorded",
+        details={"actions": actions_digest(document).hex(), "count": len(entries)},
+    )
+    write_test_bundle(bundle, result, log, actions=document)
 
 
 def write_with_declines(
-    result: DrawResult, bundle: Path, declines: tuple[str, ...] = DECLINES
+    drawn: tuple[DrawResult, AuditLog], bundle: Path, declines: tuple[str, ...] = DECLINES
 ) -> list[dict[str, Any]]:
     """Write `bundle` with the declines as signed actions (§14.3) and return the actions."""
-    write_bundle(bundle, result)
+    result = drawn[0]
     ids = result.problem.applicant_ids
     actions = tuple(PostDrawAction("decline", ids.index(a)) for a in declines)
     _, moves = replay_actions(result.problem, result.allocation, actions)
@@ -78,7 +104,7 @@ def write_with_declines(
         }
         for seq, (application, action_moves) in enumerate(zip(declines, moves, strict=True), 1)
     ]
-    add_actions(bundle, documents)
+    add_actions(bundle, drawn, documents)
     return documents
 
 
@@ -92,28 +118,22 @@ def final_assignment(result: DrawResult, actions: list[dict[str, Any]]) -> dict[
     return final
 
 
-def run_second(inputs: SecondRoundInputs) -> DrawResult:
-    witnesses, secrets = witnesses_for("round2", 2)
-    key = signing_test_key()
-    sealed = seal(
-        rules=inputs.rules(draw_id="R2-2026", title="Second round", authority="Test bureau"),
+def run_second(inputs: SecondRoundInputs) -> tuple[DrawResult, AuditLog]:
+    return test_draw(
+        inputs.rules(draw_id="R2-2026", title="Second round", authority="Test bureau"),
+        [],
+        label="round2",
+        how=Ceremonial(witnesses=2, min_reveals=2),
         records=inputs.records,
-        witnesses=witnesses,
-        min_reveals=2,
-        beacon=None,
-        signing_key=key,
-        sealed_at="2026-07-20T02:00:00Z",
     )
-    ceremony = form_seed(sealed.manifest, dict(secrets), None)
-    return run_draw(sealed, ceremony, key)
 
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DrawResult, list[Any], Path]:
-    first = first_draw()
+    drawn = first_draw()
     bundle = tmp_path_factory.mktemp("round1") / "bundle"
-    actions = write_with_declines(first, bundle)
-    return first, actions, bundle
+    actions = write_with_declines(drawn, bundle)
+    return drawn[0], actions, bundle
 
 
 def test_schools_get_exactly_the_free_seats(rounds: tuple[DrawResult, list[Any], Path]) -> None:
@@ -151,8 +171,8 @@ def test_second_round_never_exceeds_the_plan(
 ) -> None:
     first, actions, bundle = rounds
     inputs = second_round_inputs(read_bundle(bundle))
-    second = run_second(inputs)
-    write_bundle(tmp_path / "round2", second)
+    second, log = run_second(inputs)
+    write_test_bundle(tmp_path / "round2", second, log)
     assert read_bundle(tmp_path / "round2").manifest.rules.draw_id == "R2-2026"
     admitted = Counter(s for s in final_assignment(first, actions).values() if s is not None)
     admitted.update(row[3] for row in second.results["applicants"] if row[3] is not None)
@@ -170,11 +190,11 @@ def test_group_reduced_to_one_member_loses_its_group(tmp_path: Path) -> None:
         Child("G002", preferences=("S01",), group="T1"),
     ]
     rules = rules_for((plain_school(1, "S01"), plain_school(1, "S02")), draw_id="R1-2026")
-    first = run_test_draw(rules, children, label="groups", how=Ceremonial())
-    write_bundle(tmp_path / "b", first)
+    drawn = test_draw(rules, children, label="groups", how=Ceremonial())
     # The pair cannot fit in S01's single seat; one twin declines, the other stays unseated.
     add_actions(
         tmp_path / "b",
+        drawn,
         [
             {
                 "seq": 1,

@@ -34,11 +34,11 @@ def test_signature_file_and_message() -> None:
         "public_key",
         "signature",
     ]
-    message = b"sunshine-draw/1/signature\x00results\x00" + DIGEST
+    message = b"sunshine-draw/2/signature\x00results\x00" + DIGEST
     Ed25519PublicKey.from_public_bytes(public_key_bytes(key)).verify(
         bytes.fromhex(signature["signature"]), message
     )
-    expected = hashlib.sha256(b"sunshine-draw/1/key-fingerprint\x00" + public_key_bytes(key))
+    expected = hashlib.sha256(b"sunshine-draw/2/key-fingerprint\x00" + public_key_bytes(key))
     assert key_fingerprint(key) == signature["fingerprint"] == expected.hexdigest()
     verify_signature(signature, kind="results", digest=DIGEST, signing_key=signing_key_info(key))
 
@@ -49,7 +49,7 @@ def test_signature_file_and_message() -> None:
         ({}, "manifest", "signs kind 'results'"),
         ({"digest": "00" * 32}, "results", "digest"),
         ({"signature": "00" * 64}, "results", "small order"),
-        ({"signature": "zz"}, "results", "does not verify"),
+        ({"signature": "zz"}, "results", "not 128 lowercase hex digits"),
         ({"algorithm": "rsa"}, "results", "algorithm"),
         ({"extra": 1}, "results", "not an object with keys"),
     ],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lottery import canonical_json, ceremony_digest, read_bundle, rerun_results
+from lottery import AuditHead, canonical_json, ceremony_digest, read_bundle, rerun_results
 from lottery.ceremony import witness_commitment
 from lottery.tickets import class_ticket, hex16, school_ticket, ticket, zone_order
 
@@ -52,6 +52,7 @@ def test_draw_vector_reruns_to_its_results(path: Path) -> None:
         bundle.records,
         seed=bundle.ceremony.seed,
         ceremony_hex=ceremony_digest(bundle.ceremony).hex(),
+        audit=AuditHead(**bundle.results["audit"]),
     )
     assert canonical_json(results) == (path / "results.json").read_bytes()
 
@@ -71,6 +72,6 @@ def test_seed_vectors() -> None:
     data = json.loads((VECTORS / "seed" / "seeds.json").read_text())
     for case in data["commitments"]:
         secret = bytes.fromhex(case["secret"])
-        assert witness_commitment(case["witness"], secret) == case["commitment"]
+        assert witness_commitment(case["draw"], case["witness"], secret) == case["commitment"]
     for case in data["seeds"]:
         assert tagged_hash("seed", canonical_json(case["seed_input"])).hex() == case["seed"]

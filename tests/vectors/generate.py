@@ -30,7 +30,9 @@ from sample_draws import (  # noqa: E402
     record_for,
     rules_for,
     run_test_draw,
+    test_draw,
     tiers,
+    write_test_bundle,
 )
 
 from lottery import (  # noqa: E402
@@ -45,7 +47,7 @@ from lottery import (  # noqa: E402
     private_digest,
     tagged_hash,
     witness_commitment,
-    write_bundle,
+
 )
 from lottery.hashing import USES  # noqa: E402
 from lottery.merkle import ApplicantTree  # noqa: E402
@@ -151,14 +153,13 @@ def seed_cases() -> dict[str, Any]:
         {"witness": w, "secret": derive(f"seed vector/{w}").hex()} for w in ("W1", "W2", "notary-1")
     ]
     for c in commitments:
-        c["commitment"] = witness_commitment(c["witness"], bytes.fromhex(c["secret"]))
+        c["draw"] = "TEST-2026"
+        c["commitment"] = witness_commitment("TEST-2026", c["witness"], bytes.fromhex(c["secret"]))
     seeds = []
     for name, how in SEED_CEREMONIES:
         result = run_test_draw(rules_for([plain_school(2)]), [Child("A1")], label=name, how=how)
         document = {
-            "beacon": None
-            if result.ceremony.beacon is None
-            else {"used": result.ceremony.beacon.used, "value": result.ceremony.beacon.value},
+            "beacon": {"used": result.ceremony.beacon.used, "value": result.ceremony.beacon.value},
             "manifest": result.sealed.manifest_digest.hex(),
             "reveals": [
                 {"secret": None if s is None else s.hex(), "witness": w}
@@ -173,7 +174,7 @@ SEED_CEREMONIES = [
     ("all-reveal-primary-beacon", Ceremonial()),
     ("one-withheld", Ceremonial(min_reveals=2, withheld=(1,))),
     ("fallback-beacon", Ceremonial(fallback=True, use_fallback=True)),
-    ("no-beacon", Ceremonial(beacon=False, witnesses=1, min_reveals=1)),
+    ("decimal-beacon", Ceremonial(beacon="decimal", witnesses=1, min_reveals=1)),
 ]
 
 
@@ -222,11 +223,13 @@ def draw_plain() -> tuple[Any, Any, Ceremonial]:
 
 
 def draw_tiers() -> tuple[Any, Any, Ceremonial]:
-    return rules_for([_three_tier(6)]), _tiered([("T1", 3), ("T2", 5), ("T3", 7)]), Ceremonial()
+    children = _tiered([("T1", 3), ("T2", 5), ("T3", 7)])
+    return rules_for([_three_tier(6)]), children, Ceremonial(beacon="mainnet")
 
 
 def draw_empty_tier() -> tuple[Any, Any, Ceremonial]:
-    return rules_for([_three_tier(5)]), _tiered([("T1", 2), ("T3", 9)]), Ceremonial()
+    children = _tiered([("T1", 2), ("T3", 9)])
+    return rules_for([_three_tier(5)]), children, Ceremonial(committed_entries=False)
 
 
 def _with_category(children: list[Child], members: set[int], category: str) -> list[Child]:
@@ -285,7 +288,8 @@ def draw_twins_admitted() -> tuple[Any, Any, Ceremonial]:
 
 
 def draw_more_seats() -> tuple[Any, Any, Ceremonial]:
-    return rules_for([plain_school(30)]), _mixed(10), Ceremonial()
+    how = Ceremonial(witnesses=1, min_reveals=1, committed_entries=False)
+    return rules_for([plain_school(30)]), _mixed(10), how
 
 
 def draw_several_schools() -> tuple[Any, Any, Ceremonial]:
@@ -311,8 +315,9 @@ def draw_beacon_fallback() -> tuple[Any, Any, Ceremonial]:
     return rules_for([plain_school(4)]), _mixed(9), Ceremonial(fallback=True, use_fallback=True)
 
 
-def draw_no_beacon() -> tuple[Any, Any, Ceremonial]:
-    return rules_for([plain_school(4)]), _mixed(9), Ceremonial(beacon=False)
+def draw_decimal_beacon() -> tuple[Any, Any, Ceremonial]:
+    how = Ceremonial(beacon="decimal", committed_entries=False)
+    return rules_for([plain_school(4)]), _mixed(9), how
 
 
 def _class_children() -> list[Child]:
@@ -326,7 +331,7 @@ def _class_children() -> list[Child]:
 
 def draw_classes_apart() -> tuple[Any, Any, Ceremonial]:
     school = plain_school(30, classes=ClassPolicy(count=3, max_size=45, twins="apart"))
-    return rules_for([school]), _class_children(), Ceremonial()
+    return rules_for([school]), _class_children(), Ceremonial(beacon="mainnet", fallback=True)
 
 
 def draw_classes_together() -> tuple[Any, Any, Ceremonial]:
@@ -347,7 +352,7 @@ DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
     ("10-multiple-tie-breaking", draw_multiple_tie_breaking),
     ("11-missing-reveal", draw_missing_reveal),
     ("12-beacon-fallback", draw_beacon_fallback),
-    ("13-no-beacon", draw_no_beacon),
+    ("13-decimal-beacon", draw_decimal_beacon),
     ("14-classes-apart", draw_classes_apart),
     ("15-classes-together", draw_classes_together),
 ]
@@ -365,8 +370,8 @@ def generate(out: Path) -> None:
     _write_json(out / "tickets" / "tickets.json", tickets_cases())
     for name, build in DRAWS:
         rules, children, how = build()
-        result = run_test_draw(rules, children, label=f"vector {name}", how=how)
-        write_bundle(out / "draws" / "single" / name, result)
+        result, log = test_draw(rules, children, label=f"vector {name}", how=how)
+        write_test_bundle(out / "draws" / "single" / name, result, log)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ ORDER_EIGHT = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec
 
 
 def message(kind: str, digest: bytes) -> bytes:
-    return b"sunshine-draw/1/signature\x00" + kind.encode() + b"\x00" + digest
+    return b"sunshine-draw/2/signature\x00" + kind.encode() + b"\x00" + digest
 
 
 def case(name: str, public: bytes, signature: bytes | str, valid: bool, rule: str) -> dict[str, object]:

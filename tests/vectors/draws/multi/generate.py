@@ -6,8 +6,10 @@ into tests/vectors/draws/multi/). Every secret derives by SHA-256 from a stated 
 `tests/lottery/test_allocation_vectors.py` re-runs this generator into a temporary directory and
 requires the committed files to be identical.
 
-Post-draw actions (§14): the engine's bundle writer does not write `actions.json` yet, so this
-generator adds `actions.json` and `actions.sig.json` itself, from `lottery.allocation.replay`.
+Post-draw actions (§14): the moves come from `lottery.allocation.replay`; the actions document
+holds the audit head when it is signed, and the log then records `actions.recorded` (§15.3).
+Beacons: quicknet drand in most, the chained mainnet in 03 and 06, a decimal beacon in 04 and
+07 (§7.2).
 """
 
 from __future__ import annotations
@@ -21,22 +23,20 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[3]), str(HERE.parents[2] / "lottery")]
 
-from sample_draws import Ceremonial, Child, run_test_draw, signing_test_key, tiers  # noqa: E402
+from sample_draws import Ceremonial, Child, test_draw, tiers, write_test_bundle  # noqa: E402
 
 from lottery import (  # noqa: E402
     ActionEntry,
+    AuditLog,
     ClassPolicy,
     DrawResult,
     ReservedSeats,
     School,
+    actions_digest,
     actions_document,
-    canonical_json,
-    tagged_hash,
-    write_bundle,
 )
 from lottery.allocation import PostDrawAction, replay_actions  # noqa: E402
 from lottery.manifest import Category, DrawRules  # noqa: E402
-from lottery.signing import sign_document  # noqa: E402
 
 ACTIONS_AT = "2026-07-03T01:00:00Z"
 
@@ -202,7 +202,7 @@ def draw_da_actions() -> tuple[DrawRules, list[Child]]:
     return draw_da_reserved_groups()
 
 
-def _actions_document(result: DrawResult) -> dict[str, Any]:
+def _actions_document(result: DrawResult, log: AuditLog) -> dict[str, Any]:
     """Post-draw actions of §14: decline the first admitted child of S01, disqualify one
     twin, decline a child holding a seat it listed second or later."""
     problem, allocation = result.problem, result.allocation
@@ -238,7 +238,16 @@ def _actions_document(result: DrawResult) -> dict[str, Any]:
         )
         for seq, (action, action_moves) in enumerate(zip(actions, moves, strict=True), start=1)
     ]
-    return actions_document(results_digest=result.results_digest.hex(), entries=entries)
+    document = actions_document(
+        results_digest=result.results_digest.hex(), entries=entries, audit=log.head_now()
+    )
+    log.append(
+        at=ACTIONS_AT,
+        actor="operator",
+        action="actions.recorded",
+        details={"actions": actions_digest(document).hex(), "count": len(entries)},
+    )
+    return document
 
 
 DRAWS: list[tuple[str, Callable[[], tuple[DrawRules, list[Child]]]]] = [
@@ -254,20 +263,25 @@ DRAWS: list[tuple[str, Callable[[], tuple[DrawRules, list[Child]]]]] = [
 ]
 
 
+CEREMONIES = {
+    "03-da-reserved-groups-tiers": Ceremonial(beacon="mainnet"),
+    "04-immediate-acceptance": Ceremonial(beacon="decimal", committed_entries=False),
+    "06-zone-assignment-siblings": Ceremonial(beacon="mainnet", min_reveals=2, withheld=(0,)),
+    "07-da-classes-apart": Ceremonial(beacon="decimal"),
+}
+
+
 def generate(out: Path) -> None:
     """Write every case under `out` (each case folder fresh)."""
     for name, build in DRAWS:
         shutil.rmtree(out / name, ignore_errors=True)
         rules, children = build()
-        result = run_test_draw(rules, children, label=f"vector multi {name}", how=Ceremonial())
-        write_bundle(out / name, result)
+        how = CEREMONIES.get(name, Ceremonial())
+        result, log = test_draw(rules, children, label=f"vector multi {name}", how=how)
+        actions = None
         if name.endswith("post-draw-actions"):
-            document = _actions_document(result)
-            encoded = canonical_json(document)
-            digest = tagged_hash("actions", encoded)
-            (out / name / "actions.json").write_bytes(encoded)
-            signature = sign_document("actions", digest, signing_test_key())
-            (out / name / "actions.sig.json").write_bytes(canonical_json(signature))
+            actions = _actions_document(result, log)
+        write_test_bundle(out / name, result, log, actions=actions)
 
 
 if __name__ == "__main__":
