@@ -1,8 +1,9 @@
 """The hash-chained audit log of a draw, protocol §15.
 
 Every state change and every operator action appends one entry `{"seq", "prev", "at", "actor",
-"action", "details"}`; its hash is `H("audit", JCS(entry))` (computed by the engine's encoding
-and hashing) and `prev` is the previous entry's hash (64 zeros for the first). Every entry is
+"action", "draw", "details"}` (built by the engine's `audit_entry`, so there is one definition);
+its hash is `H("audit", JCS(entry))` and `prev` is the previous entry's hash (64 zeros for the
+first). `draw` is the draw's public id, so a log names the draw it belongs to (§15.2). Every entry is
 signed (kind `audit`, digest = the entry's hash), so each prefix of the log is signed: the
 bundle's `audit.sig.json` is the signature of its last entry. Details never hold personal data.
 """
@@ -13,12 +14,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from lottery.audit_log import audit_entry, audit_entry_hash
 from sqlmodel import Session, col, select
 
-from api.models import AuditEvent
+from api.models import AuditEvent, Draw
 from api.signer import Signer
+from lottery import AuditHead
 from lottery.encoding import canonical_json
-from lottery.hashing import tagged_hash
 
 __all__ = [
     "ZERO_HASH",
@@ -27,6 +29,7 @@ __all__ = [
     "check_chain",
     "entry_document",
     "events_of",
+    "head",
     "record",
 ]
 
@@ -37,20 +40,33 @@ class AuditChainBroken(Exception):
     """The stored log does not chain (a row was changed, removed or inserted)."""
 
 
-def entry_document(event: AuditEvent) -> dict[str, Any]:
-    """The entry of protocol §15 for a stored event."""
-    return {
-        "seq": event.seq,
-        "prev": event.prev,
-        "at": event.at,
-        "actor": event.actor,
-        "action": event.action,
-        "details": json.loads(event.details),
-    }
+def entry_document(event: AuditEvent, draw: str) -> dict[str, Any]:
+    """The entry of protocol §15.1 for a stored event of the draw with public id `draw`."""
+    return audit_entry(
+        seq=event.seq,
+        prev=event.prev,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        draw=draw,
+        details=json.loads(event.details),
+    )
 
 
 def _entry_hash(entry: dict[str, Any]) -> str:
-    return tagged_hash("audit", canonical_json(entry)).hex()
+    return audit_entry_hash(entry).hex()
+
+
+def _last(session: Session, draw_id: int) -> AuditEvent | None:
+    return session.exec(
+        select(AuditEvent).where(AuditEvent.draw_id == draw_id).order_by(col(AuditEvent.seq).desc())
+    ).first()
+
+
+def head(session: Session, draw_id: int) -> AuditHead | None:
+    """The head of the draw's log `{seq, hash}` (its last entry), None while it is empty."""
+    last = _last(session, draw_id)
+    return None if last is None else AuditHead(seq=last.seq, hash=last.entry_hash)
 
 
 def record(
@@ -68,20 +84,15 @@ def record(
     The caller has already claimed the draw (compare-and-set in `api.lifecycle`), so no other
     writer appends to this log at the same time; the unique (draw, seq) key is the last guard.
     """
-    last = session.exec(
-        select(AuditEvent).where(AuditEvent.draw_id == draw_id).order_by(col(AuditEvent.seq).desc())
-    ).first()
+    last = _last(session, draw_id)
+    draw = session.get(Draw, draw_id)
+    assert draw is not None
     seq = 1 if last is None else last.seq + 1
     prev = ZERO_HASH if last is None else last.entry_hash
-    entry = {
-        "seq": seq,
-        "prev": prev,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "details": details,
-    }
-    digest = tagged_hash("audit", canonical_json(entry))
+    entry = audit_entry(
+        seq=seq, prev=prev, at=at, actor=actor, action=action, draw=draw.public_id, details=details
+    )
+    digest = audit_entry_hash(entry)
     event = AuditEvent(
         draw_id=draw_id,
         seq=seq,
@@ -107,15 +118,16 @@ def events_of(session: Session, draw_id: int) -> list[AuditEvent]:
     )
 
 
-def check_chain(events: Sequence[AuditEvent]) -> None:
-    """Raise `AuditChainBroken` unless `events` form an unbroken chain from seq 1 (§15)."""
+def check_chain(events: Sequence[AuditEvent], draw: str) -> None:
+    """Raise `AuditChainBroken` unless `events` of the draw `draw` (public id) form an unbroken
+    chain from seq 1 (§15.1)."""
     prev = ZERO_HASH
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
             raise AuditChainBroken(f"audit entry {expected_seq}: found seq {event.seq}")
         if event.prev != prev:
             raise AuditChainBroken(f"audit entry {event.seq}: prev does not match entry before")
-        actual = _entry_hash(entry_document(event))
+        actual = _entry_hash(entry_document(event, draw))
         if actual != event.entry_hash:
             raise AuditChainBroken(
                 f"audit entry {event.seq}: hash should be {event.entry_hash}, found {actual}"
@@ -123,6 +135,6 @@ def check_chain(events: Sequence[AuditEvent]) -> None:
         prev = event.entry_hash
 
 
-def audit_jsonl(events: Sequence[AuditEvent]) -> bytes:
+def audit_jsonl(events: Sequence[AuditEvent], draw: str) -> bytes:
     """`audit.jsonl` of protocol §13/§15: one canonical entry per line, each ending in 0x0A."""
-    return b"".join(canonical_json(entry_document(event)) + b"\n" for event in events)
+    return b"".join(canonical_json(entry_document(event, draw)) + b"\n" for event in events)

@@ -1,6 +1,8 @@
 """The draw lifecycle as an enforced state machine, with compare-and-set on `draws`.
 
-draft -> objection -> sealed -> ceremony -> drawn -> published. Every change to a draw (a
+draft -> objection -> sealed -> ceremony -> drawn -> published; a sealed draw whose ceremony
+cannot be completed (a co-signature never comes, too few reveals) is void instead (protocol
+§7.8): `void`, from sealed or ceremony, is final. Every change to a draw (a
 transition, or an edit allowed in the current state) starts with one conditional UPDATE:
 
     UPDATE draws SET state=:new, version=version+1 WHERE id=:id AND state=:old AND version=:v
@@ -24,7 +26,15 @@ from sqlmodel import Session
 from api.errors import Conflict, WrongState
 from api.models import Draw
 
-__all__ = ["TRANSITIONS", "State", "bump", "require_state", "transaction", "transition"]
+__all__ = [
+    "TRANSITIONS",
+    "State",
+    "bump",
+    "make_void",
+    "require_state",
+    "transaction",
+    "transition",
+]
 
 
 class State(StrEnum):
@@ -36,6 +46,7 @@ class State(StrEnum):
     CEREMONY = "ceremony"
     DRAWN = "drawn"
     PUBLISHED = "published"
+    VOID = "void"
 
 
 # The only transitions there are: each state has exactly one successor.
@@ -54,6 +65,7 @@ _STATE_ZH = {
     State.CEREMONY: "摇号仪式中",
     State.DRAWN: "已摇号",
     State.PUBLISHED: "已公布",
+    State.VOID: "已作废",
 }
 
 
@@ -90,6 +102,14 @@ def transition(session: Session, draw: Draw, *, to: State, what: tuple[str, str]
     if State(draw.state) not in allowed:
         raise _wrong_state(draw, allowed, what)
     _compare_and_set(session, draw, new_state=to)
+
+
+def make_void(session: Session, draw: Draw) -> None:
+    """sealed or ceremony -> void (protocol §7.8): the draw will never have a seed."""
+    allowed = (State.SEALED, State.CEREMONY)
+    if State(draw.state) not in allowed:
+        raise _wrong_state(draw, allowed, ("作废", "voiding"))
+    _compare_and_set(session, draw, new_state=State.VOID)
 
 
 def bump(

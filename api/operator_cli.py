@@ -7,14 +7,15 @@ They work through the service layer (`api.services`) on the service's own databa
     keys / migrate / create-bureau / issue-token        set-up
     init / create / template / import / correct ...     in api.operator_import, api.operator_corrections
     objection DRAW                                      publish the masked list (公示)
-    witness add|secret|commit|reveal ...                the witness ceremony (api.operator_witness)
+    witness add|reveal|cosign FILE...                   witness files on a USB stick (api.operator_witness)
     ledger add|close|list|export ...                    the objection and complaint ledger
-    seal DRAW / ceremony DRAW / beacon DRAW VALUE        sealing, the ceremony, the beacon
+    seal DRAW / announce DRAW                           sealing and its announcement (pins)
+    ceremony close DRAW / beacon DRAW --value V / void  the checkpoint, the beacon, voiding
     rehearse DRAW TEXT / run DRAW / publish DRAW        practice runs (模拟), the draw, publication
     export / decline / second-round                     after the draw (api.operator_after)
     status DRAW / list                                  where things stand (api.operator_status)
 
-What people watch is shown in words: `seal` the manifest digest and the key fingerprint,
+What people watch is shown in words: `seal` the manifest digest, the key fingerprint and the pin,
 `rehearse` a result marked 模拟, `run` per-school counts, cutoffs and the first lines of each
 list. Tokens are stored hashed; an error prints its message in Chinese and English and exits 1.
 """
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from api.auth import Role
 from api.ceremony_display import result_lines
@@ -41,15 +41,20 @@ from api.operator_support import (
     DrawId,
     database,
     draw_change,
-    invalid_input,
     operator_settings,
     operator_signer,
     reported,
 )
-from api.operator_witness import witness_app
+from api.operator_witness import (
+    announce,
+    announcement_lines,
+    beacon,
+    ceremony_app,
+    void,
+    witness_app,
+)
 from api.progress import step
-from api.schemas import BeaconCreate
-from api.services import ceremony, draws, running, sealing
+from api.services import draws, running, sealing
 from api.services.bureaus import create_bureau, issue_bureau_token
 from api.signer import generate_key_file
 
@@ -59,6 +64,7 @@ app = typer.Typer(
     help="阳光摇号服务运维命令 / sunshine draw service operator commands", no_args_is_help=True
 )
 app.add_typer(witness_app, name="witness")
+app.add_typer(ceremony_app, name="ceremony")
 app.add_typer(ledger_app, name="ledger")
 
 
@@ -144,64 +150,19 @@ def objection(draw_id: DrawId) -> None:
 
 @app.command()
 def seal(draw_id: DrawId) -> None:
-    """封存名单、规则和见证人承诺; 显示清单摘要和密钥指纹 / seal the list, rules and commitments;
-    shows the manifest digest and the key fingerprint for the notary to write down."""
+    """封存名单、规则和见证人的公钥与承诺; 显示封存公告 / seal the list, rules and the witnesses'
+    keys and commitments; shows the sealing announcement (digest, fingerprint, pin)."""
     with reported():
         signer = operator_signer()
         with step(f"封存 / sealing {draw_id}"), draw_change(draw_id) as (session, draw):
-            digest = sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
-    typer.echo(
-        f"已封存 / sealed: {draw_id}\n"
-        f"清单摘要 manifest digest: {digest}\n"
-        f"密钥指纹 key fingerprint: {signer.fingerprint}\n"
-        "请公证员抄录以上两行 / the notary writes both lines down"
-    )
+            sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+            facts = sealing.sealing_announcement(session, draw)
+    typer.echo("\n".join([f"已封存 / sealed: {draw_id}", *announcement_lines(facts)[1:]]))
 
 
-@app.command("ceremony")
-def ceremony_command(draw_id: DrawId) -> None:
-    """开始摇号仪式: 见证人可揭示秘密 / open the ceremony: witnesses may now reveal."""
-    with reported():
-        signer = operator_signer()
-        with draw_change(draw_id) as (session, draw):
-            ceremony.open_ceremony(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
-    typer.echo(f"{draw_id}: ceremony open")
-
-
-@app.command()
-def beacon(
-    draw_id: DrawId,
-    value: Annotated[
-        str, typer.Argument(help="公开信标值 / the public beacon value, as published")
-    ],
-    fallback: Annotated[
-        bool, typer.Option(help="使用了备用信标 / the declared fallback source was used")
-    ] = False,
-    reason: Annotated[
-        str | None, typer.Option(help="使用备用的原因 (记入日志) / why the fallback (logged)")
-    ] = None,
-) -> None:
-    """录入公开信标值, 揭示随之结束 / enter the public beacon value; closes the reveals."""
-    with reported():
-        try:
-            body = BeaconCreate(
-                used="fallback" if fallback else "primary", value=value, reason=reason
-            )
-        except ValidationError as error:
-            raise invalid_input(error, ("信标值", "beacon value")) from None
-        signer = operator_signer()
-        with draw_change(draw_id) as (session, draw):
-            ceremony.enter_beacon(
-                session,
-                draw,
-                used=body.used,
-                value=body.value,
-                reason=body.reason,
-                actor=OPERATOR,
-                at=utc_now(),
-                signer=signer,
-            )
-    typer.echo(f"{draw_id}: beacon {body.used} {body.value}")
+app.command()(announce)
+app.command()(beacon)
+app.command()(void)
 
 
 @app.command()

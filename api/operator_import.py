@@ -41,7 +41,7 @@ from api.operator_support import (
 )
 from api.progress import print_error, step
 from api.schemas import ApplicantCreated, DrawCreate
-from api.services import applicants, draws, receipts
+from api.services import applicants, ceremony, draws, receipts
 from api.services.access import find_draw
 from api.services.applicant_template import applicant_template_xlsx
 from api.services.column_choices import column_choices
@@ -121,6 +121,12 @@ def create(
     update: Annotated[
         bool, typer.Option(help="修改已创建的草稿的规则 / replace the rules of the draft draw")
     ] = False,
+    replaces: Annotated[
+        str | None, typer.Option(help="重新抽签: 被作废的抽签编号 / the void draw this re-runs")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="重新抽签的原因 / why the re-run (with --replaces)")
+    ] = None,
 ) -> None:
     """按工作簿创建抽签 (草稿) / create a draw in draft from the workbook (or a JSON spec).
 
@@ -142,7 +148,18 @@ def create(
             draw = draws.create_draw(
                 session, spec=rules, bureau_id=owner.id, actor=OPERATOR, at=utc_now(), signer=signer
             )
-    typer.echo(draw.public_id)
+            if replaces is not None:
+                ceremony.set_replaces(
+                    session,
+                    draw,
+                    void_draw=find_draw(session, replaces),
+                    reason=reason or "",
+                    actor=OPERATOR,
+                    at=utc_now(),
+                    signer=signer,
+                )
+            public_id = draw.public_id
+    typer.echo(public_id)
 
 
 @app.command()

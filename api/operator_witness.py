@@ -1,202 +1,298 @@
-"""Witness commands (`lottery witness ...`, protocol §7.1, §7.3): register a witness, draw a
-secret on the witness's own machine, commit before sealing, reveal during the ceremony. Commit
-and reveal act with the witness's own credential, never the operator's.
+"""Witness and ceremony commands for the clerk at the draw PC (protocol §7): every witness file
+(§7.9) comes and goes on a USB stick, made on the witness's own machine by the verifier's
+witness tool (`verify-draw witness ...`). The files name their draw, so no command asks for it.
 
-A witness's credential goes to that witness only: `witness add` writes it to a file of its own
-(mode 0600, never overwritten) for the clerk to hand over, and never prints it on the clerk's
-screen; `commit` and `reveal` read it back with `--credential FILE`."""
+    witness add FILE...                 commitment files, before sealing (§7.1)
+    witness reveal FILE --out RECEIPT   a reveal file; writes the bureau's reveal receipt (§7.3)
+    witness cosign FILE...              co-signature files of the checkpoint or the beacon
+    ceremony close DRAW --out FILE      close the reveals: the checkpoint to co-sign (§7.4)
+    beacon DRAW --value V --out FILE    the published beacon value: the statement to co-sign
+    void DRAW --reason R                the ceremony cannot be completed (§7.8)
+    announce DRAW                       the sealing announcement: digest, fingerprint, pin
+
+A refused file (a reveal that does not match, a late reveal, a bad co-signature) is logged in
+the audit log (`refused.*`) and changes nothing else; the command names what was wrong.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from api.auth import authenticate
 from api.clock import utc_now
-from api.errors import InvalidInput
-from api.models import Draw, Witness
-from api.operator_support import (
-    OPERATOR,
-    DrawId,
-    draw_change,
-    invalid_input,
-    operator_signer,
-    reported,
-)
-from api.schemas import CommitmentCreate, RevealCreate
+from api.db import session_scope
+from api.errors import InvalidInput, NotFound
+from api.models import BeaconValue, Checkpoint, Draw, SignedDocument
+from api.operator_support import OPERATOR, DrawId, database, draw_change, operator_signer, reported
+from api.refusals import logged_change
 from api.services import ceremony, sealing
-from api.services.access import witness_of
-from lottery import witness_commitment
+from api.services.access import find_draw
+from api.signer import Signer
+from lottery import DrandProof, canonical_json
 
-__all__ = ["witness_app"]
+__all__ = ["announce", "beacon", "ceremony_app", "void", "witness_app"]
 
 witness_app = typer.Typer(
-    help="见证人: 登记、承诺、揭示 / witnesses: add, commit, reveal", no_args_is_help=True
+    help="见证人文件 (U 盘): 承诺、揭示、联署 / witness files: commitment, reveal, co-signature",
+    no_args_is_help=True,
 )
+ceremony_app = typer.Typer(help="摇号仪式 / the ceremony", no_args_is_help=True)
+
+Files = Annotated[list[Path], typer.Argument(help="见证人文件 / witness files (§7.9)")]
+Out = Annotated[Path, typer.Option(help="写出的文件 (不覆盖) / file to write (never overwritten)")]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """A witness file as JSON, or `InvalidInput` naming the file."""
+    try:
+        document = json.loads(path.read_bytes())
+    except OSError as error:
+        raise InvalidInput(f"无法读取 {path}", f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise InvalidInput(f"{path} 不是 JSON 文件", f"{path} is not JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise InvalidInput(f"{path} 不是见证人文件", f"{path} is not a witness file (§7.9)")
+    return document
+
+
+def _check_free(path: Path) -> None:
+    if path.exists():
+        raise InvalidInput(f"文件已存在: {path}", f"file exists (never overwritten): {path}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+def _by_manifest(session: Session, digest: object) -> Draw:
+    row = session.exec(
+        select(SignedDocument).where(
+            SignedDocument.kind == "manifest", SignedDocument.digest == str(digest)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            f"没有清单摘要为 {str(digest)[:16]}… 的抽签",
+            f"no draw has the manifest {str(digest)[:16]}... this file names",
+        )
+    draw = session.get(Draw, row.draw_id)
+    assert draw is not None
+    return draw
+
+
+def _by_signed_digest(session: Session, digest: object) -> Draw:
+    """The draw whose checkpoint or beacon statement a co-signature file names."""
+    text = str(digest)
+    checkpoint = session.exec(select(Checkpoint).where(Checkpoint.digest == text)).first()
+    beacon = session.exec(select(BeaconValue).where(BeaconValue.digest == text)).first()
+    draw_id = checkpoint.draw_id if checkpoint else beacon.draw_id if beacon else None
+    if draw_id is None:
+        raise NotFound(
+            f"没有摘要为 {text[:16]}… 的检查点或信标声明",
+            f"no checkpoint or beacon statement has the digest {text[:16]}... this file names",
+        )
+    draw = session.get(Draw, draw_id)
+    assert draw is not None
+    return draw
+
+
+def _finder(find: Callable[[Session, Any], Draw], key: Any) -> Callable[[Session], Draw]:
+    """The draw a file names, looked up by `find` once a session is open."""
+    return lambda session: find(session, key)
+
+
+@contextmanager
+def _file_change(
+    find: Callable[[Session], Draw], signer: Signer, at: str
+) -> Iterator[tuple[Session, Draw]]:
+    """One transaction for one witness file; a refusal is logged in its own (api.refusals)."""
+    with database() as engine, session_scope(engine) as session:
+        draw = find(session)
+        with logged_change(session, actor=OPERATOR, at=at, signer=signer):
+            yield session, draw
 
 
 @witness_app.command("add")
-def witness_add(
-    draw_id: DrawId,
-    witness_id: Annotated[str, typer.Argument(help="见证人编号, 如 W1-notary / the witness's id")],
-    name: Annotated[str, typer.Argument(help="见证人身份, 如 公证处 / who the witness is")],
-    out: Annotated[
-        Path | None,
-        typer.Option(help="凭证文件, 默认 witness-<编号>.credential / the credential file"),
-    ] = None,
-) -> None:
-    """登记见证人; 凭证写入只交给该见证人的文件 / register a witness; its credential is written
-    to a file for that witness only, never shown on this screen."""
-    path = out or Path(f"witness-{witness_id}.credential")
+def witness_add(files: Files) -> None:
+    """登记见证人的承诺文件 (封存前) / register witnesses' commitment files (before sealing)."""
     with reported():
-        if path.exists():
-            raise InvalidInput(f"文件已存在: {path}", f"file exists: {path}")
         signer = operator_signer()
-        with draw_change(draw_id) as (session, draw):
-            _, token = sealing.register_witness(
-                session,
-                draw,
-                code=witness_id,
-                name=name,
-                actor=OPERATOR,
-                at=utc_now(),
-                signer=signer,
-            )
-            _write_credential(path, token, draw_id=draw_id, witness=f"{witness_id} {name}")
-    typer.echo(
-        f"见证人 {witness_id} 已登记; 凭证已写入 {path}, 请只交给该见证人\n"
-        f"witness {witness_id} registered; credential written to {path}: hand it to them only"
-    )
-
-
-def _write_credential(path: Path, token: str, *, draw_id: str, witness: str) -> None:
-    """The credential file, readable by its owner only; written before the commit, so a
-    registration whose file could not be written is rolled back."""
-    text = (
-        "# 阳光摇号见证人凭证 / sunshine draw witness credential\n"
-        f"# 抽签 draw: {draw_id}    见证人 witness: {witness}\n"
-        "# 请像密码一样保管, 不要给他人看 / keep it like a password\n"
-        f"{token}\n"
-    )
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as error:
-        raise InvalidInput(
-            f"无法写凭证文件 {path}", f"cannot write the credential file {path}: {error.strerror}"
-        ) from None
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
-def _credential(token: str | None, credential: Path | None) -> str:
-    """The token given, or read from the witness's credential file."""
-    if (token is None) == (credential is None):
-        raise InvalidInput(
-            "请给出 --credential 凭证文件 (或 --token) 之一",
-            "give the credential file with --credential (or --token)",
-        )
-    if token is not None:
-        return token
-    assert credential is not None
-    try:
-        lines = credential.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise InvalidInput(
-            f"无法读取凭证文件 {credential}", f"cannot read {credential}: {error.strerror}"
-        ) from None
-    tokens = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    if len(tokens) != 1:
-        raise InvalidInput(
-            f"凭证文件格式不对: {credential}", f"not a witness credential file: {credential}"
-        )
-    return tokens[0]
-
-
-@witness_app.command("secret")
-def witness_secret(
-    witness_id: Annotated[str, typer.Argument(help="见证人编号 / the witness's id")],
-) -> None:
-    """在本机生成秘密并显示其承诺值 (在见证人自己的电脑上运行) / draw a fresh secret on THIS
-    machine (the witness's own) and print it with its commitment."""
-    secret = secrets.token_bytes(32)
-    typer.echo(f"secret     {secret.hex()}\ncommitment {witness_commitment(witness_id, secret)}")
-
-
-def _own_witness(session: Session, draw: Draw, witness_id: str, token: str) -> tuple[Witness, str]:
-    """The witness row of `token`'s holder, who must be `witness_id`, and its audit name."""
-    caller = authenticate(session, f"Bearer {token}")
-    assert caller is not None
-    witness = witness_of(session, draw, caller)
-    if witness.code != witness_id:
-        raise InvalidInput(
-            f"凭证属于见证人 {witness.code}, 不是 {witness_id}",
-            f"the credential is witness {witness.code}'s, not {witness_id}'s",
-        )
-    return witness, caller.actor
-
-
-@witness_app.command("commit")
-def witness_commit(
-    draw_id: DrawId,
-    witness_id: Annotated[str, typer.Argument(help="见证人编号 / the witness's id")],
-    credential: Annotated[
-        Path | None, typer.Option(help="见证人凭证文件 / the witness's credential file")
-    ] = None,
-    token: Annotated[str | None, typer.Option(help="或直接给令牌 / or the token itself")] = None,
-    commitment: Annotated[str | None, typer.Option(help="承诺值 hex64 / commitment")] = None,
-    secret: Annotated[str | None, typer.Option(help="秘密 hex64 (自动算承诺) / secret")] = None,
-) -> None:
-    """见证人在封存前提交承诺 / a witness registers its commitment before sealing."""
-    with reported():
-        token = _credential(token, credential)
-        if (commitment is None) == (secret is None):
-            raise InvalidInput(
-                "请给出 --commitment 或 --secret 之一", "give --commitment or --secret"
-            )
-        try:
-            if secret is not None:
-                commitment = witness_commitment(
-                    witness_id, bytes.fromhex(RevealCreate(secret=secret).secret)
+        for path in files:
+            document = _read(path)
+            at = utc_now()
+            find = _finder(find_draw, str(document.get("draw")))
+            with _file_change(find, signer, at) as (session, draw):
+                witness = sealing.commit_file(
+                    session, draw, document, holder=None, actor=OPERATOR, at=at, signer=signer
                 )
-            value = CommitmentCreate(commitment=commitment or "").commitment
-        except ValidationError as error:
-            raise invalid_input(error, ("承诺值", "commitment")) from None
-        signer = operator_signer()
-        with draw_change(draw_id) as (session, draw):
-            witness, actor = _own_witness(session, draw, witness_id, token)
-            sealing.commit(
-                session, draw, witness, commitment=value, actor=actor, at=utc_now(), signer=signer
+                code, public_id = witness.code, draw.public_id
+            typer.echo(
+                f"见证人 {code} 已登记承诺 / witness {code} committed ({public_id}): "
+                f"{document['commitment']}"
             )
-    typer.echo(f"{witness_id} committed {value}")
 
 
 @witness_app.command("reveal")
 def witness_reveal(
-    draw_id: DrawId,
-    witness_id: Annotated[str, typer.Argument(help="见证人编号 / the witness's id")],
-    secret: Annotated[str, typer.Argument(help="承诺时的秘密 hex64 / the secret committed to")],
-    credential: Annotated[
-        Path | None, typer.Option(help="见证人凭证文件 / the witness's credential file")
+    file: Annotated[Path, typer.Argument(help="揭示文件 / the witness's reveal file")],
+    out: Annotated[
+        Path | None, typer.Option(help="回执文件, 默认 receipt-<见证人>.json / the receipt file")
     ] = None,
-    token: Annotated[str | None, typer.Option(help="或直接给令牌 / or the token itself")] = None,
 ) -> None:
-    """见证人在仪式中揭示秘密 / a witness reveals its secret during the ceremony."""
+    """接收见证人的揭示文件, 写出教育局签名的回执 / accept a reveal file; write the receipt."""
     with reported():
-        token = _credential(token, credential)
-        try:
-            value = RevealCreate(secret=secret).secret
-        except ValidationError as error:
-            raise invalid_input(error, ("秘密值", "secret")) from None
+        document = _read(file)
+        path = out or Path(f"receipt-{document.get('witness')}.json")
+        _check_free(path)
+        signer = operator_signer()
+        at = utc_now()
+        with _file_change(lambda s: _by_manifest(s, document.get("manifest")), signer, at) as (
+            session,
+            draw,
+        ):
+            receipt = ceremony.reveal(
+                session, draw, document, holder=None, actor=OPERATOR, at=at, signer=signer
+            )
+        _write(path, canonical_json(receipt))
+    witness = receipt["witness"]
+    typer.echo(
+        f"见证人 {witness} 已揭示; 回执已写入 {path}, 请交给该见证人\n"
+        f"witness {witness} revealed; receipt written to {path}: hand it back to them"
+    )
+
+
+@witness_app.command("cosign")
+def witness_cosign(files: Files) -> None:
+    """接收见证人对检查点或信标声明的联署文件 / accept co-signature files."""
+    with reported():
+        signer = operator_signer()
+        for path in files:
+            document = _read(path)
+            at = utc_now()
+            find = _finder(_by_signed_digest, document.get("digest"))
+            with _file_change(find, signer, at) as (session, draw):
+                witness, of = ceremony.cosign(
+                    session, draw, document, holder=None, actor=OPERATOR, at=at, signer=signer
+                )
+                missing = ceremony.missing_cosignatures(session, draw, of)
+            what = "检查点" if of == "checkpoint" else "信标声明"
+            waiting = ", ".join(missing) if missing else "无 / none"
+            typer.echo(
+                f"见证人 {witness} 已联署{what} / witness {witness} co-signed the {of}; "
+                f"尚缺 / still missing: {waiting}"
+            )
+
+
+@ceremony_app.command("open")
+def ceremony_open(draw_id: DrawId) -> None:
+    """开始摇号仪式 (可省略: 第一份揭示即开始) / open the ceremony (optional)."""
+    with reported():
         signer = operator_signer()
         with draw_change(draw_id) as (session, draw):
-            witness, actor = _own_witness(session, draw, witness_id, token)
-            ceremony.reveal(
-                session, draw, witness, secret_hex=value, actor=actor, at=utc_now(), signer=signer
+            ceremony.open_ceremony(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(f"{draw_id}: 仪式开始 / ceremony open")
+
+
+@ceremony_app.command("close")
+def ceremony_close(draw_id: DrawId, out: Out = Path("checkpoint.json")) -> None:
+    """截止揭示, 写出检查点文件供见证人联署 / close the reveals; write the checkpoint file for
+    every revealed witness to co-sign (before the beacon's time)."""
+    with reported():
+        _check_free(out)
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
+            row = ceremony.close_reveals(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+            document, digest = row.document, row.digest
+            revealed = sorted(ceremony.reveal_rows(session, draw))
+        _write(out, document)
+    typer.echo(
+        f"揭示已截止; 检查点 {digest} 写入 {out}\n"
+        f"reveals closed; checkpoint {digest} written to {out}\n"
+        f"请以下见证人联署 / to be co-signed by: {', '.join(revealed)}"
+    )
+
+
+def beacon(
+    draw_id: DrawId,
+    value: Annotated[str, typer.Option(help="公开信标值, 与来源公布的一致 / the published value")],
+    out: Out = Path("beacon.json"),
+    fallback: Annotated[
+        bool, typer.Option(help="使用了备用信标 / the declared fallback source was used")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="使用备用的原因 (必填, 记入日志) / why the fallback")
+    ] = None,
+    drand_signature: Annotated[
+        str | None, typer.Option(help="drand 轮次签名 (可选) / the drand round's signature")
+    ] = None,
+    drand_previous: Annotated[
+        str | None, typer.Option(help="前一轮签名 (链式) / previous signature (chained)")
+    ] = None,
+) -> None:
+    """录入公开信标值, 写出信标声明供见证人联署 / enter the published beacon value; write the
+    beacon statement for every revealed witness to co-sign."""
+    with reported():
+        _check_free(out)
+        proof = None if drand_signature is None else DrandProof(drand_signature, drand_previous)
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
+            row = ceremony.enter_beacon(
+                session,
+                draw,
+                used="fallback" if fallback else "primary",
+                value=value,
+                proof=proof,
+                reason=reason,
+                actor=OPERATOR,
+                at=utc_now(),
+                signer=signer,
             )
-    typer.echo(f"{witness_id} revealed")
+            document, digest = row.document, row.digest
+        assert document is not None
+        _write(out, document)
+    typer.echo(
+        f"信标值已录入; 信标声明 {digest} 写入 {out}, 请见证人核对来源后联署\n"
+        f"beacon entered; statement {digest} written to {out}: witnesses check the value at its "
+        "source, then co-sign"
+    )
+
+
+def void(
+    draw_id: DrawId,
+    reason: Annotated[str, typer.Option(help="作废原因 (记入日志) / why (logged)")],
+) -> None:
+    """作废本次抽签 (联署未到或揭示不足) / void the draw: a co-signature never came, or too few
+    witnesses revealed. A re-run is a new draw: `lottery create ... --replaces DRAW`."""
+    with reported():
+        signer = operator_signer()
+        with draw_change(draw_id) as (session, draw):
+            ceremony.void(session, draw, reason=reason, actor=OPERATOR, at=utc_now(), signer=signer)
+    typer.echo(f"{draw_id}: 已作废 / void ({reason})")
+
+
+def announce(draw_id: DrawId) -> None:
+    """封存公告: 清单摘要、密钥指纹和核对码 / the sealing announcement: manifest digest, key
+    fingerprint and pin, for the big screen and the notary (§12.6)."""
+    with reported(), database() as engine, session_scope(engine) as session:
+        facts = sealing.sealing_announcement(session, find_draw(session, draw_id))
+    typer.echo("\n".join(announcement_lines(facts)))
+
+
+def announcement_lines(facts: dict[str, Any]) -> list[str]:
+    """The sealing announcement in words (§12.6), Chinese first."""
+    return [
+        f"封存公告 / sealing announcement: {facts['draw']}",
+        f"清单摘要 manifest digest: {facts['manifest_digest']}",
+        f"密钥指纹 key fingerprint: {facts['key_fingerprint']}",
+        f"核对码 pin:               {facts['pin_display']}",
+        "请公证员抄录以上三行并公告 / the notary writes these three lines down and posts them",
+    ]

@@ -25,7 +25,7 @@ __all__ = [
     "BeaconSpec",
     "CategorySpec",
     "ClassesSpec",
-    "CommitmentCreate",
+    "DrandProofSpec",
     "DrawCreate",
     "DrawPublic",
     "LookupRequest",
@@ -33,10 +33,10 @@ __all__ = [
     "RehearsalCreate",
     "RehearsalPublic",
     "ReservedSpec",
-    "RevealCreate",
     "SchoolSpec",
     "SecondRoundCreate",
     "TierSpec",
+    "VoidCreate",
     "WitnessCreate",
     "WitnessCreated",
     "WitnessPublic",
@@ -45,6 +45,10 @@ __all__ = [
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+UtcTime = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
+]
+LowerHex = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{2}){1,512}$")]
 
 
 class _Strict(BaseModel):
@@ -83,9 +87,13 @@ class CategorySpec(_Strict):
 
 
 class BeaconSourceSpec(_Strict):
+    """A future public value (protocol §7.2). `at` is when it is published (UTC); for a drand
+    source (`drand:<chain hash>`) it may be left out: the chain's round time is used."""
+
     source: Label
     round: Label
     format: Literal["hex64", "decimal"]
+    at: UtcTime | None = None
 
 
 class BeaconSpec(_Strict):
@@ -209,6 +217,7 @@ class WitnessPublic(BaseModel):
     id: str
     name: str
     commitment: str | None
+    public_key: str | None = None
     revealed: bool
 
 
@@ -218,18 +227,26 @@ class WitnessCreated(WitnessPublic):
     token: str
 
 
-class CommitmentCreate(_Strict):
-    commitment: Hex64
+class DrandProofSpec(_Strict):
+    """A drand round's BLS signature (and the previous one, for a chained scheme), §7.5."""
 
-
-class RevealCreate(_Strict):
-    secret: Hex64
+    signature: LowerHex
+    previous_signature: LowerHex | None = None
 
 
 class BeaconCreate(_Strict):
+    """The published beacon value (protocol §7.5); the fallback needs a reason."""
+
     used: Literal["primary", "fallback"] = "primary"
     value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    proof: DrandProofSpec | None = None
+
+
+class VoidCreate(_Strict):
+    """Why a sealed draw is void (protocol §7.8)."""
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
 class RehearsalCreate(_Strict):

@@ -1,7 +1,7 @@
 """SQLModel tables of the service. Importing this package registers every table."""
 
 from api.models.applicants import Applicant, ApplicantPrivate
-from api.models.ceremony import BeaconValue, Commitment, Reveal, Witness
+from api.models.ceremony import BeaconValue, Checkpoint, Commitment, Cosignature, Reveal, Witness
 from api.models.documents import (
     Action,
     AuditEvent,
@@ -24,7 +24,9 @@ __all__ = [
     "BundleFile",
     "Bureau",
     "Category",
+    "Checkpoint",
     "Commitment",
+    "Cosignature",
     "Draw",
     "LedgerEntry",
     "Outcome",

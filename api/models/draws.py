@@ -49,6 +49,9 @@ class Draw(SQLModel, table=True):
     created_at: str = Field(max_length=20)
     previous_draw_id: int | None = Field(default=None, unique=True, index=True)
     sealing_announcement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # A re-run of a void draw (protocol §6.1 `replaces`, §7.8): its manifest digest and why.
+    replaces_manifest: str | None = Field(default=None, max_length=64)
+    replaces_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class School(SQLModel, table=True):

@@ -22,11 +22,13 @@ from api.lifecycle import State, bump
 from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
 from api.redaction import redact_id_numbers
 from api.services.final_state import OutcomeLine, final_state, outcome_lines
+from api.services.publication import refresh_bundle
 from api.services.rounds import second_round_of
 from api.services.sealing import DataChanged, reseal, signed_document
 from api.signer import Signer
 from lottery import (
     ActionEntry,
+    AuditHead,
     actions_digest,
     canonical_json,
     ceremony_from_document,
@@ -46,8 +48,9 @@ def actions_of(session: Session, draw: Draw) -> list[Action]:
     )
 
 
-def actions_document(results_digest: str, actions: list[Action]) -> dict[str, Any]:
-    """The actions document of protocol §14.3 from the stored actions (moves in replay order)."""
+def actions_document(results_digest: str, actions: list[Action], head: AuditHead) -> dict[str, Any]:
+    """The actions document of protocol §14.3 from the stored actions (moves in replay order),
+    holding the audit head `head` at the moment it is signed (§15.2)."""
     entries = [
         ActionEntry(
             seq=a.seq,
@@ -58,7 +61,7 @@ def actions_document(results_digest: str, actions: list[Action]) -> dict[str, An
         )
         for a in actions
     ]
-    return engine_actions_document(results_digest=results_digest, entries=entries)
+    return engine_actions_document(results_digest=results_digest, entries=entries, audit=head)
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,6 @@ def record_action(
     )
     session.add(action)
     _store_lines(session, draw, replayed.lines)
-    _sign_document(session, draw, [*earlier, action], signer=signer, at=at)
     audit.record(
         session,
         draw_id=draw.id,
@@ -167,6 +169,17 @@ def record_action(
         at=at,
         signer=signer,
     )
+    digest = _sign_document(session, draw, [*earlier, action], signer=signer, at=at)
+    audit.record(
+        session,
+        draw_id=draw.id,
+        actor=actor,
+        action="actions.recorded",
+        details={"actions": digest, "count": action.seq},
+        at=at,
+        signer=signer,
+    )
+    refresh_bundle(session, draw, signer=signer)
     return action
 
 
@@ -196,10 +209,13 @@ def _store_lines(session: Session, draw: Draw, lines: dict[str, OutcomeLine]) ->
 
 def _sign_document(
     session: Session, draw: Draw, actions: list[Action], *, signer: Signer, at: str
-) -> None:
+) -> str:
+    """Sign the actions document with the log's head now and store it; its digest (hex)."""
     results = signed_document(session, draw, "results")
     assert results is not None and draw.id is not None
-    published = actions_document(results.digest, actions)
+    head = audit.head(session, draw.id)
+    assert head is not None
+    published = actions_document(results.digest, actions, head)
     document = canonical_json(published)
     digest = actions_digest(published)
     signature = signer.signature_file("actions", digest)
@@ -223,3 +239,4 @@ def _sign_document(
             row = BundleFile(draw_id=draw.id, name=name, content=content)
         row.content = content
         session.add(row)
+    return digest.hex()

@@ -1,6 +1,11 @@
-"""The public bundle (protocol §13): the engine's files from the run, plus the audit log.
+"""The public bundle (protocol §13): the engine's files from the run, with the audit log as it
+stands and the signed index over every file and the public documents (§13.5).
 
-The zip holds the files inside one top-level directory named after the draw; entry times are
+The log grows after the run, so the bundle is a snapshot: `refresh_bundle` (at the run, at
+publication, after each post-draw action, and when the public documents are indexed) puts the
+log as it stands, its signature and a new signed index into the stored files; the index's head
+is then the bundled log's last entry, as §13.5 requires, and the engine's `check_audit_log`
+binds the log to the signed documents first. The zip holds the files inside one top-level directory named after the draw; entry times are
 fixed so the same files give the same zip bytes.
 """
 
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
@@ -15,14 +21,29 @@ from api import audit
 from api.errors import NotFound
 from api.lifecycle import State, require_state
 from api.models import BundleFile, Draw
+from api.services.sealing import DataChanged, sealed_manifest
+from api.signer import Signer
+from lottery import (
+    AuditHead,
+    BundleError,
+    check_audit_log,
+    index_digest,
+    index_document,
+    parse_audit_log,
+    parse_canonical,
+)
+from lottery.encoding import canonical_json
+from lottery.hashing import tagged_hash
 
-__all__ = ["bundle_contents", "bundle_zip"]
+__all__ = ["bundle_contents", "bundle_zip", "refresh_bundle"]
+
+_LOG_AND_INDEX = ("audit.jsonl", "audit.sig.json", "index.json", "index.sig.json")
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def bundle_contents(session: Session, draw: Draw) -> dict[str, bytes]:
-    """Every file of the draw's public bundle, by name."""
+    """Every file of the draw's public bundle (its last snapshot), by name."""
     require_state(draw, allowed=(State.DRAWN, State.PUBLISHED), what=("公开数据包", "the bundle"))
     files = {
         row.name: row.content
@@ -30,19 +51,72 @@ def bundle_contents(session: Session, draw: Draw) -> dict[str, bytes]:
     }
     if not files:
         raise NotFound("数据包不存在", f"draw {draw.public_id} has no bundle")
+    return files
+
+
+def refresh_bundle(
+    session: Session,
+    draw: Draw,
+    *,
+    signer: Signer,
+    documents: Sequence[tuple[str, str, bytes]] = (),
+) -> None:
+    """Store the bundle with the log as it stands and a new signed index listing `documents`
+    ((file name, title, bytes) of the public documents published beside it, §13.5).
+    `DataChanged` if the log is broken or does not bind to the signed documents (§15.3)."""
+    files = {
+        name: data
+        for name, data in bundle_contents(session, draw).items()
+        if name not in _LOG_AND_INDEX
+    }
     assert draw.id is not None
     events = audit.events_of(session, draw.id)
-    if events and events[-1].signature is not None:
-        files["audit.jsonl"] = audit.audit_jsonl(events)
-        files["audit.sig.json"] = events[-1].signature
-    return files
+    try:
+        audit.check_chain(events, draw.public_id)
+    except audit.AuditChainBroken as error:
+        raise DataChanged("审计日志链断裂, 拒绝继续", f"the audit log is broken: {error}") from None
+    last = events[-1]
+    assert last.signature is not None
+    files["audit.jsonl"] = audit.audit_jsonl(events, draw.public_id)
+    files["audit.sig.json"] = last.signature
+    head = AuditHead(seq=last.seq, hash=last.entry_hash)
+    manifest, digest = sealed_manifest(session, draw)
+    actions = files.get("actions.json")
+    try:
+        check_audit_log(
+            parse_audit_log(files["audit.jsonl"]),
+            manifest_digest=digest,
+            manifest=manifest,
+            ceremony_doc=parse_canonical(files["ceremony.json"]),
+            results_digest=tagged_hash("results", files["results.json"]),
+            actions_doc=None if actions is None else parse_canonical(actions),
+            index_head=head,
+            results_head=parse_canonical(files["results.json"])["audit"],
+        )
+        index = index_document(digest, files, documents, head)
+    except BundleError as error:
+        raise DataChanged(
+            f"审计日志与已签名文件不符, 拒绝继续: {error}", f"refusing the bundle: {error}"
+        ) from None
+    files["index.json"] = canonical_json(index)
+    files["index.sig.json"] = signer.signature_file("index", index_digest(index))
+    for name in _LOG_AND_INDEX:
+        row = session.exec(
+            select(BundleFile).where(BundleFile.draw_id == draw.id, BundleFile.name == name)
+        ).first()
+        if row is None:
+            row = BundleFile(draw_id=draw.id, name=name, content=b"")
+        row.content = files[name]
+        session.add(row)
+    session.flush()
 
 
 def bundle_zip(session: Session, draw: Draw) -> bytes:
     """The bundle as a zip archive, files under `<draw id>/`, in name order."""
     buffer = io.BytesIO()
+    contents = bundle_contents(session, draw)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(bundle_contents(session, draw).items()):
+        for name, data in sorted(contents.items()):
             info = zipfile.ZipInfo(f"{draw.public_id}/{name}", date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

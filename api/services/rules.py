@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from lottery.drand import drand_round_time
 from sqlmodel import Session, col, delete, select
 
 from api.errors import InvalidInput, Problem
@@ -33,6 +34,7 @@ from lottery.manifest import Tier as EngineTier
 
 __all__ = [
     "beacon_of",
+    "beacon_time",
     "check_rules",
     "engine_beacon",
     "engine_rules",
@@ -178,6 +180,22 @@ def beacon_of(draw: Draw) -> BeaconSpec | None:
     return None if draw.beacon is None else BeaconSpec.model_validate(json.loads(draw.beacon))
 
 
+def beacon_time(spec: BeaconSourceSpec) -> str:
+    """When the value is published (§7.2): as registered, or a drand round's time."""
+    if spec.at is not None:
+        return spec.at
+    if spec.source.startswith("drand:") and spec.round.isdigit():
+        try:
+            return drand_round_time(spec.source.removeprefix("drand:"), int(spec.round))
+        except (LotteryError, ValueError) as error:
+            raise InvalidInput(f"信标无效: {error}", f"beacon rejected: {error}") from None
+    raise InvalidInput(
+        f"信标 {spec.source} 需要给出公布时间 at (UTC)",
+        f"beacon {spec.source} round {spec.round}: give the time `at` (UTC) its value is "
+        "published (§7.2)",
+    )
+
+
 def engine_beacon(draw: Draw) -> Beacon | None:
     """The registered beacon as the engine's `Beacon` (protocol §7.2)."""
     spec = beacon_of(draw)
@@ -185,7 +203,7 @@ def engine_beacon(draw: Draw) -> Beacon | None:
         return None
 
     def source(s: BeaconSourceSpec) -> BeaconSource:
-        return BeaconSource(source=s.source, round=s.round, format=s.format)
+        return BeaconSource(source=s.source, round=s.round, format=s.format, at=beacon_time(s))
 
     return Beacon(
         primary=source(spec.primary),

@@ -1,6 +1,9 @@
-"""The run step, publication and rehearsals (protocol §7.4-§7.5, §12, §16).
+"""The run step, publication and rehearsals (protocol §7.6-§7.7, §12, §13, §16).
 
-The run writes everything in ONE transaction: the state change, the ceremony and results
+Before the seed is formed, every stored ceremony value is compared with the signed documents and
+the signed audit log (`api.services.ceremony_check`); the engine then forms the ceremony
+(`form_ceremony`) and runs the draw. The ceremony and the results hold the audit head before
+`draw.run` {seed, results}, which is logged last (§15.3). The run writes everything in ONE transaction: the state change, the ceremony and results
 documents, the bundle files and the per-child outcomes. A crash before the commit leaves no
 results; a run of a draw that is already drawn returns the stored results, never new ones. The
 engine is deterministic from the sealed data and the ceremony, so a re-run after a crash gives
@@ -11,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Literal
 
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, func, select
@@ -20,21 +22,32 @@ from api import audit
 from api.errors import InvalidInput
 from api.lifecycle import State, bump, transition
 from api.models import Draw, Rehearsal, SignedDocument
-from api.services.ceremony import beacon_value, reveals_of
-from api.services.sealing import reseal, signed_document
+from api.services.ceremony_check import checked_ceremony
+from api.services.publication import refresh_bundle
+from api.services.sealing import DataChanged, reseal, sealed_manifest, signed_document
 from api.signer import Signer
 from lottery import (
-    BeaconValue,
+    AuditHead,
+    Ceremony,
     DrawResult,
     LotteryError,
+    SealedDraw,
     bundle_files,
     canonical_json,
-    form_seed,
+    form_ceremony,
+    parse_canonical,
     rehearse,
     run_draw,
 )
 
-__all__ = ["REHEARSAL_MARK", "publish", "rehearsal", "rehearsals_of", "run"]
+__all__ = [
+    "REHEARSAL_MARK",
+    "check_published_ceremony",
+    "publish",
+    "rehearsal",
+    "rehearsals_of",
+    "run",
+]
 
 REHEARSAL_MARK = "模拟摇号 — 非正式结果 / REHEARSAL — not the official result"
 
@@ -49,22 +62,16 @@ def run(
         return stored.digest
     transition(session, draw, to=State.DRAWN, what=("摇号", "running the draw"))
     sealed = reseal(session, draw, signer=signer)
-    entered = beacon_value(session, draw)
-    if sealed.manifest.beacon is not None and entered is None:
-        raise InvalidInput("请先录入信标值", "enter the beacon value first")
-    beacon = None
-    if entered is not None:
-        used: Literal["primary", "fallback"] = "fallback" if entered[0] == "fallback" else "primary"
-        beacon = BeaconValue(used=used, value=entered[1])
+    assert draw.id is not None
+    head = audit.head(session, draw.id)
+    assert head is not None
     try:
-        ceremony = form_seed(sealed.manifest, reveals_of(session, draw), beacon)
-        result = run_draw(sealed, ceremony, signer.private_key)
+        ceremony = _ceremony(session, draw, sealed, head)
+        result = run_draw(sealed, ceremony, signer.private_key, audit=head)
     except LotteryError as error:
         raise InvalidInput(f"不能摇号: {error}", f"cannot run the draw: {error}") from None
-    _store_result(session, draw, result, at=at)
     if delay:
         time.sleep(delay)  # tests only: a window to kill the server inside the transaction
-    assert draw.id is not None
     audit.record(
         session,
         draw_id=draw.id,
@@ -74,12 +81,34 @@ def run(
         at=at,
         signer=signer,
     )
+    _store_result(session, draw, result, at=at, signer=signer)
     return result.results_digest.hex()
 
 
-def _store_result(session: Session, draw: Draw, result: DrawResult, *, at: str) -> None:
+def _ceremony(session: Session, draw: Draw, sealed: SealedDraw, head: AuditHead) -> Ceremony:
+    """The ceremony formed by the engine from rows that agree with everything signed."""
+    inputs = checked_ceremony(session, draw, sealed.manifest, sealed.manifest_digest)
+    return form_ceremony(
+        sealed.manifest,
+        reveals=inputs.reveals,
+        closed_at=inputs.closed_at,
+        checkpoint_signatures=inputs.checkpoint_signatures,
+        beacon=inputs.beacon,
+        beacon_signatures=inputs.beacon_signatures,
+        audit=head,
+    )
+
+
+def _store_result(
+    session: Session, draw: Draw, result: DrawResult, *, at: str, signer: Signer
+) -> None:
     assert draw.id is not None
-    files = bundle_files(result)
+    events = audit.events_of(session, draw.id)
+    files = bundle_files(
+        result,
+        log=audit.audit_jsonl(events, draw.public_id),
+        signing_key=signer.private_key,
+    )
     for kind in ("ceremony", "results"):
         document = files[f"{kind}.json"]
         signature = files[f"{kind}.sig.json"]
@@ -122,6 +151,7 @@ def publish(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer
     transition(session, draw, to=State.PUBLISHED, what=("公布结果", "publishing"))
     results = signed_document(session, draw, "results")
     assert results is not None and draw.id is not None
+    check_published_ceremony(session, draw)
     audit.record(
         session,
         draw_id=draw.id,
@@ -131,6 +161,33 @@ def publish(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer
         at=at,
         signer=signer,
     )
+    refresh_bundle(session, draw, signer=signer)
+
+
+def check_published_ceremony(session: Session, draw: Draw) -> None:
+    """The rows and the log still agree with the signed ceremony document (before publishing
+    or exporting): `DataChanged` names the difference."""
+    stored = signed_document(session, draw, "ceremony")
+    assert stored is not None
+    manifest, digest = sealed_manifest(session, draw)
+    inputs = checked_ceremony(session, draw, manifest, digest)
+    document = parse_canonical(stored.document)
+    signed = {r["witness"]: (r["secret"], r["signature"]) for r in document["reveals"]}
+    rows = {w: (secret.hex(), sig) for w, (secret, sig) in inputs.reveals.items()}
+    for witness, pair in sorted(signed.items()):
+        if pair != rows.get(witness, (None, None)):
+            raise DataChanged(
+                f"见证人 {witness} 的揭示记录与已签名的仪式文件不符, 拒绝继续",
+                f"the reveal row of witness {witness} differs from the signed ceremony; refusing",
+            )
+    if (document["checkpoint"]["closed_at"], document["beacon"]["value"]) != (
+        inputs.closed_at,
+        inputs.beacon.value,
+    ):
+        raise DataChanged(
+            "检查点或信标记录与已签名的仪式文件不符, 拒绝继续",
+            "the checkpoint or beacon row differs from the signed ceremony; refusing",
+        )
 
 
 def rehearsal(

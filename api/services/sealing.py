@@ -1,40 +1,56 @@
-"""Witness registration and commitments, and sealing (protocol §6, §7.1).
+"""Witness registration and commitments, and sealing (protocol §6, §7.1, §7.9, §12.6).
 
-Sealing hands the stored rules, records, witness commitments and beacon to the engine's `seal`,
-which checks everything and signs the manifest; the service stores the signed manifest. Later
-steps rebuild the same sealed draw from the same rows (sealing is deterministic: Ed25519
-signatures are too) and refuse to go on if its digest differs from the stored one.
+A witness is registered from its commitment file (§7.9), made on its own machine by the
+verifier's witness tool: its public key and its commitment, signed with its key. Sealing hands
+the stored rules, records, witness keys and commitments, the beacon and the audit head to the
+engine's `seal`, which checks everything and signs the manifest; the service stores the signed
+manifest and logs `draw.sealed` (§15.3). Later steps rebuild the same sealed draw from the same
+rows (sealing is deterministic: Ed25519 signatures are too) and refuse to go on if its digest
+differs from the stored one.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlmodel import Session, select
 
 from api import audit
 from api.auth import Role, issue_token
-from api.errors import Conflict, InvalidInput, Problem, ServiceError
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, ServiceError
 from api.lifecycle import State, bump, transition
 from api.models import Commitment, Draw, SignedDocument, Witness
+from api.refusals import refused
 from api.services.applicants import applicant_records
 from api.services.rules import engine_beacon, engine_rules
 from api.signer import Signer
 from lottery import (
+    AuditHead,
+    CeremonyError,
     LotteryError,
+    Manifest,
+    Replaces,
     SealedDraw,
     canonical_json,
+    check_commitment_file,
+    format_pin,
     manifest_document,
+    manifest_from_document,
+    parse_canonical,
+    pin,
     seal,
 )
 from lottery import Witness as EngineWitness
 
 __all__ = [
     "DataChanged",
-    "commit",
+    "commit_file",
     "register_witness",
     "reseal",
     "seal_draw",
+    "sealed_manifest",
+    "sealing_announcement",
     "signed_document",
     "witnesses_of",
 ]
@@ -83,34 +99,81 @@ def register_witness(
     return witness, token
 
 
-def commit(
+def commit_file(
     session: Session,
     draw: Draw,
-    witness: Witness,
+    document: Any,
     *,
-    commitment: str,
+    holder: Witness | None,
     actor: str,
     at: str,
     signer: Signer,
-) -> None:
-    """Record (or replace, before sealing) a witness's commitment (protocol §7.1)."""
-    bump(session, draw, allowed=_BEFORE_SEAL, what=("提交承诺值", "committing"))
+) -> Witness:
+    """Register a witness's commitment file (§7.1, §7.9) before sealing: its signature is
+    checked, the witness is added if new (a file handed over on a USB stick) or its commitment
+    replaced, and `witness.committed` {witness, commitment, public_key} is logged (§15.3).
+
+    `holder` is the witness whose token uploaded the file (None for the operator): a witness
+    may only register its own file (refused and logged otherwise)."""
+    bump(session, draw, allowed=_BEFORE_SEAL, what=("登记见证人承诺", "registering a commitment"))
+    try:
+        entry = check_commitment_file(document, draw.public_id)
+    except CeremonyError as error:
+        raise refused(
+            InvalidInput(f"承诺文件无效: {error}", f"commitment file rejected: {error}"),
+            draw=draw,
+            what="commitment",
+            details={"reason": str(error)[:300]},
+        ) from None
+    if holder is not None and holder.code != entry.id:
+        raise refused(
+            Forbidden(
+                f"凭证属于见证人 {holder.code}, 文件属于 {entry.id}",
+                f"the token is witness {holder.code}'s, the file is {entry.id}'s",
+            ),
+            draw=draw,
+            what="token",
+            details={"witness": holder.code, "file": entry.id},
+        )
+    witness = (
+        holder
+        or session.exec(
+            select(Witness).where(Witness.draw_id == draw.id, Witness.code == entry.id)
+        ).first()
+    )
+    assert draw.id is not None
+    if witness is None:
+        witness = Witness(draw_id=draw.id, code=entry.id, name=entry.name)
+        session.add(witness)
+        session.flush()
+    for other, commitment in witnesses_of(session, draw):
+        if other.code != entry.id and commitment and commitment.public_key == entry.public_key:
+            raise InvalidInput(
+                f"见证人 {entry.id} 的公钥与 {other.code} 相同",
+                f"witness {entry.id}'s public key is {other.code}'s too: each witness has its "
+                "own key (§6.3)",
+            )
     row = session.exec(select(Commitment).where(Commitment.witness_id == witness.id)).first()
-    assert witness.id is not None and draw.id is not None
+    assert witness.id is not None
     if row is None:
-        session.add(Commitment(witness_id=witness.id, value=commitment, at=at))
-    else:
-        row.value, row.at = commitment, at
-        session.add(row)
+        row = Commitment(witness_id=witness.id, value=entry.commitment, at=at)
+    row.value, row.at = entry.commitment, at
+    row.public_key, row.signature = entry.public_key, document["signature"]
+    session.add(row)
     audit.record(
         session,
         draw_id=draw.id,
         actor=actor,
         action="witness.committed",
-        details={"witness": witness.code, "commitment": commitment},
+        details={
+            "witness": entry.id,
+            "commitment": entry.commitment,
+            "public_key": entry.public_key,
+        },
         at=at,
         signer=signer,
     )
+    return witness
 
 
 def witnesses_of(session: Session, draw: Draw) -> list[tuple[Witness, Commitment | None]]:
@@ -125,7 +188,7 @@ def witnesses_of(session: Session, draw: Draw) -> list[tuple[Witness, Commitment
 
 def _engine_witnesses(session: Session, draw: Draw) -> list[EngineWitness]:
     pairs = witnesses_of(session, draw)
-    missing = [w.code for w, c in pairs if c is None]
+    missing = [w.code for w, c in pairs if c is None or c.public_key is None]
     if missing or not pairs:
         problems = tuple(
             Problem("commitment", "见证人尚未提交承诺值", "witness has not committed", value=code)
@@ -138,19 +201,39 @@ def _engine_witnesses(session: Session, draw: Draw) -> list[EngineWitness]:
             else "cannot seal: no witnesses",
             problems=problems,
         )
-    return [EngineWitness(id=w.code, name=w.name, commitment=c.value) for w, c in pairs if c]
+    return [
+        EngineWitness(id=w.code, name=w.name, commitment=c.value, public_key=c.public_key)
+        for w, c in pairs
+        if c and c.public_key
+    ]
 
 
-def _sealed(session: Session, draw: Draw, *, signer: Signer, sealed_at: str) -> SealedDraw:
+def _replaces(draw: Draw) -> Replaces | None:
+    if draw.replaces_manifest is None:
+        return None
+    return Replaces(manifest=draw.replaces_manifest, reason=draw.replaces_reason or "")
+
+
+def _sealed(
+    session: Session, draw: Draw, *, signer: Signer, sealed_at: str, head: AuditHead | None
+) -> SealedDraw:
+    beacon = engine_beacon(draw)
+    if beacon is None:
+        raise InvalidInput(
+            "不能封存: 没有登记公开信标 (协议第 2 版必须有)",
+            "cannot seal: no beacon registered; sunshine-draw/2 requires one (§6.1, §7.2)",
+        )
     try:
         return seal(
             rules=engine_rules(session, draw),
             records=applicant_records(session, draw),
             witnesses=_engine_witnesses(session, draw),
             min_reveals=draw.min_reveals,
-            beacon=engine_beacon(draw),
+            beacon=beacon,
             signing_key=signer.private_key,
             sealed_at=sealed_at,
+            audit=head,
+            replaces=_replaces(draw),
         )
     except LotteryError as error:
         raise InvalidInput(f"不能封存: {error}", f"cannot seal: {error}") from None
@@ -166,9 +249,9 @@ def signed_document(session: Session, draw: Draw, kind: str) -> SignedDocument |
 def seal_draw(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer) -> str:
     """objection -> sealed: the engine seals and signs the manifest; returns its digest (hex)."""
     transition(session, draw, to=State.SEALED, what=("封存", "sealing"))
-    sealed = _sealed(session, draw, signer=signer, sealed_at=at)
-    digest = sealed.manifest_digest.hex()
     assert draw.id is not None
+    sealed = _sealed(session, draw, signer=signer, sealed_at=at, head=audit.head(session, draw.id))
+    digest = sealed.manifest_digest.hex()
     session.add(
         SignedDocument(
             draw_id=draw.id,
@@ -184,11 +267,7 @@ def seal_draw(session: Session, draw: Draw, *, actor: str, at: str, signer: Sign
         draw_id=draw.id,
         actor=actor,
         action="draw.sealed",
-        details={
-            "manifest": digest,
-            "applicants": sealed.manifest.applicants.count,
-            "root": sealed.manifest.applicants.root,
-        },
+        details={"manifest": digest},
         at=at,
         signer=signer,
     )
@@ -200,8 +279,10 @@ def reseal(session: Session, draw: Draw, *, signer: Signer) -> SealedDraw:
     stored = signed_document(session, draw, "manifest")
     if stored is None:
         raise DataChanged("找不到已封存的清单", f"draw {draw.public_id} has no sealed manifest")
-    sealed_at = json.loads(stored.document)["draw"]["sealed_at"]
-    sealed = _sealed(session, draw, signer=signer, sealed_at=sealed_at)
+    document = json.loads(stored.document)
+    head = None if document["audit"] is None else AuditHead(**document["audit"])
+    sealed_at = document["draw"]["sealed_at"]
+    sealed = _sealed(session, draw, signer=signer, sealed_at=sealed_at, head=head)
     if sealed.manifest_digest.hex() != stored.digest:
         raise DataChanged(
             "封存后的数据或签名密钥已被改动, 拒绝继续",
@@ -209,3 +290,45 @@ def reseal(session: Session, draw: Draw, *, signer: Signer) -> SealedDraw:
             f"rebuilt {sealed.manifest_digest.hex()}; refusing to continue",
         )
     return sealed
+
+
+def sealed_manifest(session: Session, draw: Draw) -> tuple[Manifest, bytes]:
+    """The stored sealed manifest and its digest, read from the signed document (cheap: the
+    ceremony steps need the witnesses' keys, not the applicant tree)."""
+    stored = signed_document(session, draw, "manifest")
+    if stored is None:
+        raise NotFound("抽签尚未封存", f"draw {draw.public_id} is not sealed")
+    manifest = manifest_from_document(parse_canonical(stored.document))
+    return manifest, bytes.fromhex(stored.digest)
+
+
+def sealing_announcement(session: Session, draw: Draw) -> dict[str, Any]:
+    """What is announced at sealing, before any reveal (§12.6): the manifest digest, the key
+    fingerprint and the pin, with the beacon and the witnesses' keys to show beside them."""
+    manifest, digest = sealed_manifest(session, draw)
+    fingerprint = manifest.signing_key.fingerprint
+    code = pin(digest, fingerprint)
+    beacon = manifest.beacon
+
+    def source(s: Any) -> dict[str, str] | None:
+        return None if s is None else {"source": s.source, "round": s.round, "at": s.at}
+
+    return {
+        "draw": draw.public_id,
+        "title": draw.title,
+        "sealed_at": manifest.sealed_at,
+        "manifest_digest": digest.hex(),
+        "key_fingerprint": fingerprint,
+        "pin": code,
+        "pin_display": format_pin(code),
+        "applicants": manifest.applicants.count,
+        "beacon": {"primary": source(beacon.primary), "fallback": source(beacon.fallback)},
+        "witnesses": [
+            {"id": w.id, "name": w.name, "commitment": w.commitment, "public_key": w.public_key}
+            for w in manifest.witnesses
+        ],
+        "min_reveals": manifest.min_reveals,
+        "replaces": None
+        if manifest.replaces is None
+        else {"manifest": manifest.replaces.manifest, "reason": manifest.replaces.reason},
+    }
