@@ -17,9 +17,9 @@
   function base() { return "/api/draws/" + encodeURIComponent(drawId()); }
   // The ceremony routes of the service, in one place (method, path under the draw).
   var CEREMONY = {
-    state: ["GET", "/ceremony"],
-    close: ["POST", "/ceremony/checkpoint"],
+    close: ["POST", "/checkpoint"],
     beacon: ["POST", "/beacon"],
+    audit: ["GET", "/audit"],
   };
 
   // Every call goes through here: bearer token, JSON in and out, errors in the clerk's words.
@@ -79,34 +79,40 @@
       li.textContent = w.id + " · " + w.name + " · " + (w.commitment || "—") + (w.revealed ? " ✓" : "");
       list.appendChild(li);
     });
-    showCeremony(witnesses);
-    await showRefusals();
+    var events = await call(CEREMONY.audit[0], base() + CEREMONY.audit[1]);
+    showCeremony(witnesses, events);
+    showRefusals(events);
   }
   function mark(flag) { return flag ? "✓" : "—"; }
-  // One row per witness: committed, revealed, co-signed the checkpoint, co-signed the beacon.
-  function showCeremony(witnesses) {
+  // One row per witness: committed, revealed, co-signed the checkpoint, co-signed the beacon
+  // (the co-signatures as the audit log records them, `witness.cosigned`, §15.3).
+  function showCeremony(witnesses, events) {
+    var cosigned = {};
+    events.forEach(function (e) {
+      if (e.action === "witness.cosigned" && e.details) cosigned[e.details.of + ":" + e.details.witness] = true;
+    });
     var tbody = byId("ceremony-table").tBodies[0];
     tbody.textContent = "";
     var counts = { revealed: 0, checkpoint: 0, beacon: 0 };
     witnesses.forEach(function (w) {
       var row = tbody.insertRow();
       var head = document.createElement("th"); head.scope = "row"; head.textContent = w.name + " (" + w.id + ")"; row.appendChild(head);
-      [w.commitment, w.revealed, w.cosigned_checkpoint, w.cosigned_beacon].forEach(function (flag) { row.insertCell().textContent = mark(flag); });
+      var checkpoint = cosigned["checkpoint:" + w.id], beacon = cosigned["beacon:" + w.id];
+      [w.commitment, w.revealed, checkpoint, beacon].forEach(function (flag) { row.insertCell().textContent = mark(flag); });
       if (w.revealed) counts.revealed++;
-      if (w.cosigned_checkpoint) counts.checkpoint++;
-      if (w.cosigned_beacon) counts.beacon++;
+      if (checkpoint) counts.checkpoint++;
+      if (beacon) counts.beacon++;
     });
     byId("ceremony-summary").textContent = word("ceremony_counts", { revealed: counts.revealed, checkpoint: counts.checkpoint, beacon: counts.beacon, total: witnesses.length });
   }
   // Refused attempts (a late reveal, a wrong signature, a bad token) are logged as refused.*
   // and change nothing else (§15.3): the operator sees each with its reason.
-  async function showRefusals() {
-    var events = await call("GET", base() + "/audit");
+  function showRefusals(events) {
     var list = byId("refusal-list");
     list.textContent = "";
     events.filter(function (e) { return e.action.indexOf("refused.") === 0; }).forEach(function (e) {
       var li = document.createElement("li");
-      var why = e.details && (e.details.reason || e.details.message_zh || e.details.message);
+      var why = e.details && e.details.reason;
       li.textContent = e.seq + " · " + e.at + " · " + e.action + (e.details && e.details.witness ? " · " + e.details.witness : "") + (why ? " · " + why : "");
       list.appendChild(li);
     });
@@ -128,6 +134,14 @@
       return { id: parts[0], name: parts[1], seats: parseInt(parts[2], 10), tiers: tiers };
     });
   }
+  // The registered beacon (§7.2): a drand chain's round (its time follows from the chain), or
+  // another public value with the time it is published.
+  function beaconSource() {
+    var source = value("create-beacon-source");
+    var primary = { source: source, round: value("create-beacon-round"), format: source.indexOf("drand:") === 0 ? "hex64" : "decimal" };
+    if (value("create-beacon-at")) primary.at = value("create-beacon-at");
+    return primary;
+  }
   submit("create-form", function () {
     attempt(word("create"), async function () {
       var rules = value("create-rules") ? JSON.parse(value("create-rules")) : {
@@ -135,6 +149,7 @@
         birth_date_from: value("create-birth-from"), birth_date_to: value("create-birth-to"),
         max_preferences: parseInt(value("create-max-preferences"), 10), min_reveals: parseInt(value("create-min-reveals"), 10),
         schools: schoolsFromLines(byId("create-schools").value),
+        beacon: { primary: beaconSource() },
       };
       var draw = await call("POST", "/api/draws", rules);
       store.setItem("draw", draw.id); byId("open-id").value = draw.id; showSignedIn();

@@ -14,9 +14,9 @@
   var ROUTES = {
     commitment: ["PUT", mine + "/commitment"],
     reveal: ["POST", mine + "/reveal"],
-    checkpoint: ["GET", draw + "/ceremony/checkpoint.json"],
-    beacon: ["GET", draw + "/ceremony/beacon.json"],
-    cosignature: ["POST", mine + "/cosignatures"],
+    checkpoint: ["GET", draw + "/checkpoint"],
+    beacon: ["GET", draw + "/beacon"],
+    cosignature: ["POST", draw + "/cosignatures"],
   };
   function byId(id) { return document.getElementById(id); }
   function say(key, extra, bad) {
