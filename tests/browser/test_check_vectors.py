@@ -13,6 +13,9 @@ from browsing import Browsing, Server
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from lottery import normalise_code, receipt_check
+from lottery import pin as engine_pin
+
 pytestmark = pytest.mark.browser
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
@@ -228,6 +231,10 @@ def test_receipt_check_and_pin_follow_the_protocol(browsing: Browsing, server: S
                 "want_pin": pin,
             }
         )
+    for case in cases:  # the engine agrees with the protocol text: three implementations, one value
+        assert case["want_pin"] == engine_pin(bytes.fromhex(case["manifest"]), case["fingerprint"])
+        receipt = normalise_code(case["typed"])
+        assert case["want_check"] == receipt_check(case["application"], receipt)
     page = _check_page(browsing, server)
     for case, answer in zip(cases, page.evaluate(_RUN_CODES, cases), strict=True):
         assert answer["check"] == case["want_check"]
