@@ -221,6 +221,7 @@ def seal_with_log(
     label: str = "test",
     how: Ceremonial = Ceremonial(),
     records: Sequence[PublicRecord] | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> tuple[SealedDraw, AuditLog]:
     """Seal a test draw, its log holding `draw.created`, the witnesses' commitments (if
     `how.committed_entries`) and `draw.sealed` (§15.3)."""
@@ -248,7 +249,7 @@ def seal_with_log(
         witnesses=witnesses,
         min_reveals=how.min_reveals,
         beacon=beacon_for(how),
-        signing_key=signing_test_key(),
+        signing_key=signing_key or signing_test_key(),
         sealed_at=SEALED_AT,
         audit=log.head,
     )
@@ -359,14 +360,18 @@ def test_draw(
     label: str = "test",
     how: Ceremonial = Ceremonial(),
     records: Sequence[PublicRecord] | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> tuple[DrawResult, AuditLog]:
     """Seal, reveal, co-sign, form the seed and run a test draw; its audit log ends with
     `draw.run` (§15.3). `records`, if given, are sealed instead of the children's."""
-    sealed, log = seal_with_log(rules, children, label=label, how=how, records=records)
+    key = signing_key or signing_test_key()
+    sealed, log = seal_with_log(
+        rules, children, label=label, how=how, records=records, signing_key=key
+    )
     head, ceremony = ceremony_for(
         sealed.manifest, sealed.manifest_digest, log, label=label, how=how
     )
-    result = run_draw(sealed, ceremony, signing_test_key(), audit=head)
+    result = run_draw(sealed, ceremony, key, audit=head)
     log.append(
         at=log.entries[-1]["at"][:-3] + "45Z",
         actor="operator",
@@ -397,13 +402,14 @@ def write_test_bundle(
     *,
     actions: dict[str, Any] | None = None,
     documents: Sequence[tuple[str, str, bytes]] = (),
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> None:
-    """Write the bundle of a test draw, signed with the TEST key."""
+    """Write the bundle of a test draw, signed with the TEST key (or `signing_key`)."""
     write_bundle(
         directory,
         result,
         log=log,
-        signing_key=signing_test_key(),
+        signing_key=signing_key or signing_test_key(),
         actions=actions,
         documents=documents,
     )

@@ -54,7 +54,7 @@ from lottery.merkle import ApplicantTree  # noqa: E402
 from lottery.records import format_receipt  # noqa: E402
 from lottery.tickets import class_ticket, hex16, school_ticket, ticket, zone_order  # noqa: E402
 
-OWNED = ("encoding", "hashing", "records", "merkle", "seed", "tickets", "draws/single")
+OWNED = ("encoding", "hashing", "records", "merkle", "seed", "tickets", "draws/single", "parent")
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -298,7 +298,7 @@ def draw_several_schools() -> tuple[Any, Any, Ceremonial]:
         Child(f"A{i:03d}", preferences=(f"S0{1 + i % 3}",), sex="M" if i % 2 else "F")
         for i in range(17)
     ]
-    return rules_for(schools), children, Ceremonial()
+    return rules_for(schools), children, Ceremonial(min_reveals=2)
 
 
 def draw_multiple_tie_breaking() -> tuple[Any, Any, Ceremonial]:
@@ -358,6 +358,41 @@ DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
 ]
 
 
+# --- a family's check (§17.1): receipt codes against the published receipt_check -------------
+
+
+def parent_cases() -> list[dict[str, Any]]:
+    """Cases of §17.1 for the verifier: a bundle, an application, a receipt code as a family
+    types it, and whether it "matches" or "does not match" the record's `receipt_check`."""
+    cases: list[dict[str, Any]] = []
+    for name, build in DRAWS:
+        if name not in ("01-plain", "09-several-schools"):
+            continue
+        _, children, _ = build()
+        bundle = f"draws/single/{name}"
+        private = [record_for(child, f"vector {name}")[0] for child in children[:3]]
+        first, second, third = private
+        wrong = first.receipt[:-1] + ("0" if first.receipt[-1] != "0" else "1")
+        typed = format_receipt(second.receipt).lower().replace("0", "o").replace("1", "l")
+        cases += [
+            {"bundle": bundle, "application": first.application,
+             "receipt": format_receipt(first.receipt), "expected": "matches",
+             "why": "the code as printed on the receipt"},
+            {"bundle": bundle, "application": second.application, "receipt": typed,
+             "expected": "matches",
+             "why": "typed in lower case with O for 0 and L for 1 (§12.6 normalisation)"},
+            {"bundle": bundle, "application": first.application, "receipt": wrong,
+             "expected": "does not match", "why": "one character wrong"},
+            {"bundle": bundle, "application": third.application,
+             "receipt": format_receipt(first.receipt), "expected": "does not match",
+             "why": "another child's code"},
+            {"bundle": bundle, "application": third.application, "receipt": third.receipt,
+             "name": third.name, "id_number": third.id_number, "expected": "matches",
+             "why": "code, name and ID number all given (the private digest matches too)"},
+        ]  # fmt: skip
+    return cases
+
+
 def generate(out: Path) -> None:
     """Write every owned vector under `out` (a fresh copy of each owned folder)."""
     for folder in OWNED:
@@ -368,6 +403,7 @@ def generate(out: Path) -> None:
     _write_json(out / "merkle" / "trees.json", merkle_cases())
     _write_json(out / "seed" / "seeds.json", seed_cases())
     _write_json(out / "tickets" / "tickets.json", tickets_cases())
+    _write_json(out / "parent" / "cases.json", parent_cases())
     for name, build in DRAWS:
         rules, children, how = build()
         result, log = test_draw(rules, children, label=f"vector {name}", how=how)
