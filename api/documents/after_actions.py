@@ -29,6 +29,7 @@ from lottery import (
 )
 from lottery.actions import actions_from_document
 from lottery.allocation import AllocationProblem, InvalidAction, PostDrawAction
+from lottery.manifest import AuditHead
 
 __all__ = ["AfterActions", "ChildAfterActions", "after_actions"]
 
@@ -84,6 +85,7 @@ def after_actions(bundle: Bundle) -> AfterActions | None:
             bundle.records,
             seed=bundle.ceremony.seed,
             ceremony_hex=ceremony_digest(bundle.ceremony).hex(),
+            audit=AuditHead(**bundle.results["audit"]),
         )
     except LotteryError as exc:
         raise UnverifiedActions(f"actions.json: {exc}") from None

@@ -31,6 +31,7 @@ class Applicant(SQLModel, table=True):
     preferences: str = Field(sa_column=Column(Text, nullable=False))
     tiers: str = Field(sa_column=Column(Text, nullable=False))
     private_digest: str = Field(max_length=64)
+    receipt_check: str | None = Field(default=None, max_length=64)  # §4.8; null before v2
 
 
 class ApplicantPrivate(SQLModel, table=True):

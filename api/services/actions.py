@@ -82,8 +82,13 @@ def _replay(
     results_row = signed_document(session, draw, "results")
     assert ceremony_row is not None and results_row is not None
     ceremony = ceremony_from_document(parse_canonical(ceremony_row.document), sealed.manifest)
+    signed = parse_canonical(results_row.document)
     problem, allocation, results = rerun_results(
-        sealed.manifest, sealed.records, seed=ceremony.seed, ceremony_hex=ceremony_row.digest
+        sealed.manifest,
+        sealed.records,
+        seed=ceremony.seed,
+        ceremony_hex=ceremony_row.digest,
+        audit=AuditHead(**signed["audit"]),
     )
     if canonical_json(results) != results_row.document:
         raise DataChanged("重算结果与已公布结果不一致", "re-run results differ from the published")

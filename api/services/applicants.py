@@ -41,7 +41,13 @@ from api.schemas import ApplicantPrivate as ApplicantPrivateOut
 from api.services.import_rules import import_rules
 from api.signer import Signer
 from lottery.encoding import canonical_json
-from lottery.records import PrivateRecord, PublicRecord, make_receipt_code, public_record
+from lottery.records import (
+    PrivateRecord,
+    PublicRecord,
+    make_receipt_code,
+    public_record,
+    receipt_check,
+)
 
 __all__ = [
     "Entropy",
@@ -339,12 +345,15 @@ def public_row(draw: Draw, record: PublicRecord) -> dict[str, object]:
         "preferences": canonical_json(list(record.preferences)).decode("utf-8"),
         "tiers": canonical_json(dict(record.tiers)).decode("utf-8"),
         "private_digest": record.private_digest,
+        "receipt_check": record.receipt_check,
     }
 
 
 def applicant_records(session: Session, draw: Draw) -> list[PublicRecord]:
     """The draw's public records as the engine's `PublicRecord`s, in application order."""
     rows = session.exec(select(Applicant).where(Applicant.draw_id == draw.id)).all()
+    if any(a.receipt_check is None for a in rows):
+        _fill_receipt_checks(session, rows)
     records = [
         PublicRecord(
             application=a.application,
@@ -356,10 +365,21 @@ def applicant_records(session: Session, draw: Draw) -> list[PublicRecord]:
             private_digest=a.private_digest,
             sex="M" if a.sex == "M" else "F",
             tiers=tuple(sorted(json.loads(a.tiers).items())),
+            receipt_check=a.receipt_check or "",
         )
         for a in rows
     ]
     return sorted(records, key=lambda r: r.application.encode("ascii"))
+
+
+def _fill_receipt_checks(session: Session, rows: Sequence[Applicant]) -> None:
+    """Rows stored before protocol version 2 get their receipt check (§4.8) from the code."""
+    for a in rows:
+        if a.receipt_check is None:
+            private = session.get(ApplicantPrivate, a.id)
+            assert private is not None
+            a.receipt_check = receipt_check(a.application, private.receipt_code)
+            session.add(a)
 
 
 def _public(a: Applicant) -> ApplicantPublic:

@@ -162,6 +162,7 @@ def _rewrite(public: Applicant, private: ApplicantPrivate, row: ImportedApplican
     public.preferences = canonical_json(list(record.preferences)).decode("utf-8")
     public.tiers = canonical_json(dict(record.tiers)).decode("utf-8")
     public.private_digest = record.private_digest
+    public.receipt_check = record.receipt_check
     private.name, private.id_number, private.birth_date = row.name, row.id_number, row.birth_date
 
 

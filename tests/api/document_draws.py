@@ -11,9 +11,9 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sample_draws import SEALED_AT, Ceremonial, beacon_for, derive, signing_test_key
-from sample_draws import witnesses_for as sample_witnesses
-from test_documents_lists import bundle_of
+from sample_draws import derive
+from sample_draws import test_draw as sample_test_draw
+from test_documents_lists import _LOGS, bundle_of
 
 from lottery import (
     Bundle,
@@ -24,11 +24,8 @@ from lottery import (
     ReservedSeats,
     School,
     Tier,
-    form_seed,
     make_receipt_code,
     public_record,
-    run_draw,
-    seal,
 )
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗欧阳"
@@ -119,21 +116,6 @@ def real_draw(applicants: int = 60) -> RealDraw:
             )
         )
         privates.append(private)
-    how = Ceremonial()
-    witnesses, secrets = sample_witnesses("real", how.witnesses)
-    sealed = seal(
-        rules=_rules(schools),
-        records=records,
-        witnesses=witnesses,
-        min_reveals=how.min_reveals,
-        beacon=beacon_for(how),
-        signing_key=signing_test_key(),
-        sealed_at=SEALED_AT,
-    )
-    from lottery import BeaconValue
-
-    ceremony = form_seed(
-        sealed.manifest, dict(secrets), BeaconValue(used="primary", value=derive("real").hex())
-    )
-    result = run_draw(sealed, ceremony, signing_test_key())
+    result, log = sample_test_draw(_rules(schools), [], label="real", records=records)
+    _LOGS[result] = log
     return RealDraw(result=result, bundle=bundle_of(result), privates=tuple(privates))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from sample_draws import Child, rules_for, run_test_draw, tiers
-from test_documents_lists import bundle_of, multi_children, multi_draw, privates
+from sample_draws import Child, rules_for, tiers
+from test_documents_lists import bundle_of, multi_children, multi_draw, privates, run_test_draw
 
 from api.documents import InvalidDocumentInput, announcement_pdf, draw_record_pdf
 from api.documents.announcement import Notice

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sample_draws import Child, rules_for, run_test_draw, tiers
+from sample_draws import Child, rules_for, tiers
 from test_documents_announcement import page_count, pdf_text
 from test_documents_lists import (
     actions_draw,
@@ -16,6 +16,7 @@ from test_documents_lists import (
     multi_draw,
     privates,
     published_after_actions,
+    run_test_draw,
 )
 
 from api.documents import (

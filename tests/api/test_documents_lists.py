@@ -8,19 +8,31 @@ import dataclasses
 import functools
 import json
 import tempfile
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sample_draws import Child, record_for, rules_for, run_test_draw, signing_test_key, tiers
+from sample_draws import (
+    Ceremonial,
+    Child,
+    record_for,
+    rules_for,
+    signing_test_key,
+    tiers,
+    write_test_bundle,
+)
+from sample_draws import test_draw as sample_test_draw
 
 from api.documents import UnverifiedActions, results_xlsx
 from api.documents.after_actions import after_actions
 from api.documents.public_lists import lists_after_actions, public_lists
 from lottery import (
     ActionEntry,
+    AuditHead,
+    AuditLog,
     Bundle,
     DrawResult,
     DrawRules,
@@ -33,28 +45,49 @@ from lottery import (
     read_bundle,
     sign_document,
     tagged_hash,
-    write_bundle,
 )
 from lottery.allocation import PostDrawAction, replay_actions
 from lottery.errors import InvalidRecord
+
+_LOGS: weakref.WeakKeyDictionary[DrawResult, AuditLog] = weakref.WeakKeyDictionary()
+
+
+def run_test_draw(
+    rules: DrawRules,
+    children: Sequence[Child],
+    *,
+    label: str = "test",
+    how: Ceremonial | None = None,
+) -> DrawResult:
+    """`sample_draws.test_draw`, its audit log kept for `bundle_of`."""
+    result, log = sample_test_draw(rules, children, label=label, how=how or Ceremonial())
+    _LOGS[result] = log
+    return result
 
 
 def bundle_of(result: DrawResult, actions: Sequence[tuple[str, str]] = ()) -> Bundle:
     """Write the draw's bundle and read it back, as a publishing service would; with
     `actions` (type, application), also the signed actions document of §14.3 (moves from the
-    engine's replay, action n recorded on day n + 1)."""
+    engine's replay, action n recorded on day n + 1) and its `actions.recorded` entry."""
+    log = AuditLog(_LOGS[result].draw, _LOGS[result].entries)
+    document = None
+    if actions:
+        document = _actions_document(result, actions, log.head_now())
+        log.append(
+            at=document["actions"][-1]["at"],
+            actor="operator",
+            action="actions.recorded",
+            details={"actions": actions_digest(document).hex(), "count": len(actions)},
+        )
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "bundle"
-        write_bundle(path, result)
-        if actions:
-            document = _actions_document(result, actions)
-            signature = sign_document("actions", actions_digest(document), signing_test_key())
-            (path / "actions.json").write_bytes(canonical_json(document))
-            (path / "actions.sig.json").write_bytes(canonical_json(signature))
+        write_test_bundle(path, result, log, actions=document)
         return read_bundle(path)
 
 
-def _actions_document(result: DrawResult, actions: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def _actions_document(
+    result: DrawResult, actions: Sequence[tuple[str, str]], head: AuditHead
+) -> dict[str, Any]:
     problem, schools = result.problem, [s.id for s in result.problem.schools]
     index = {application: i for i, application in enumerate(problem.applicant_ids)}
     replayed = tuple(PostDrawAction(kind, index[a]) for kind, a in actions)  # type: ignore[arg-type]
@@ -78,7 +111,7 @@ def _actions_document(result: DrawResult, actions: Sequence[tuple[str, str]]) ->
             zip(actions, moves, strict=True), start=1
         )
     ]
-    return actions_document(results_digest=result.results_digest.hex(), entries=entries)
+    return actions_document(results_digest=result.results_digest.hex(), entries=entries, audit=head)
 
 
 def multi_rules(tie_breaking: str = "multiple") -> DrawRules:
@@ -354,20 +387,5 @@ def test_an_id_number_shown_in_full_is_refused() -> None:
 
 
 def _draw_with_records(records: list[object]) -> DrawResult:
-    from sample_draws import SEALED_AT, signing_test_key, witnesses_for
-
-    from lottery import form_seed, run_draw, seal
-
     rules = rules_for([School(id="S01", name="第一小学", seats=1, tiers=tiers("G"))])
-    witnesses, secrets = witnesses_for("unmasked", 1)
-    sealed = seal(
-        rules=rules,
-        records=records,  # type: ignore[arg-type]
-        witnesses=witnesses,
-        min_reveals=1,
-        beacon=None,
-        signing_key=signing_test_key(),
-        sealed_at=SEALED_AT,
-    )
-    ceremony = form_seed(sealed.manifest, dict(secrets), None)
-    return run_draw(sealed, ceremony, signing_test_key())
+    return sample_test_draw(rules, [], label="unmasked", records=records)[0]  # type: ignore[arg-type]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 from openpyxl import load_workbook
-from sample_draws import Child, record_for, rules_for, run_test_draw, tiers
+from sample_draws import Child, record_for, rules_for, tiers
 from test_documents_announcement import pdf_text
-from test_documents_lists import bundle_of
+from test_documents_lists import bundle_of, run_test_draw
 
 from api.documents import class_lists_pdf, school_register_xlsx
 from api.documents.school_lists import PrivateLine

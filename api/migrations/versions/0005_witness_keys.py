@@ -1,4 +1,4 @@
-"""sunshine-draw/2: witness keys and signed reveals, the checkpoint, co-signatures, the beacon
+"""sunshine-draw/2: receipt checks, witness keys and signed reveals, the checkpoint, co-signatures, the beacon
 statement, re-runs of void draws
 
 Revision ID: 0005_witness_keys
@@ -23,6 +23,8 @@ _S = sqlmodel.sql.sqltypes.AutoString
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("applicants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("receipt_check", _S(length=64), nullable=True))
     with op.batch_alter_table("commitments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("public_key", _S(length=64), nullable=True))
         batch_op.add_column(sa.Column("signature", _S(length=128), nullable=True))
@@ -82,3 +84,5 @@ def downgrade() -> None:
     with op.batch_alter_table("commitments", schema=None) as batch_op:
         batch_op.drop_column("signature")
         batch_op.drop_column("public_key")
+    with op.batch_alter_table("applicants", schema=None) as batch_op:
+        batch_op.drop_column("receipt_check")
