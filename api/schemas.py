@@ -195,6 +195,7 @@ class ApplicantPublic(BaseModel):
     masked_name: str
     preferences: list[str]
     private_digest: str
+    receipt_check: str | None = None  # §4.8; set at sealing
     sex: str
     tiers: dict[str, str]
 
