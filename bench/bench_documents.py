@@ -28,16 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_ceremony import bench_beacon, bench_ceremony, bench_witnesses, log_run
 from bench_single_school import make_records, make_rules
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lottery import (
-    Witness,
-    form_seed,
     read_bundle,
     run_draw,
     seal,
-    witness_commitment,
     write_bundle,
 )
 
@@ -46,19 +44,20 @@ SCHOOLS = 100
 
 def _make_bundle(applicants: int, directory: Path) -> Path:
     key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"bench key").digest())
-    secret = hashlib.sha256(b"bench witness").digest()
+    rules = make_rules(SCHOOLS, applicants)
     sealed = seal(
-        rules=make_rules(SCHOOLS, applicants),
+        rules=rules,
         records=make_records(applicants, SCHOOLS),
-        witnesses=[Witness("W1", "Witness", witness_commitment("W1", secret))],
+        witnesses=bench_witnesses(rules.draw_id),
         min_reveals=1,
-        beacon=None,
+        beacon=bench_beacon(),
         signing_key=key,
         sealed_at="2026-07-01T00:00:00Z",
     )
-    result = run_draw(sealed, form_seed(sealed.manifest, {"W1": secret}, None), key)
+    ceremony, head, log = bench_ceremony(sealed)
+    result = run_draw(sealed, ceremony, key, audit=head)
     path = directory / "bundle"
-    write_bundle(path, result)
+    write_bundle(path, result, log=log_run(log, result), signing_key=key)
     return path
 
 

@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_ceremony import bench_beacon, bench_ceremony, bench_witnesses
 from bench_multi_school import _preference_lists
 from bench_single_school import make_records as single_school_records
 from bench_single_school import make_rules as single_school_rules
@@ -50,11 +51,8 @@ from lottery import (
     ReservedSeats,
     School,
     Tier,
-    Witness,
-    form_seed,
     run_draw,
     seal,
-    witness_commitment,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,6 +125,7 @@ def multi_school_records(
                     masked_name="王*明",
                     preferences=prefs,
                     private_digest=_DIGEST,
+                    receipt_check=_DIGEST,
                     sex="M" if application % 2 else "F",
                     tiers=tiers,
                 )
@@ -158,21 +157,20 @@ def measure(case: dict[str, object], repeat: int = 3) -> dict[str, object]:
     The peak is taken after the first draw; the times are the best of `repeat` draws.
     """
     key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"bench key").digest())
-    secret = hashlib.sha256(b"bench witness").digest()
     rules, records = _instance(case)
     start, cpu = time.perf_counter(), time.process_time()
     sealed = seal(
         rules=rules,
         records=records,
-        witnesses=[Witness("W1", "Witness", witness_commitment("W1", secret))],
+        witnesses=bench_witnesses(rules.draw_id),
         min_reveals=1,
-        beacon=None,
+        beacon=bench_beacon(),
         signing_key=key,
         sealed_at="2026-07-01T00:00:00Z",
     )
     seal_wall, seal_cpu = time.perf_counter() - start, time.process_time() - cpu
     del records
-    ceremony = form_seed(sealed.manifest, {"W1": secret}, None)
+    ceremony, head, _ = bench_ceremony(sealed)
     gc.collect()
     before = _rss_mib()
     walls: list[float] = []
@@ -181,7 +179,7 @@ def measure(case: dict[str, object], repeat: int = 3) -> dict[str, object]:
     peak, results_bytes = 0.0, 0
     for attempt in range(repeat):  # the best of a few runs: the machine is shared
         start, cpu = time.perf_counter(), time.process_time()
-        result = run_draw(sealed, ceremony, key)
+        result = run_draw(sealed, ceremony, key, audit=head)
         walls.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu)
         if attempt == 0:

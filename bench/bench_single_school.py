@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_ceremony import bench_beacon, bench_ceremony, bench_witnesses
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lottery import (
@@ -28,14 +30,11 @@ from lottery import (
     ReservedSeats,
     School,
     Tier,
-    Witness,
     ceremony_digest,
-    form_seed,
     run_draw,
     seal,
     sign_document,
     tagged_hash,
-    witness_commitment,
 )
 from lottery.allocation import allocate
 from lottery.draw import _without_gc_pauses
@@ -87,6 +86,7 @@ def make_records(n: int, schools: int) -> list[PublicRecord]:
                     masked_name="王*明",
                     preferences=(school,),
                     private_digest=digest,
+                    receipt_check=digest,
                     sex="M" if i % 2 else "F",
                     tiers=() if tier == 3 else ((school, TIERS[tier]),),
                 )
@@ -101,7 +101,6 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=1)
     args = parser.parse_args()
     key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"bench key").digest())
-    secret = hashlib.sha256(b"bench witness").digest()
     rules = make_rules(args.schools, args.applicants)
     records = make_records(args.applicants, args.schools)
     records.reverse()  # sealing sorts them
@@ -110,14 +109,14 @@ def main() -> None:
     sealed = seal(
         rules=rules,
         records=records,
-        witnesses=[Witness("W1", "Witness", witness_commitment("W1", secret))],
+        witnesses=bench_witnesses(rules.draw_id),
         min_reveals=1,
-        beacon=None,
+        beacon=bench_beacon(),
         signing_key=key,
         sealed_at="2026-07-01T00:00:00Z",
     )
     t_seal = (time.perf_counter() - t0, time.process_time() - c0)
-    ceremony = form_seed(sealed.manifest, {"W1": secret}, None)
+    ceremony, head, _ = bench_ceremony(sealed)
 
     # The draw, step by step (the same calls run_draw makes, with the collector paused as
     # run_draw pauses it). Wall and CPU seconds: on a shared machine they differ.
@@ -134,6 +133,7 @@ def main() -> None:
             ceremony_digest=c_digest,
             problem=problem,
             allocation=allocation,
+            audit=head,
         )
         t.append((time.perf_counter(), time.process_time()))
         digest = tagged_hash("results", results_json)
@@ -142,7 +142,7 @@ def main() -> None:
         sign_document("results", digest, key)
         t.append((time.perf_counter(), time.process_time()))
     whole_wall, whole_cpu = time.perf_counter(), time.process_time()
-    result = run_draw(sealed, ceremony, key)
+    result = run_draw(sealed, ceremony, key, audit=head)
     whole = (time.perf_counter() - whole_wall, time.process_time() - whole_cpu)
     assert result.results_json == results_json
 

@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
+from bench_ceremony import bench_beacon, bench_ceremony, bench_witnesses, log_run  # noqa: E402
+
 import lottery as engine  # noqa: E402
 
 SCHOOLS_FOR = {150_000: 1_000, 1_000_000: 6_000}
@@ -122,21 +124,20 @@ def build(applicants: int, bundle: Path) -> str:
         categories=(engine.Category("mil", "Military families"),),
         max_preferences=PREFERENCES,
     )
-    secret = hashlib.sha256(b"bench witness").digest()
-    witness = engine.Witness("W1", "Notary", engine.witness_commitment("W1", secret))
     sealed = engine.seal(
         rules=rules,
         records=records,
-        witnesses=[witness],
+        witnesses=bench_witnesses(rules.draw_id),
         min_reveals=1,
-        beacon=None,
+        beacon=bench_beacon(),
         signing_key=key,
         sealed_at="2026-07-01T02:00:00Z",
     )
     sealed_at = time.perf_counter()
-    result = engine.run_draw(sealed, engine.form_seed(sealed.manifest, {"W1": secret}, None), key)
+    ceremony, head, log = bench_ceremony(sealed)
+    result = engine.run_draw(sealed, ceremony, key, audit=head)
     drawn, drawn_cpu = time.perf_counter(), time.process_time()
-    engine.write_bundle(bundle, result)
+    engine.write_bundle(bundle, result, log=log_run(log, result), signing_key=key)
     written = time.perf_counter()
     return (
         f"records {made - started:6.1f} s  seal {sealed_at - made:6.1f} s  "
