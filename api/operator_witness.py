@@ -279,11 +279,28 @@ def void(
     typer.echo(f"{draw_id}: 已作废 / void ({reason})")
 
 
-def announce(draw_id: DrawId) -> None:
+def announce(
+    draw_id: DrawId,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="写出 manifest.json 和签名供见证人核对 / write the manifest for witnesses"
+        ),
+    ] = None,
+) -> None:
     """封存公告: 清单摘要、密钥指纹和核对码 / the sealing announcement: manifest digest, key
-    fingerprint and pin, for the big screen and the notary (§12.6)."""
+    fingerprint and pin, for the big screen and the notary (§12.6); with `--out DIR`, the sealed
+    manifest and its signature for each witness to check (`verify-draw witness check-manifest`)."""
     with reported(), database() as engine, session_scope(engine) as session:
-        facts = sealing.sealing_announcement(session, find_draw(session, draw_id))
+        draw = find_draw(session, draw_id)
+        facts = sealing.sealing_announcement(session, draw)
+        stored = sealing.signed_document(session, draw, "manifest")
+        if out is not None and stored is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, data in (("manifest.json", stored.document),
+                               ("manifest.sig.json", stored.signature)):  # fmt: skip
+                _check_free(out / name)
+                _write(out / name, data)
     typer.echo("\n".join(announcement_lines(facts)))
 
 

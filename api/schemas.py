@@ -195,7 +195,7 @@ class ApplicantPublic(BaseModel):
     masked_name: str
     preferences: list[str]
     private_digest: str
-    receipt_check: str | None = None  # §4.8; set at sealing
+    receipt_check: str  # §4.8: a receipt code's check, not the code
     sex: str
     tiers: dict[str, str]
 
@@ -283,6 +283,7 @@ class AuditEventPublic(BaseModel):
     at: str
     actor: str
     action: str
+    draw: str
     details: dict[str, object]
     entry_hash: str
 

@@ -1,7 +1,8 @@
-"""The standalone verifier of sunshine draws, protocol `sunshine-draw/1` (docs/protocol.md).
+"""The standalone verifier of sunshine draws, protocol `sunshine-draw/2` (docs/protocol.md).
 
 A second, independent implementation of the protocol: it reads a public bundle, re-runs every
-step that decides an outcome (§17) and checks one child's record for a parent. It needs only
+step that decides an outcome (§17), checks one child's record for a family (§17.1) and
+holds the witness tool (§7.10). It needs only
 the Python standard library and `cryptography`, and shares no code with the engine.
 """
 

@@ -57,7 +57,7 @@ def replay_actions(
 ) -> FinalAssignment:
     """§17 step 12: replay each action (§14.2) and compare its moves with the published ones."""
     actions = Fields(document, "actions.json")
-    actions.exact_keys(("protocol", "kind", "results", "actions"))
+    actions.exact_keys(("protocol", "kind", "results", "audit", "actions"))  # audit: step 13
     actions.choice("protocol", [PROTOCOL])
     actions.choice("kind", ["actions"])
     actions.choice("results", [results_digest.hex()])  # (14.3): made for these results

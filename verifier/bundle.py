@@ -19,7 +19,8 @@ from verifier.errors import BundleError, VerificationError
 
 REQUIRED_FILES: tuple[str, ...] = ("manifest.json", "manifest.sig.json", "applicants.jsonl")
 REQUIRED_FILES += ("ceremony.json", "ceremony.sig.json", "results.json", "results.sig.json")
-OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"), ("audit.jsonl", "audit.sig.json"))
+REQUIRED_FILES += ("audit.jsonl", "audit.sig.json", "index.json", "index.sig.json")
+OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"),)
 KNOWN_FILES = (*REQUIRED_FILES, *(name for pair in OPTIONAL_PAIRS for name in pair), "README.txt")
 MANIFEST_CEILING = 16 * 2**20  # §13.3
 MAX_APPLICANTS = 2_000_000  # §13.3
@@ -44,11 +45,12 @@ def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
     return {
         "manifest.json": MANIFEST_CEILING,
         "applicants.jsonl": n * RECORD_CEILING,
-        "ceremony.json": 4096 + 256 * witnesses,
+        "ceremony.json": 8192 + 768 * witnesses,
         "results.json": 65536 + manifest_size + n * (400 + 70 * (prefs + 1)),
         "actions.json": 4096 + n * (256 + 210 * prefs),
         "audit.jsonl": 16 * 2**20 + 1024 * n,
         "README.txt": 4096 + manifest_size,
+        "index.json": 65536,
     } | {name: 1024 for name in KNOWN_FILES if name.endswith(".sig.json")}
 
 
@@ -80,6 +82,12 @@ def _read_files(source: _Directory | _Zip) -> dict[str, bytes]:
     unknown = sorted(set(names) - set(KNOWN_FILES))
     if unknown:
         raise BundleError("bundle_unknown", names=", ".join(unknown))
+    # Version 1 had no index. In canonical JSON (§2.5) these bytes can only be the top-level
+    # key and its value: a quote inside a string is written \".
+    version_1 = b'"protocol":"sunshine-draw/1"'
+    old = "index.json" not in names and "manifest.json" in names
+    if old and version_1 in source.read("manifest.json", MANIFEST_CEILING):
+        raise BundleError("bundle_version_1")
     missing = [name for name in REQUIRED_FILES if name not in names]
     if missing:
         raise BundleError("bundle_missing", names=", ".join(missing))

@@ -1,8 +1,10 @@
 """`verify-draw BUNDLE`: the verifier's command line (protocol §17), in Chinese or English.
 
-Exit codes: 0 every check passed; 1 a check failed (or the child's record is not proven);
-2 the command was used wrongly. The verdict is always the last line, and `--json` says
-`"passed": true` exactly when the exit code is 0.
+Exit codes (§17.2): 0 authentic and correct (pins given and equal, every check passed); 3 every
+check passed but the draw is NOT pinned (whose draw it is was not checked); 1 a check failed
+(or the child's record is not proven); 2 the command was used wrongly. The verdict is always
+the last line; `--json` carries it as "authentic", "not_pinned" or "failed".
+`verify-draw witness ...` is the witness tool (§7.9-§7.10, `verifier.witness`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
@@ -20,11 +23,13 @@ from verifier.errors import VerificationError
 from verifier.hashing import PROTOCOL
 from verifier.messages import Message, language_from_environment
 from verifier.parent import ParentReport, check_applicant
+from verifier.pins import normalise_typed
 from verifier.report import PASS, Report
 from verifier.verify import run_checks
 
-VERSION = "2.0"
+VERSION = "3.0"
 PROTOCOLS = (PROTOCOL,)
+EXIT_CODES = {"authentic": 0, "not_pinned": 3, "failed": 1}
 
 
 LANGUAGES = ("zh", "en")
@@ -32,13 +37,14 @@ LANGUAGES = ("zh", "en")
 OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--previous", {"metavar": "FIRST", "help": "second round (§14.5): the first draw's bundle / 补录：上一轮的数据包"}),
     ("--json", {"action": "store_true", "help": "machine-readable report / 输出 JSON"}),
+    ("--pin", {"metavar": "CODE", "help": "the 20-character pin of the sealing announcement / 封存公告中的 20 位核对码"}),
     ("--expect-manifest", {"metavar": "HEX", "help": "manifest digest from the sealing announcement / 封存公告中的清单摘要"}),
     ("--expect-key", {"metavar": "FINGERPRINT", "help": "key fingerprint from the sealing announcement / 封存公告中的密钥指纹"}),
     ("--lang", {"choices": LANGUAGES, "help": "zh or en (default: the system's language) / 输出语言"}),
-    ("--applicant", {"metavar": "NUMBER", "help": "parent check: application number / 家长核查：报名号"}),
-    ("--receipt", {"metavar": "CODE", "help": "parent check: receipt code / 家长核查：回执码"}),
-    ("--name", {"help": "parent check: the child's name / 儿童姓名"}),
-    ("--id-number", {"help": "parent check: the child's ID number / 儿童身份证号"}),
+    ("--applicant", {"metavar": "NUMBER", "help": "family's check: application number / 家长核查：报名号"}),
+    ("--receipt", {"metavar": "CODE", "help": "family's check: receipt code / 家长核查：回执码"}),
+    ("--name", {"help": "family's check: the child's name / 儿童姓名"}),
+    ("--id-number", {"help": "family's check: the child's ID number / 儿童身份证号"}),
 )
 # fmt: on
 
@@ -62,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = language_from_environment()
     for given, following in pairwise(arguments):
         lang = following if given == "--lang" and following in LANGUAGES else lang
+    if arguments[:1] == ["witness"]:
+        from verifier.witness import witness_main
+
+        # The witness's own clock is one of its checks (§7.10); it is read here, at the edge.
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: TID251
+        return witness_main(arguments[1:], lang=lang, now=now)
     about = Message("cli_about").text(lang)
     parser = argparse.ArgumentParser(prog="verify-draw", description=about)
     parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
@@ -76,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--name --id-number --applicant --receipt")
     pins = {"expect_manifest": args.expect_manifest, "expect_key": args.expect_key}
     pins = {name: None if pin is None else pin.strip().lower() for name, pin in pins.items()}
+    pins["expect_pin"] = None if args.pin is None else normalise_typed(args.pin)
     parent: ParentReport | None = None
     try:
         if args.applicant is not None:
@@ -87,27 +100,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VerificationError as error:
         print(Message("cli_error", error=error.message).text(lang), file=sys.stderr)
         return 1
-    proven = parent is None or (parent.in_sealed_list and parent.private_check != "mismatch")
-    passed = report.passed and proven
+    proven = parent is None or parent.proven  # (17.1): the child's record, if asked
+    verdict = report.verdict if proven else "failed"
     if args.json:
-        document = report.as_dict(lang) | {"passed": passed, "pinned": None not in pins.values()}
+        document = report.as_dict(lang) | {"verdict": verdict, "passed": verdict != "failed"}
         if parent is not None:
-            document["applicant"] = _parent_dict(parent)
+            document["applicant"] = {k: v for k, v in asdict(parent).items() if k != "bundle"}
         print(json.dumps(document, ensure_ascii=False, indent=2))
-        return 0 if passed else 1
+        return EXIT_CODES[verdict]
     _print_report(report, lang)
     if parent is not None:
-        _print_parent(parent, lang)
-    if None in pins.values():
+        _print_parent(parent, lang, pinned=report.pinned)
+    if verdict == "not_pinned":
         print(Message("cli_unpinned").text(lang))
     failure = report.first_failure
-    if passed:
-        print(Message("cli_verdict_pass").text(lang))
-    elif not report.passed:  # the verdict is the last line, and it is the exit code's
+    if verdict == "failed" and not report.passed:  # the verdict is the last line
         print(Message("cli_verdict_fail", number=failure.number if failure else "?").text(lang))
-    else:
+    elif verdict == "failed":
         print(Message("cli_verdict_child").text(lang))
-    return 0 if passed else 1
+    else:
+        print(Message(f"cli_verdict_{verdict}").text(lang))
+    return EXIT_CODES[verdict]
 
 
 def _print_report(report: Report, lang: str) -> None:
@@ -123,7 +136,12 @@ def _print_report(report: Report, lang: str) -> None:
             print("      " + Message("cli_expected", {"value": check.expected}).text(lang))
             print("      " + Message("cli_found", {"value": check.found}).text(lang))
     if report.manifest_digest:
-        say("cli_pins", digest=report.manifest_digest, fingerprint=report.fingerprint)
+        say(
+            "cli_pins",
+            digest=report.manifest_digest,
+            fingerprint=report.fingerprint,
+            pin=report.pin,
+        )
 
 
 def _outcome(lang: str, status: str | None, school: str | None, label: str | None) -> str:
@@ -132,13 +150,18 @@ def _outcome(lang: str, status: str | None, school: str | None, label: str | Non
     return Message(status or "unplaced").text(lang)
 
 
-def _print_parent(parent: ParentReport, lang: str) -> None:
+def _print_parent(parent: ParentReport, lang: str, *, pinned: bool) -> None:
     def say(key: str, **params: object) -> None:
         print(Message(key, params).text(lang))
 
     print()
     say("cli_child", application=parent.application)
-    say("cli_in_list" if parent.in_sealed_list else "cli_not_in_list", detail=parent.proof_detail)
+    if not parent.receipt_matches:  # (17.1): no outcome for a code that does not match
+        say("cli_receipt_mismatch")
+        return
+    say("cli_receipt_match")
+    in_list = "cli_in_list" + ("_pinned" if pinned else "")
+    say(in_list if parent.in_sealed_list else "cli_not_in_list", detail=parent.proof_detail)
     private = {"match": "cli_private_match", "mismatch": "cli_private_mismatch"}
     say(private.get(parent.private_check, "cli_private_unchecked"))
     if parent.lottery_number is None:
@@ -176,13 +199,6 @@ def _print_parent(parent: ParentReport, lang: str) -> None:
     if after:
         say("cli_after_actions", count=parent.post_draw_actions)
     say("cli_explain")
-
-
-def _parent_dict(parent: ParentReport) -> dict[str, Any]:
-    """The parent check as data: every field of the report but the bundle's (printed above)."""
-    fields = asdict(parent)
-    del fields["bundle"]
-    return fields
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from verifier.messages import Message
 IDENTIFIER = re.compile(r"[A-Za-z0-9._-]{1,64}")  # §1.3
 HEX64 = re.compile(r"[0-9a-f]{64}")  # §1.2: lowercase only
 HEX16 = re.compile(r"[0-9a-f]{16}")
+HEX128 = re.compile(r"[0-9a-f]{128}")  # a 64-byte signature, §7.7
 TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # §1.5
 
 
@@ -71,6 +72,12 @@ class Fields:
 
     def hex64(self, key: str) -> str:
         return self.matching(key, HEX64, "term_hex64")
+
+    def head(self, key: str) -> tuple[int, str]:
+        """An audit head `{"seq", "hash"}` (§15.1)."""
+        head = self.sub(key)
+        head.exact_keys(("seq", "hash"))
+        return head.integer("seq", 1), head.hex64("hash")
 
     def integer(self, key: str, minimum: int = 0) -> int:
         value = self.raw(key)

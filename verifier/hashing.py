@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-PROTOCOL = "sunshine-draw/1"
+PROTOCOL = "sunshine-draw/2"
 
 
 def domain_hash(use: str, data: bytes) -> bytes:
-    """`H(use, data) = SHA-256(ASCII("sunshine-draw/1/" + use) || 0x00 || data)`, §3.1."""
+    """`H(use, data) = SHA-256(ASCII("sunshine-draw/2/" + use) || 0x00 || data)`, §3.1."""
     return hashlib.sha256(f"{PROTOCOL}/{use}".encode("ascii") + b"\x00" + data).digest()
 
 

@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from verifier.canonical import encode
+from verifier.drand import drand_chain
 from verifier.errors import CheckFailed
 from verifier.fields import Fields, fail
 from verifier.hashing import PROTOCOL, domain_hash
+from verifier.signatures import check_public_key
 
 MODES = ("single_school_lottery", "deferred_acceptance", "immediate_acceptance", "zone_assignment")
 CLASS_CAP = {"primary": 45, "junior": 50}  # §6.3
 MANIFEST_KEYS = (
     "protocol", "kind", "draw", "mode", "tie_breaking", "max_preferences", "group_policy",
     "schools", "categories", "applicants", "witnesses", "reveal_policy", "beacon", "signing_key",
+    "audit", "replaces",
 )  # fmt: skip
 
 
@@ -50,11 +53,12 @@ class School:
 
 @dataclass(frozen=True)
 class Witness:
-    """A witness and its commitment, §6.1 and §7.1."""
+    """A witness, its commitment and its public key, §6.1 and §7.1."""
 
     id: str
     name: str
     commitment: str
+    public_key: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Manifest:
 
     document: Any
     digest: bytes
+    draw_id: str
+    sealed_at: str
     mode: str
     tie_breaking: str
     max_preferences: int
@@ -75,6 +81,8 @@ class Manifest:
     beacon: Any
     public_key: str
     fingerprint: str
+    audit: tuple[int, str] | None  # the log's head before `draw.sealed` (§15.2)
+    replaces: str | None  # the void draw's manifest digest (§7.8)
 
 
 def parse_manifest(document: object) -> Manifest:
@@ -85,7 +93,8 @@ def parse_manifest(document: object) -> Manifest:
     top.choice("kind", ["manifest"])
     draw = top.sub("draw")
     draw.exact_keys(("id", "title", "authority", "sealed_at"))
-    draw.identifier("id"), draw.string("title"), draw.string("authority"), draw.time("sealed_at")
+    draw.string("title"), draw.string("authority")
+    draw_id, sealed_at = draw.identifier("id"), draw.time("sealed_at")
     mode = top.choice("mode", MODES)
     max_preferences = top.integer("max_preferences", 1)
     if mode == "single_school_lottery" and max_preferences != 1:
@@ -105,21 +114,33 @@ def parse_manifest(document: object) -> Manifest:
     min_reveals = policy.integer("min_reveals", 1)
     if min_reveals > len(witnesses):
         raise fail(policy.path + ".min_reveals", "term_at_most", min_reveals, limit=len(witnesses))
-    beacon = top.raw("beacon")
-    if beacon is not None:
-        _beacon(Fields(beacon, "manifest.beacon"), with_fallback=True)
+    beacon = top.sub("beacon")  # (6.1): never null in version 2
+    _beacon(beacon, after=sealed_at, with_fallback=True)
     key = top.sub("signing_key")
     key.exact_keys(("algorithm", "public_key", "fingerprint"))
     key.choice("algorithm", ["ed25519"])
     public_key, fingerprint = key.hex64("public_key"), key.hex64("fingerprint")
     if fingerprint != domain_hash("key-fingerprint", bytes.fromhex(public_key)).hex():
         raise fail("manifest.signing_key.fingerprint", "term_fingerprint_of_key", fingerprint)
+    keys = [w.public_key for w in witnesses]  # (6.3): distinct, not the bureau's, §12.5
+    for index, witness_key in enumerate(keys):
+        if witness_key in (*keys[:index], public_key):
+            raise fail(f"manifest.witnesses[{index}].public_key", "term_witness_key", witness_key)
+        check_public_key(bytes.fromhex(witness_key), f"manifest.witnesses[{index}].public_key")
+    audit = None if top.raw("audit") is None else top.head("audit")
+    replaces = None
+    if top.raw("replaces") is not None:
+        link = top.sub("replaces")
+        link.exact_keys(("manifest", "reason"))
+        replaces = link.hex64("manifest") + " (" + link.string("reason") + ")"
     count = applicants.integer("count")
     if mode == "zone_assignment" and sum(s.seats for s in schools) < count:  # §6.3
         raise CheckFailed("zone_capacity", expected=count, found=sum(s.seats for s in schools))
     return Manifest(
         document=document,
         digest=domain_hash("manifest", encode(document)),
+        draw_id=draw_id,
+        sealed_at=sealed_at,
         mode=mode,
         tie_breaking=top.choice("tie_breaking", ["single", "multiple"]),
         max_preferences=max_preferences,
@@ -129,9 +150,11 @@ def parse_manifest(document: object) -> Manifest:
         applicant_root=applicants.hex64("root"),
         witnesses=witnesses,
         min_reveals=min_reveals,
-        beacon=beacon,
+        beacon=beacon.value,
         public_key=public_key,
         fingerprint=fingerprint,
+        audit=audit,
+        replaces=replaces,
     )
 
 
@@ -204,17 +227,21 @@ def _witnesses(items: list[Any]) -> tuple[Witness, ...]:
     witnesses = []
     for index, item in enumerate(items):
         witness = Fields(item, f"manifest.witnesses[{index}]")
-        witness.exact_keys(("id", "name", "commitment"))
-        fields = witness.identifier("id"), witness.string("name"), witness.hex64("commitment")
-        witnesses.append(Witness(*fields))
+        witness.exact_keys(("id", "name", "commitment", "public_key"))
+        ids = witness.identifier("id"), witness.string("name")
+        witnesses.append(Witness(*ids, witness.hex64("commitment"), witness.hex64("public_key")))
     _increasing([w.id for w in witnesses], "manifest.witnesses")
     return tuple(witnesses)
 
 
-def _beacon(beacon: Fields, *, with_fallback: bool) -> None:
-    """A beacon object of §7.2."""
-    keys = ("source", "round", "format")
+def _beacon(beacon: Fields, *, after: str, with_fallback: bool) -> None:
+    """A beacon object of §7.2: its value published at `at`, later than `after` (item 1)."""
+    keys = ("source", "round", "format", "at")
     beacon.exact_keys((*keys, "fallback") if with_fallback else keys)
     beacon.string("source"), beacon.string("round"), beacon.choice("format", ["hex64", "decimal"])
+    at = beacon.time("at")
+    if at <= after:  # times of one fixed format (§1.5) compare as strings
+        raise fail(f"{beacon.path}.at", "term_later_than", at, time=after)
+    drand_chain(beacon)  # (7.2.3), for a drand source
     if with_fallback and beacon.raw("fallback") is not None:
-        _beacon(beacon.sub("fallback"), with_fallback=False)
+        _beacon(beacon.sub("fallback"), after=at, with_fallback=False)

@@ -1,4 +1,5 @@
-"""The parent check: one child's record in the sealed list, its private digest and outcome.
+"""The family's check (protocol §17.1): the receipt code against the record (§4.8), the
+record in the sealed list, its private digest and outcome.
 
 Protocol §4.3 (private digest), §5.3 (inclusion proof), §8.4 and §10.6-§10.8 (tier, waitlist,
 cutoff), §14 (post-draw actions). The record is proven a leaf of the tree whose root the
@@ -16,13 +17,9 @@ from pathlib import Path
 from verifier.canonical import encode, parse_canonical
 from verifier.errors import VerificationError
 from verifier.hashing import domain_hash, hex16
-from verifier.merkle import inclusion_proof, leaf_hash, verify_inclusion
-from verifier.records import ENTRY_PREFIX
+from verifier.pins import ALPHABET, normalise_typed
 from verifier.report import Report
 from verifier.verify import DrawState, run_checks
-
-RECEIPT_ALPHABET = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")  # Crockford base 32, §4.3
-_CROCKFORD_READ = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
 
 
 class ApplicantNotFound(VerificationError):
@@ -31,10 +28,15 @@ class ApplicantNotFound(VerificationError):
 
 def normalise_receipt(typed: str) -> str:
     """A receipt code as printed (`abcd-efgh-...`, any case, O for 0) to the 16 characters of §4.3."""
-    code = typed.strip().upper().translate(_CROCKFORD_READ)
-    if len(code) != 16 or not set(code) <= RECEIPT_ALPHABET:
+    code = normalise_typed(typed)
+    if len(code) != 16 or not set(code) <= set(ALPHABET):
         raise VerificationError("receipt_shape", typed=typed[:40], count=len(code))
     return code
+
+
+def receipt_check(*, application: str, receipt: str) -> str:
+    """`hex(H("receipt", JCS({"application": A, "receipt": R})))`, §4.8."""
+    return domain_hash("receipt", encode({"application": application, "receipt": receipt})).hex()
 
 
 def private_digest(*, application: str, id_number: str, name: str, receipt: str) -> str:
@@ -90,27 +92,41 @@ class ParentReport:
     draw_day_status: str | None = None
     draw_day_school: str | None = None
     draw_day_label: str | None = None
+    receipt_matches: bool = True  # False: the code "does not match" and no outcome is shown
+
+    @property
+    def proven(self) -> bool:
+        """§17.1: the code matches, the record is in the list, name and ID do not differ."""
+        return self.receipt_matches and self.in_sealed_list and self.private_check != "mismatch"
 
 
 def check_applicant(
     path: str | Path, *, application: str, receipt: str, name: str | None = None,
-    id_number: str | None = None, expect_manifest: str | None = None, expect_key: str | None = None,
+    id_number: str | None = None, **pins: str | None,
 ) -> ParentReport:  # fmt: skip
     """Verify the bundle, then prove and explain one child's record.
 
     Raises `VerificationError` for an unusable receipt code, `ApplicantNotFound` for an
     application number that is not in the bundle (once check 4 passed)."""
     code = normalise_receipt(receipt)
-    report, state = run_checks(path, expect_manifest=expect_manifest, expect_key=expect_key)
+    report, state = run_checks(path, **pins)
     nothing: tuple[None, None, None, None, tuple[SchoolLine, ...]] = (None, None, None, None, ())
     unknown = ParentReport(report, application, False, "-", "not checked", *nothing)
-    if state.manifest is None or report.checks[3].status != "PASS":
+    if state.manifest is None or report.checks[4].status != "PASS":  # check 5: the records
         return unknown
     applications = [record.application for record in state.records]
     if application not in applications:
         raise ApplicantNotFound("applicant_not_found", application=application)
     index = applications.index(application)
-    in_list, detail = _prove(state, index)
+    sealed_check = parse_canonical(state.lines[index])["receipt_check"]
+    if receipt_check(application=application, receipt=code) != sealed_check:  # (17.1)
+        return ParentReport(report, application, False, "-", "not checked", *nothing,
+                            receipt_matches=False)  # fmt: skip
+    # Check 5 recomputed the sealed root over every line, this record's included (§5.2).
+    in_list, detail = (
+        True,
+        f"line {index + 1} of {len(state.lines)}, root {state.manifest.applicant_root}",
+    )
     private_check = "not checked"
     if name is not None and id_number is not None:
         private = {"application": application, "id_number": id_number, "name": name}
@@ -143,20 +159,6 @@ def check_applicant(
         removed_by=None if removal is None else Removal(*removal, application),
         draw_day_status=row[2], draw_day_school=row[3], draw_day_label=row[4],
     )  # fmt: skip
-
-
-def _prove(state: DrawState, index: int) -> tuple[bool, str]:
-    """An inclusion proof of the record's leaf (§5.3), verified against the sealed root."""
-    assert state.manifest is not None
-    root = state.manifest.applicant_root
-    leaves = [leaf_hash(ENTRY_PREFIX + line) for line in state.lines]
-    proof = inclusion_proof(leaves, index)
-    try:
-        leaf, size, sealed = leaves[index], len(leaves), bytes.fromhex(root)
-        verify_inclusion(leaf=leaf, index=index, tree_size=size, proof=proof, root=sealed)
-    except VerificationError as error:
-        return False, str(error)
-    return True, f"{index} / {len(leaves)}, {len(proof)} hashes, root {root}"
 
 
 def _position(waitlist: list[str], application: str) -> int | None:

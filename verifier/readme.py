@@ -10,25 +10,28 @@ from verifier.errors import CheckFailed
 README_FILES_TEXT = (
     "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
     "records: masked names and ID numbers, salted digests), ceremony.json (witness",
-    "reveals, beacon value, seed), results.json (every applicant's lottery number and",
-    "outcome, per-school counts, cutoffs, waitlists, classes), and a *.sig.json",
-    "Ed25519 signature for each. Anyone can re-run the draw from these files.",
+    "reveals and co-signatures, beacon value, seed), results.json (every applicant's",
+    "lottery number and outcome, per-school counts, cutoffs, waitlists, classes),",
+    "audit.jsonl (the event log), index.json (every file's size and SHA-256), and a",
+    "*.sig.json Ed25519 signature for each. Anyone can re-run the draw from these files.",
 )
 
 
-def readme_text(manifest: Any, manifest_digest: str, seed: str, results_digest: str) -> bytes:
+def readme_text(manifest: Any, digests: dict[str, str], pin: str, seed: str) -> bytes:
     """The only bytes `README.txt` may hold (§13.4): each line followed by 0x0A, UTF-8."""
     draw = manifest["draw"]
     lines = [
         f"Public bundle of draw {draw['id']}: {draw['title']}",
         f"Authority: {draw['authority']}",
-        "Protocol: sunshine-draw/1 (docs/protocol.md). This file is derived from the signed files (§13.4).",
+        "Protocol: sunshine-draw/2 (docs/protocol.md). This file is derived from the signed files (§13.4).",
         "",
         f"Applicants:      {manifest['applicants']['count']}",
         f"Applicant root:  {manifest['applicants']['root']}",
-        f"Manifest digest: {manifest_digest}",
+        f"Manifest digest: {digests['manifest']}",
+        f"Key fingerprint: {manifest['signing_key']['fingerprint']}",
+        f"Pin:             {pin}",
         f"Seed:            {seed}",
-        f"Results digest:  {results_digest}",
+        f"Results digest:  {digests['results']}",
         "",
         *README_FILES_TEXT,
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from verifier.canonical import parse_canonical
 from verifier.errors import CheckFailed, VerificationError
@@ -14,7 +14,7 @@ from verifier.merkle import leaf_hash, tree_root
 
 RECORD_KEYS = (
     "application", "category", "group", "masked_id", "masked_name", "preferences",
-    "private_digest", "sex", "tiers",
+    "private_digest", "receipt_check", "sex", "tiers",
 )  # fmt: skip
 ENTRY_PREFIX = f"{PROTOCOL}/applicant".encode("ascii") + b"\x00"  # §5.2
 MASKED_ID = re.compile(r"[0-9]{4}\*{10}[0-9]{3}[0-9X]")  # §4.1
@@ -90,6 +90,7 @@ def _record(fields: Fields, manifest: Manifest, schools: dict[str, School]) -> R
     fields.matching("masked_id", MASKED_ID, "term_masked_id")
     fields.matching("masked_name", MASKED_NAME, "term_masked_name")
     fields.matching("private_digest", HEX64, "term_hex64")
+    fields.matching("receipt_check", HEX64, "term_hex64")  # (4.8)
     sex = fields.choice("sex", ["F", "M"])
     preferences = fields.array("preferences")
     if not all(isinstance(p, str) and p in schools for p in preferences):  # (4.5)
@@ -128,8 +129,3 @@ def build_units(records: list[Record]) -> list[Unit]:
         units.append(make_unit("g:" + group, tuple(members)))  # records are in application order
     units.sort(key=lambda unit: unit.key.encode())
     return units
-
-
-def record_value(line: bytes) -> Any:
-    """A record line's value (already proven canonical by check 4)."""
-    return parse_canonical(line)

@@ -10,7 +10,7 @@ from verifier.messages import Message
 PASS, FAIL, NOT_RUN, ABSENT = "PASS", "FAIL", "NOT RUN", "ABSENT"
 
 # (number, name) of each check of §17, in order; their titles are in `verifier.messages`.
-NAMES = "bundle signatures manifest applicants reveals beacon seed lottery_numbers allocation"
+NAMES = "bundle signatures pins manifest applicants ceremony seed lottery_numbers allocation"
 NAMES += " results counts actions audit second_round"
 CHECKS: tuple[tuple[int, str], ...] = tuple(enumerate(NAMES.split(), start=1))
 CHECK_NAMES = dict(CHECKS)
@@ -43,16 +43,26 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Report:
-    """Every check's result; `passed` only if none failed and none was left unrun."""
+    """Every check's result; `passed` only if none failed and none was left unrun; `pinned`
+    if the manifest digest or the pin was given (check 3 compared it)."""
 
     bundle: str
     checks: tuple[CheckResult, ...]
     manifest_digest: str | None
     fingerprint: str | None
+    pin: str | None = None
+    pinned: bool = False
 
     @property
     def passed(self) -> bool:
         return all(check.status in (PASS, ABSENT) for check in self.checks)
+
+    @property
+    def verdict(self) -> str:
+        """§17.2: "authentic" (and correct), "not_pinned" (correct) or "failed"."""
+        if not self.passed:
+            return "failed"
+        return "authentic" if self.pinned else "not_pinned"
 
     @property
     def first_failure(self) -> CheckResult | None:
@@ -61,4 +71,5 @@ class Report:
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
         checks = [check.as_dict(lang) for check in self.checks]
         pins = {"manifest_digest": self.manifest_digest, "key_fingerprint": self.fingerprint}
-        return {"bundle": self.bundle, "passed": self.passed, **pins, "checks": checks}
+        verdict = {"verdict": self.verdict, "passed": self.passed, "pinned": self.pinned}
+        return {"bundle": self.bundle, **verdict, **pins, "pin": self.pin, "checks": checks}

@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from verifier.errors import CheckFailed
-from verifier.fields import HEX64, Fields, fail
+from verifier.fields import HEX128, Fields, fail
 from verifier.hashing import PROTOCOL, domain_hash
 
 P = 2**255 - 19  # the field prime of edwards25519
@@ -41,7 +41,7 @@ def key_fingerprint(public_key: bytes) -> str:
 
 
 def signed_message(kind: str, digest: bytes) -> bytes:
-    """`ASCII("sunshine-draw/1/signature") || 0x00 || ASCII(kind) || 0x00 || digest`, §12.4."""
+    """`ASCII("sunshine-draw/2/signature") || 0x00 || ASCII(kind) || 0x00 || digest`, §12.4."""
     prefix = f"{PROTOCOL}/signature".encode("ascii") + b"\x00"
     return prefix + kind.encode("ascii") + b"\x00" + digest
 
@@ -69,7 +69,7 @@ def check_public_key(public_key: bytes, path: str) -> None:
 def check_signature(
     document: object, *, file_name: str, kind: str, digest: bytes, public_key: str
 ) -> None:
-    """A signature file of §12.4, checked against the key of the manifest and §12.5."""
+    """A bureau signature file of §12.4, checked against the key of the manifest and §12.5."""
     signature = Fields(document, file_name)
     signature.exact_keys(SIGNATURE_KEYS)
     signature.choice("algorithm", ["ed25519"])
@@ -81,18 +81,24 @@ def check_signature(
     if signature.hex64("digest") != digest.hex():
         found = signature.raw("digest")
         raise CheckFailed("signature_digest", file=file_name, expected=digest.hex(), found=found)
-    text = signature.string("signature")
-    if len(text) != 128 or not HEX64.fullmatch(text[:64]) or not HEX64.fullmatch(text[64:]):
-        raise fail(f"{file_name}.signature", "term_hex128", text)
+    check_ed25519(signature.raw("signature"), kind=kind, digest=digest, public_key=public_key,
+                  path=f"{file_name}.signature")  # fmt: skip
+
+
+def check_ed25519(text: object, *, kind: str, digest: bytes, public_key: str, path: str) -> None:
+    """A hex128 Ed25519 signature of kind `kind` over `digest` (§12.4), with the checks of
+    §12.5; the same rule for the bureau's and the witnesses' signatures (§7.9)."""
+    if not isinstance(text, str) or not HEX128.fullmatch(text):
+        raise fail(path, "term_hex128", text)
     raw = bytes.fromhex(text)
-    check_public_key(bytes.fromhex(public_key), f"{file_name}.public_key")
+    check_public_key(bytes.fromhex(public_key), path + " (public key)")
     fault = point_fault(raw[:32])  # R
     if fault is not None:
-        raise CheckFailed(fault, path=f"{file_name}.signature (R)", point=raw[:32].hex())
+        raise CheckFailed(fault, path=f"{path} (R)", point=raw[:32].hex())
     if int.from_bytes(raw[32:], "little") >= L:
-        raise CheckFailed("signature_s_range", file=file_name)  # (12.5.3)
+        raise CheckFailed("signature_s_range", file=path)  # (12.5.3)
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
         key.verify(raw, signed_message(kind, digest))
     except (InvalidSignature, ValueError) as error:
-        raise CheckFailed("signature_invalid", file=file_name) from error
+        raise CheckFailed("signature_invalid", file=path) from error

@@ -14,15 +14,17 @@ from typing import Any
 
 from verifier.actions import FinalAssignment, replay_actions
 from verifier.allocation import Allocation, Priorities, allocate
-from verifier.audit import check_audit_chain, entry_hash
+from verifier.audit import check_audit_chain, check_events, check_head, entry_hash
 from verifier.bundle import read_bundle
 from verifier.canonical import encode, parse_canonical, parse_canonical_lines
-from verifier.ceremony import ceremony_fields, check_beacon, check_reveals, derive_seed
+from verifier.ceremony import Ceremony, check_ceremony, derive_seed
 from verifier.errors import CheckFailed, VerificationError
 from verifier.fields import Fields, fail
 from verifier.hashing import PROTOCOL, domain_hash, hex16
+from verifier.index import check_index
 from verifier.manifest import Manifest, parse_manifest
 from verifier.messages import Message
+from verifier.pins import draw_pin, grouped
 from verifier.readme import check_readme, readme_text
 from verifier.records import Record, Unit, applicant_root, build_units, parse_records, split_lines
 from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Report
@@ -30,9 +32,12 @@ from verifier.results import check_counts, compare_results, expected_results
 from verifier.signatures import check_public_key, check_signature
 
 DOCUMENTS = {f"{kind}.json": kind for kind in ("manifest", "ceremony", "results", "actions")}
+DOCUMENTS["index.json"] = "index"
+# What a malformed document (a list for an object, a missing key) raises in a check.
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError)
 # The checks each check needs to have passed to mean anything.
-DEPENDS_ON = {2: (1,), 3: (1,), 4: (3,), 5: (3,), 6: (3,), 7: (3,), 8: (4, 7), 9: (4, 7)}
-DEPENDS_ON |= {10: (9,), 11: (3,), 12: (10,), 13: (1,), 14: (1,)}
+DEPENDS_ON = {2: (1,), 3: (1,), 4: (1,), 5: (4,), 6: (4,), 7: (6,), 8: (5, 7), 9: (5, 7)}
+DEPENDS_ON |= {10: (9,), 11: (4,), 12: (10,), 13: (6,), 14: (1,)}
 
 
 @dataclass
@@ -42,14 +47,17 @@ class DrawState:
     path: str | Path
     expect_manifest: str | None = None
     expect_key: str | None = None
+    expect_pin: str | None = None
     previous: str | Path | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # the bundle, by file name
     documents: dict[str, Any] = field(default_factory=dict)
     lines: list[bytes] = field(default_factory=list)  # applicants.jsonl, one record a line
-    audit: list[Any] | None = None
+    audit: list[Any] = field(default_factory=list)
+    index_head: tuple[int, str] = (0, "")
     manifest: Manifest | None = None
     records: list[Record] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    ceremony: Ceremony | None = None
     seed: bytes = b""
     ceremony_digest: bytes = b""
     priorities: Priorities | None = None
@@ -60,8 +68,15 @@ class DrawState:
     def doc(self, name: str) -> Any:
         return self.documents[name]
 
+    @property
+    def pin(self) -> str:
+        """The bundle's pin (§12.6), from the manifest digest and the key fingerprint."""
+        manifest = self.doc("manifest.json")
+        fingerprint = bytes.fromhex(manifest["signing_key"]["fingerprint"])
+        return draw_pin(domain_hash("manifest", self.files["manifest.json"]), fingerprint)
+
     def check_1(self) -> Message:
-        """Bundle layout and limits, canonical files, protocol version, README (§2.5, §13)."""
+        """Layout and limits, canonical files, protocol version, README, index (§2.5, §13)."""
         files = self.files = read_bundle(self.path)
         for name, data in sorted(files.items()):
             try:
@@ -81,10 +96,12 @@ class DrawState:
                 document.choice("kind", [kind])
         readme = files.get("README.txt")
         if readme is not None:  # (13.4): derived from the signed files, byte for byte
-            digests = [domain_hash(k, files[f"{k}.json"]).hex() for k in ("manifest", "results")]
+            digests = {k: domain_hash(k, files[f"{k}.json"]).hex() for k in ("manifest", "results")}
             seed = str(self.doc("ceremony.json").get("seed"))
-            derived = readme_text(self.doc("manifest.json"), digests[0], seed, digests[1])
-            check_readme(readme, derived)
+            check_readme(
+                readme, readme_text(self.doc("manifest.json"), digests, grouped(self.pin), seed)
+            )
+        self.index_head = check_index(self.doc("index.json"), files)
         return Message("pass_1", files=len(files), protocol=PROTOCOL)
 
     def check_2(self) -> Message:
@@ -92,33 +109,37 @@ class DrawState:
         manifest = Fields(self.doc("manifest.json"), "manifest")
         key = manifest.sub("signing_key")
         public_key, fingerprint = key.hex64("public_key"), key.hex64("fingerprint")
-        if self.expect_key is not None and fingerprint != self.expect_key:
-            raise CheckFailed("pin_key", expected=self.expect_key, found=fingerprint)
         check_public_key(bytes.fromhex(public_key), "manifest.signing_key.public_key")
         files = self.files
         digests = {kind: domain_hash(kind, files[n]) for n, kind in DOCUMENTS.items() if n in files}
-        if self.audit is not None:  # (12.4): the audit signature covers the last entry
-            digests["audit"] = entry_hash(self.audit[-1]) if self.audit else bytes(32)
+        digests["audit"] = entry_hash(self.audit[-1]) if self.audit else bytes(32)  # (12.4)
         for kind, digest in digests.items():
-            signature = self.doc(f"{kind}.sig.json")
-            name = f"{kind}.sig.json"
-            check_signature(
-                signature, file_name=name, kind=kind, digest=digest, public_key=public_key
-            )
+            check_signature(self.doc(f"{kind}.sig.json"), file_name=f"{kind}.sig.json",
+                            kind=kind, digest=digest, public_key=public_key)  # fmt: skip
         return Message("pass_2", count=len(digests), fingerprint=fingerprint)
 
-    def check_3(self) -> Message:
-        """Manifest validity (§6.3) and its digest (§6.4), which the ceremony names."""
-        manifest = self.manifest = parse_manifest(self.doc("manifest.json"))
-        digest = manifest.digest.hex()
-        if self.expect_manifest is not None and digest != self.expect_manifest:
-            raise CheckFailed("pin_manifest", expected=self.expect_manifest, found=digest)
-        named = self.doc("ceremony.json").get("manifest")
-        if named != digest:
-            raise CheckFailed("ceremony_manifest", expected=digest, found=named)
-        return Message("pass_3", mode=manifest.mode, schools=len(manifest.schools), digest=digest)
+    def check_3(self) -> Message | None:
+        """Pins of the sealing announcement (§12.6), if given; None says the draw is not pinned."""
+        digest = domain_hash("manifest", self.files["manifest.json"]).hex()
+        fingerprint = self.doc("manifest.json")["signing_key"]["fingerprint"]
+        pins = (("pin_manifest", self.expect_manifest, digest),
+                ("pin_key", self.expect_key, fingerprint), ("pin_pin", self.expect_pin, self.pin))  # fmt: skip
+        for key, given, found in pins:
+            if given is not None and given != found:
+                raise CheckFailed(key, expected=given, found=found)
+        if self.expect_manifest is None and self.expect_pin is None:
+            return None
+        return Message("pass_3", pin=grouped(self.pin))
 
     def check_4(self) -> Message:
+        """Manifest validity (§6.3): witness keys, the beacon and Appendix A; its digest (§6.4)."""
+        manifest = self.manifest = parse_manifest(self.doc("manifest.json"))
+        digest, mode = manifest.digest.hex(), manifest.mode
+        if manifest.replaces is not None:  # (7.8): a verifier shows the link
+            return Message("pass_4_replaces", mode=mode, digest=digest, void=manifest.replaces)
+        return Message("pass_4", mode=mode, schools=len(manifest.schools), digest=digest)
+
+    def check_5(self) -> Message:
         """The records (§4), their count and the sealed root (§5.2)."""
         assert self.manifest is not None
         if len(self.lines) != self.manifest.applicant_count:
@@ -129,29 +150,25 @@ class DrawState:
             raise CheckFailed("records_root", expected=self.manifest.applicant_root, found=root)
         self.records = parse_records(self.lines, self.manifest)
         self.units = build_units(self.records)
-        return Message("pass_4", records=len(self.lines), units=len(self.units), root=root)
-
-    def check_5(self) -> Message:
-        """Each reveal against its commitment; the reveal policy (§7.3)."""
-        assert self.manifest is not None
-        revealed = check_reveals(self.manifest, ceremony_fields(self.doc("ceremony.json")))
-        return Message("pass_5", revealed=revealed, witnesses=len(self.manifest.witnesses))
+        return Message("pass_5", records=len(self.lines), units=len(self.units), root=root)
 
     def check_6(self) -> Message:
-        """The beacon value against the registered beacon (§7.2, §7.5)."""
+        """The ceremony: reveals, checkpoint, beacon statement, co-signatures (§7.3-§7.5, §7.7)."""
         assert self.manifest is not None
-        used = check_beacon(self.manifest, ceremony_fields(self.doc("ceremony.json")))
-        return Message("pass_6", beacon=used)
+        ceremony = self.ceremony = check_ceremony(self.manifest, self.doc("ceremony.json"))
+        revealed = sum(1 for reveal in ceremony.reveals if reveal["secret"] is not None)
+        return Message("pass_6", revealed=revealed, witnesses=len(self.manifest.witnesses),
+                       beacon=ceremony.summary, bls=Message(ceremony.bls))  # fmt: skip
 
     def check_7(self) -> Message:
-        """The seed (§7.4); the results name this ceremony and seed (§12.1)."""
-        assert self.manifest is not None
-        ceremony = ceremony_fields(self.doc("ceremony.json"))
-        reveals, beacon = ceremony.raw("reveals"), ceremony.raw("beacon")
-        seed = derive_seed(manifest_digest=self.manifest.digest, reveals=reveals, beacon=beacon)
-        if ceremony.raw("seed") != seed.hex():
-            raise CheckFailed("seed_differs", expected=seed.hex(), found=ceremony.raw("seed"))
-        self.seed, self.ceremony_digest = seed, domain_hash("ceremony", encode(ceremony.value))
+        """The seed (§7.6); the results name this ceremony and seed (§12.1)."""
+        assert self.manifest is not None and self.ceremony is not None
+        seed = derive_seed(manifest_digest=self.manifest.digest, reveals=self.ceremony.reveals,
+                           beacon=self.ceremony.beacon)  # fmt: skip
+        ceremony = self.doc("ceremony.json")
+        if ceremony["seed"] != seed.hex():
+            raise CheckFailed("seed_differs", expected=seed.hex(), found=ceremony["seed"])
+        self.seed, self.ceremony_digest = seed, domain_hash("ceremony", encode(ceremony))
         results = Fields(self.doc("results.json"), "results.json")
         results.choice("seed", [seed.hex()])
         results.choice("ceremony", [self.ceremony_digest.hex()])
@@ -186,6 +203,7 @@ class DrawState:
         allocation = self.allocation = allocate(self.manifest, self.priorities)
         digest = self.ceremony_digest
         self.expected = expected_results(self.priorities, allocation, digest)
+        self.expected["audit"] = self.doc("results.json").get("audit")  # checked in step 13
         admitted = sum(1 for row in self.expected["applicants"] if row[2] == "admitted")
         mode, applicants = self.manifest.mode, len(self.records)
         return Message("pass_9", mode=mode, admitted=admitted, applicants=applicants)
@@ -215,11 +233,34 @@ class DrawState:
         )  # fmt: skip
         return Message("pass_12", count=len(self.final.removed))
 
-    def check_13(self) -> Message | None:
-        """The audit-log chain (§15), if the bundle has one."""
-        if self.audit is None:
-            return None
-        check_audit_chain(self.audit)
+    def check_13(self) -> Message:
+        """The audit log (§15): chain, draw, every document's head, the events of §15.3."""
+        assert self.manifest is not None and self.ceremony is not None
+        manifest, ceremony, files = self.manifest, self.ceremony, self.files
+        hashes = check_audit_chain(self.audit, manifest.draw_id)
+        if self.index_head != (len(hashes), hashes[-1]):  # (15.3): the index's head is the last
+            raise CheckFailed("audit_head", document="index.json", seq=self.index_head[0],
+                              expected=f"{len(hashes)} {hashes[-1]}", found=self.index_head[1])  # fmt: skip
+        heads = {name: Fields(self.doc(name), name).head("audit") for name in DOCUMENTS
+                 if name in self.documents and name != "manifest.json"}  # fmt: skip
+        seqs = {name: check_head(hashes, head, name) for name, head in heads.items()}
+        seqs["manifest.json"] = check_head(hashes, manifest.audit, "manifest.json")
+        results_digest = domain_hash("results", files["results.json"]).hex()
+        actions = [] if "actions.json" not in files else [{
+            "actions": domain_hash("actions", files["actions.json"]).hex(),
+            "count": len(self.doc("actions.json")["actions"])}]  # fmt: skip
+        witnesses = {w.id: {"witness": w.id, "commitment": w.commitment, "public_key": w.public_key}
+                     for w in manifest.witnesses}  # fmt: skip
+        check_events(self.audit, {
+            "draw.sealed": {"manifest": manifest.digest.hex()},
+            "ceremony.checkpoint": {"checkpoint": ceremony.checkpoint_digest.hex()},
+            "ceremony.beacon": {"beacon": ceremony.beacon_digest.hex(), **ceremony.beacon},
+            "draw.run": {"seed": self.doc("ceremony.json")["seed"], "results": results_digest},
+            "actions.recorded": actions, "witnesses": witnesses,
+            "revealed": {r["witness"]: r["secret"] for r in ceremony.reveals if r["secret"]},
+            "sealed_seq": seqs["manifest.json"] + 1, "ceremony_seq": seqs["ceremony.json"],
+            "results_seq": seqs["results.json"],
+        })  # fmt: skip
         return Message("pass_13", count=len(self.audit))
 
     def check_14(self) -> Message | None:
@@ -239,18 +280,11 @@ class DrawState:
             return CheckResult(number, FAIL, error.message, error.expected, error.found)
         except VerificationError as error:
             return CheckResult(number, FAIL, error.message)
-        except (
-            KeyError,
-            TypeError,
-            ValueError,
-            IndexError,
-            AttributeError,
-            RecursionError,
-        ) as error:
+        except MALFORMED as error:
             fault = f"{type(error).__name__}: {error}"[:300]
             return CheckResult(number, FAIL, Message("malformed", error=fault))
         if message is None:
-            return CheckResult(number, ABSENT, Message("absent"))
+            return CheckResult(number, ABSENT, Message("not_pinned" if number == 3 else "absent"))
         return CheckResult(number, PASS, message)
 
 
@@ -269,21 +303,24 @@ def run_checks(path: str | Path, **pins: Any) -> tuple[Report, DrawState]:
                 results[number] = state.run(number)
     finally:
         gc.enable()
-    manifest = state.manifest
     checks = tuple(results[number] for number, _ in CHECKS)
-    if manifest is None:
+    if results[1].status != PASS:  # no readable manifest to name
         return Report(str(path), checks, None, None), state
-    return Report(str(path), checks, manifest.digest.hex(), manifest.fingerprint), state
+    manifest = state.doc("manifest.json")
+    digest = domain_hash("manifest", state.files["manifest.json"]).hex()
+    pinned = results[3].status == PASS
+    fingerprint = manifest["signing_key"]["fingerprint"]
+    return Report(str(path), checks, digest, fingerprint, grouped(state.pin), pinned), state
 
 
 def verify_bundle(
     path: str | Path, *, expect_manifest: str | None = None, expect_key: str | None = None,
-    previous: str | Path | None = None,
+    expect_pin: str | None = None, previous: str | Path | None = None,
 ) -> Report:  # fmt: skip
     """Run the checks of §17 on a bundle (folder or zip); never raises for a bad bundle.
 
-    `expect_manifest` and `expect_key` pin the manifest digest and key fingerprint of the
-    sealing announcement (checks 3 and 2 fail on others); `previous` is the first draw's bundle
-    when this one is its second round (check 14)."""
-    pins = {"expect_manifest": expect_manifest, "expect_key": expect_key, "previous": previous}
-    return run_checks(path, **pins)[0]
+    `expect_manifest`, `expect_key` and `expect_pin` are the pins of the sealing announcement
+    (§12.6; check 3 fails on others; the draw is authentic only with the manifest digest or the
+    pin); `previous` is the first draw's bundle when this one is its second round (check 14)."""
+    pins = {"expect_manifest": expect_manifest, "expect_key": expect_key, "expect_pin": expect_pin}
+    return run_checks(path, previous=previous, **pins)[0]

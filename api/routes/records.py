@@ -83,6 +83,7 @@ def audit_log(
             at=e.at,
             actor=e.actor,
             action=e.action,
+            draw=draw.public_id,
             details=json.loads(e.details),
             entry_hash=e.entry_hash,
         )

@@ -391,7 +391,7 @@ def _public(a: Applicant) -> ApplicantPublic:
         masked_name=a.masked_name,
         preferences=json.loads(a.preferences),
         private_digest=a.private_digest,
-        receipt_check=a.receipt_check,
+        receipt_check=a.receipt_check or "",
         sex=a.sex,
         tiers=json.loads(a.tiers),
     )

@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from api import audit
+from api.errors import WrongState
 from api.models import AuditEvent, Draw
 from api.services.ceremony import beacon_row, checkpoint_row, cosignatures_of, reveal_rows
 from api.services.sealing import DataChanged
@@ -166,6 +167,8 @@ def _check_checkpoint(
     """The checkpoint row re-formed from the reveal rows, against its `ceremony.checkpoint`
     entry (§7.4, §15.3); returns (closed_at, digest)."""
     row = checkpoint_row(session, draw)
+    if row is None and not _entries(events, "ceremony.checkpoint"):
+        raise WrongState("请先截止揭示 (检查点)", "close the reveals first (checkpoint, §7.4)")
     if row is None:
         raise _changed("检查点记录不见了", "the checkpoint row is missing (§7.4)")
     ordered = tuple(
@@ -190,6 +193,8 @@ def _check_beacon(
 ) -> BeaconStatement:
     """The beacon row re-formed as the statement, against its `ceremony.beacon` entry."""
     row = beacon_row(session, draw)
+    if row is None and not _entries(events, "ceremony.beacon"):
+        raise WrongState("请先录入信标值", "enter the beacon value first (§7.5)")
     if row is None:
         raise _changed("信标记录不见了", "the beacon row is missing (§7.5)")
     proof = None

@@ -41,9 +41,21 @@ BUREAU_READS: list[tuple[str, str, Any]] = [
     ("GET", f"{D}/audit", None),
     ("GET", f"{D}/rehearsals", None),
 ]
+# A witness file is uploaded by its own witness or by the draw's operator (a USB stick); any
+# other caller is refused, and the refusal is logged (`refused.token`, §15.3).
 WITNESS_OWN: list[tuple[str, str, Any]] = [
-    ("PUT", f"{D}/witnesses/W1/commitment", {"commitment": HEX}),
-    ("POST", f"{D}/witnesses/W1/reveal", {"secret": HEX}),
+    ("PUT", f"{D}/witnesses/W1/commitment", {"witness": "W1", "commitment": HEX}),
+    ("POST", f"{D}/witnesses/W1/reveal", {"witness": "W1", "secret": HEX}),
+]
+WITNESS_FILE_CASES = [
+    (role, endpoint, status)
+    for endpoint in WITNESS_OWN
+    for role, status in (
+        ("public", 401),
+        ("auditor", 403),
+        ("other_operator", 403),
+        ("other_witness", 403),
+    )
 ]
 
 CASES: list[tuple[str, tuple[str, str, Any], int]] = []
@@ -59,14 +71,6 @@ for endpoint in BUREAU_READS:
         ("public", endpoint, 401),
         ("witness", endpoint, 403),
         ("other_operator", endpoint, 404),
-    ]
-for endpoint in WITNESS_OWN:
-    CASES += [
-        ("public", endpoint, 401),
-        ("operator", endpoint, 403),
-        ("auditor", endpoint, 403),
-        ("other_operator", endpoint, 404),  # another bureau's draw: as if it did not exist
-        ("other_witness", endpoint, 403),
     ]
 CASES.append(("operator", ("POST", "/api/draws", draw_spec()), 409))  # same id: conflict
 CASES += [
@@ -145,6 +149,30 @@ def test_refused(role_client, role: str, endpoint, status: int) -> None:
     assert answer.json()["message_en"] and answer.json()["message_zh"]
     assert client.get(D, headers=roles["operator"]).json()["version"] == before
     assert len(client.get(f"{D}/audit", headers=roles["auditor"]).json()) == audit_before
+
+
+@pytest.mark.parametrize(
+    ("role", "endpoint", "status"),
+    WITNESS_FILE_CASES,
+    ids=[
+        f"{role}-{method}-{path.removeprefix(D)}"
+        for role, (method, path, _), _ in WITNESS_FILE_CASES
+    ],
+)
+def test_a_witness_file_from_anyone_else_is_refused_and_logged(
+    role_client, role: str, endpoint, status: int
+) -> None:
+    client, roles = role_client
+    method, path, body = endpoint
+    before = client.get(D, headers=roles["operator"]).json()["version"]
+    audit_before = client.get(f"{D}/audit", headers=roles["auditor"]).json()
+    answer = client.request(method, path, json=body, headers=roles[role])
+    assert answer.status_code == status, answer.text
+    assert client.get(D, headers=roles["operator"]).json()["version"] == before
+    audit_after = client.get(f"{D}/audit", headers=roles["auditor"]).json()
+    assert audit_after[:-1] == audit_before
+    assert audit_after[-1]["action"] == "refused.token"
+    assert audit_after[-1]["details"]["witness"] == "W1"
 
 
 def test_a_bad_token_is_401_not_public(role_client) -> None:

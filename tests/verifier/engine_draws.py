@@ -57,7 +57,7 @@ class DrawSpec:
     witnesses: int
     reveals: tuple[bool, ...]
     min_reveals: int
-    beacon: str | None  # None, or the hex64 value of the primary beacon
+    beacon: str | None  # the hex64 value of the quicknet beacon, or None for a fixed one
 
 
 def private_record(application: str) -> engine.PrivateRecord:
@@ -70,8 +70,16 @@ def private_record(application: str) -> engine.PrivateRecord:
     )
 
 
-def build_draw(spec: DrawSpec, key: Ed25519PrivateKey | None = None) -> engine.DrawResult:
-    """Seal, hold the ceremony and run the draw the spec describes, with the engine."""
+QUICKNET = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
+QUICKNET_ROUND = 30_023_812  # 2026-07-01T03:00:00Z, an hour after SEALED_AT
+CLOSED_AT = "2026-07-01T02:30:00Z"
+
+
+def build_draw(
+    spec: DrawSpec, key: Ed25519PrivateKey | None = None
+) -> tuple[engine.DrawResult, engine.AuditLog]:
+    """Seal, hold the ceremony (§7: signed reveals, co-signed checkpoint and beacon statement)
+    and run the draw the spec describes, with the engine; every step logged (§15.3)."""
     key = key or key_from_label()
     schools = tuple(
         engine.School(
@@ -105,34 +113,81 @@ def build_draw(spec: DrawSpec, key: Ed25519PrivateKey | None = None) -> engine.D
         )
         for a in spec.applicants
     ]
-    secrets = {f"W{i}": secret(f"witness {i}") for i in range(spec.witnesses)}
-    witnesses = [
-        engine.Witness(w, "Witness " + w, engine.witness_commitment(w, s))
-        for w, s in secrets.items()
+    people = [
+        (
+            f"W{i}",
+            Ed25519PrivateKey.from_private_bytes(secret(f"witness key {i}")),
+            secret(f"witness {i}"),
+        )
+        for i in range(spec.witnesses)
     ]
-    beacon = None
-    if spec.beacon is not None:
-        beacon = engine.Beacon(primary=engine.BeaconSource("drand quicknet", "12345", "hex64"))
-    sealed = engine.seal(
-        rules=rules,
-        records=records,
-        witnesses=witnesses,
-        min_reveals=spec.min_reveals,
-        beacon=beacon,
-        signing_key=key,
-        sealed_at=SEALED_AT,
+    log = engine.AuditLog("D-test")
+    witnesses = []
+    for w, wkey, s in people:
+        witness = engine.check_commitment_file(
+            engine.commitment_file("D-test", w, "Witness " + w, wkey, s), "D-test"
+        )
+        details = {"witness": w, "commitment": witness.commitment, "public_key": witness.public_key}
+        log.append(
+            at="2026-07-01T01:00:00Z",
+            actor="witness " + w,
+            action="witness.committed",
+            details=details,
+        )
+        witnesses.append(witness)
+    at = engine.drand_round_time(QUICKNET, QUICKNET_ROUND)
+    beacon = engine.Beacon(
+        primary=engine.BeaconSource(f"drand:{QUICKNET}", str(QUICKNET_ROUND), "hex64", at)
     )
-    reveals = {
-        w: (s if shown else None)
-        for (w, s), shown in zip(secrets.items(), spec.reveals, strict=True)
-    }
-    beacon_value = None if spec.beacon is None else engine.BeaconValue("primary", spec.beacon)
-    ceremony = engine.form_seed(sealed.manifest, reveals, beacon_value)
-    return engine.run_draw(sealed, ceremony, key)
+    sealed = engine.seal(
+        rules=rules, records=records, witnesses=witnesses, min_reveals=spec.min_reveals,
+        beacon=beacon, signing_key=key, sealed_at=SEALED_AT, audit=log.head,
+    )  # fmt: skip
+    digest = sealed.manifest_digest
+    log.append(
+        at=SEALED_AT, actor="operator", action="draw.sealed", details={"manifest": digest.hex()}
+    )
+    reveals = {}
+    for (w, wkey, s), shown in zip(people, spec.reveals, strict=True):
+        if shown:
+            _, _, signature = engine.check_reveal_file(
+                sealed.manifest, engine.reveal_file(digest, w, s, wkey)
+            )
+            reveals[w] = (s, signature)
+            log.append(at="2026-07-01T02:10:00Z", actor="witness " + w, action="witness.revealed",
+                       details={"witness": w, "secret": s.hex()})  # fmt: skip
+    checkpoint = engine.Checkpoint(
+        digest, CLOSED_AT, tuple((w, reveals[w][0] if w in reveals else None) for w, _, _ in people)
+    )
+    c_digest = engine.checkpoint_digest(checkpoint)
+    log.append(
+        at=CLOSED_AT,
+        actor="operator",
+        action="ceremony.checkpoint",
+        details={"checkpoint": c_digest.hex()},
+    )
+    value = spec.beacon if spec.beacon is not None else secret("beacon").hex()
+    statement = engine.BeaconStatement(digest, c_digest, "primary", value, None)
+    b_digest = engine.beacon_statement_digest(statement)
+    log.append(at="2026-07-01T03:00:30Z", actor="operator", action="ceremony.beacon",
+               details={"beacon": b_digest.hex(), "used": "primary", "value": value})  # fmt: skip
+    revealed = [(w, wkey) for w, wkey, _ in people if w in reveals]
+    ceremony = engine.form_ceremony(
+        sealed.manifest, reveals=reveals, closed_at=CLOSED_AT,
+        checkpoint_signatures={w: engine.witness_sign("checkpoint", c_digest, k) for w, k in revealed},
+        beacon=statement,
+        beacon_signatures={w: engine.witness_sign("beacon", b_digest, k) for w, k in revealed},
+        audit=log.head_now(),
+    )  # fmt: skip
+    result = engine.run_draw(sealed, ceremony, key, audit=log.head_now())
+    log.append(at="2026-07-01T03:00:45Z", actor="operator", action="draw.run",
+               details={"seed": ceremony.seed.hex(), "results": result.results_digest.hex()})  # fmt: skip
+    return result, log
 
 
 def write_draw(spec: DrawSpec, directory: Path, key: Ed25519PrivateKey | None = None) -> Path:
-    engine.write_bundle(directory, build_draw(spec, key))
+    result, log = build_draw(spec, key)
+    engine.write_bundle(directory, result, log=log, signing_key=key or key_from_label())
     return directory
 
 

@@ -1,5 +1,5 @@
-"""Post-draw actions (protocol §14) and the audit chain (§15), with expected moves read off the
-published waitlists by hand."""
+"""Post-draw actions (protocol §14) and the audit log bound to its draw (§15), with expected
+moves read off the published waitlists by hand."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from engine_draws import ApplicantSpec, DrawSpec, SchoolSpec, key_from_label, write_draw
-from resign import add_actions, add_audit, audit_entries
+from resign import add_actions, append, read_log, write_log
 
 from verifier import verify_bundle
 
 PLAIN = Path(__file__).resolve().parents[1] / "vectors" / "draws" / "single" / "01-plain"
-# 01-plain: S01 has 5 seats; A000 and A002 admitted; waitlist A011, A005, A001, A009, ...
+# 01-plain: S01 has 5 seats; A000, A004, A005, A008, A011 admitted; waitlist A006, A003, A009, A002, ...
 
 
 def _action(seq: int, kind: str, application: str, moves: list[list[Any]]) -> dict[str, Any]:
@@ -28,10 +28,10 @@ def _action(seq: int, kind: str, application: str, moves: list[list[Any]]) -> di
 
 
 PLAIN_ACTIONS = [
-    _action(1, "decline", "A000", [["A011", None, "S01"]]),
-    _action(2, "disqualify", "A005", []),
-    _action(3, "decline", "A002", [["A001", None, "S01"]]),
-    _action(4, "disqualify", "A011", [["A009", None, "S01"]]),
+    _action(1, "decline", "A000", [["A006", None, "S01"]]),
+    _action(2, "disqualify", "A003", []),
+    _action(3, "decline", "A004", [["A009", None, "S01"]]),
+    _action(4, "disqualify", "A006", [["A002", None, "S01"]]),
 ]
 
 
@@ -55,7 +55,7 @@ def test_waitlist_moves_replayed(plain: Path) -> None:
 @pytest.mark.parametrize(
     "actions",
     [
-        [_action(1, "decline", "A000", [["A005", None, "S01"]])],  # skips the head of the waitlist
+        [_action(1, "decline", "A000", [["A003", None, "S01"]])],  # skips the head of the waitlist
         [_action(1, "decline", "A000", [])],  # seat left empty
         [_action(1, "disqualify", "A001", [["A011", None, "S01"]])],  # invented move
         [_action(2, "decline", "A000", [["A011", None, "S01"]])],  # wrong seq
@@ -105,35 +105,59 @@ def test_a_move_frees_the_school_it_leaves(tmp_path: Path) -> None:
     assert _statuses(bundle)[12] == "FAIL"
 
 
-def test_audit_chain_passes(plain: Path) -> None:
-    add_audit(plain, audit_entries(5))
+def test_the_bundled_audit_log_passes(plain: Path) -> None:
     statuses = _statuses(plain)
     assert statuses[13] == "PASS" and statuses[2] == "PASS"
 
 
-def test_broken_audit_chain_fails_check_13(plain: Path) -> None:
-    entries = audit_entries(5)
-    entries[2]["actor"] = "someone else"  # edited after the fact: entry 4's prev no longer matches
-    add_audit(plain, entries)
-    statuses = _statuses(plain)
-    assert statuses[13] == "FAIL" and statuses[2] == "PASS"
+def test_an_edited_entry_breaks_the_chain(plain: Path) -> None:
+    entries = read_log(plain)
+    entries[1]["actor"] = "someone else"  # edited after the fact: entry 3's prev no longer matches
+    write_log(plain, entries)
+    report = verify_bundle(plain)
+    assert report.checks[12].status == "FAIL" and report.checks[1].status == "PASS"
+    assert "prev is not the hash" in report.checks[12].detail
 
 
-def test_dropped_audit_entry_fails_check_13(plain: Path) -> None:
-    entries = audit_entries(5)
-    add_audit(plain, entries[:2] + entries[3:])
+def test_a_dropped_entry_fails_check_13(plain: Path) -> None:
+    entries = read_log(plain)
+    write_log(plain, entries[:2] + entries[3:])
     assert _statuses(plain)[13] == "FAIL"
 
 
-def test_truncated_audit_log_fails_the_signature(plain: Path) -> None:
-    add_audit(plain, audit_entries(5))
+def test_a_log_cut_and_resigned_no_longer_holds_the_documents_heads(plain: Path) -> None:
+    """(15.2): the bureau cuts the tail of its own log and signs it again; the results and
+    the ceremony still name the entries it cut."""
+    write_log(plain, read_log(plain)[:-2])
+    report = verify_bundle(plain)
+    assert report.checks[12].status == "FAIL" and "audit head" in report.checks[12].detail
+
+
+def test_a_log_of_another_draw_fails(plain: Path) -> None:
+    entries = read_log(plain)
+    rebuilt: list[dict[str, Any]] = [entries[0] | {"draw": "OTHER"}]
+    for entry in entries[1:]:
+        append(rebuilt, entry["action"], entry["details"])
+    write_log(plain, rebuilt)
+    report = verify_bundle(plain)
+    assert report.checks[12].status == "FAIL" and "OTHER" in report.checks[12].detail
+
+
+def test_a_second_reveal_event_is_refused(plain: Path) -> None:
+    entries = read_log(plain)
+    revealed = next(e for e in entries if e["action"] == "witness.revealed")
+    append(entries, "witness.revealed", revealed["details"])
+    write_log(plain, entries)
+    assert "witness.revealed" in verify_bundle(plain).checks[12].detail
+
+
+def test_a_truncated_log_fails_the_index(plain: Path) -> None:
     lines = (plain / "audit.jsonl").read_bytes().splitlines(keepends=True)
     (plain / "audit.jsonl").write_bytes(b"".join(lines[:3]))
     statuses = _statuses(plain)
-    assert statuses[2] == "FAIL" and statuses[13] == "PASS"
+    assert statuses[1] == "FAIL" and statuses[13] == "NOT RUN"
 
 
-def test_document_without_its_signature_fails_layout(plain: Path) -> None:
-    add_audit(plain, audit_entries(2))
+def test_a_document_without_its_signature_fails_layout(plain: Path) -> None:
     (plain / "audit.sig.json").unlink()
     assert _statuses(plain)[1] == "FAIL"

@@ -18,7 +18,7 @@ from engine_draws import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from resign import jcs, signature_file, tagged
+from resign import jcs, resign
 
 from verifier import verify_bundle
 
@@ -87,9 +87,7 @@ def test_verifier_refuses_a_school_above_its_plan(tmp_path: Path) -> None:
     school["reserved"][0][1] += 1
     (bundle / "results.json").write_bytes(jcs(results))
     (bundle / "README.txt").unlink()  # derived from results.json (§13.4); optional
-    (bundle / "results.sig.json").write_bytes(
-        signature_file("results", tagged("results", jcs(results)), key_from_label())
-    )
+    resign(bundle, "results", key_from_label())
     report = verify_bundle(bundle)
     statuses = {c.number: c.status for c in report.checks}
     assert statuses[2] == "PASS" and statuses[10] == "FAIL" and statuses[11] == "FAIL"
