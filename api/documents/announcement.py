@@ -1,8 +1,9 @@
 """The public announcement list (公示名单), PDF: per school the plan, the admitted list, the
 waitlist in order, counts per tier and the cutoff (protocol §10.6-§10.8, §12.2), under a notice
 a bureau posts: the 公示 date, the objection deadline and contact, a QR code and short link to
-the look-up page with the pins a family checks there (manifest digest, key fingerprint, §6.4,
-§12.4), and the area for the bureau's seal.
+the look-up page with the pins a family checks there (manifest digest, key fingerprint and pin,
+§6.4, §12.4, §12.6), how the seed was fixed (the checkpoint's time and co-signatures, the
+beacon statement, §7.7), and the area for the bureau's seal.
 
 One language per document: Chinese to post (`language="zh"`), English separately (`"en"`).
 Only public data is printed: application numbers, masked names and ID numbers (§4.1, §13.2).
@@ -43,7 +44,7 @@ from api.documents.pdf import (
 from api.documents.public_lists import DrawFacts, PublicLists, SchoolList, public_lists
 from lottery import Bundle
 
-__all__ = ["Notice", "announcement_parts", "announcement_pdf", "notice_block"]
+__all__ = ["Notice", "announcement_parts", "announcement_pdf", "ceremony_text", "notice_block"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def notice_block(facts: DrawFacts, notice: Notice, *, language: str, zone: str) 
         f"{text(w['pins'])}{c}",
         f"{text(w['manifest_digest'])}{g}{hex_text(_grouped(facts.manifest_digest))}",
         f"{text(w['key_fingerprint'])}{g}{hex_text(_grouped(facts.key_fingerprint))}",
+        f"{text(w['pin'])}{g}{hex_text(facts.pin)}",
         text(w["privacy"]),
     ]
     body = paragraph("<br/>".join(check), "small")
@@ -107,8 +109,37 @@ def notice_block(facts: DrawFacts, notice: Notice, *, language: str, zone: str) 
             ]
         )
     )
-    story += [Spacer(1, 4), box, Spacer(1, 4)]
+    story += [Spacer(1, 4), box, Spacer(1, 4), paragraph(ceremony_text(facts, language, zone))]
     return story
+
+
+def ceremony_text(facts: DrawFacts, language: str, zone: str) -> str:
+    """One paragraph on how the seed was fixed: the checkpoint's time and co-signatures, the
+    beacon statement (source, round, value, primary or fallback) and its co-signatures (§7.4,
+    §7.5, §7.7), as markup."""
+    w, c = words(language), facts.ceremony
+    lines = [
+        text(
+            w["c_checkpoint"].format(
+                at=local_time(c.closed_at, language, zone),
+                revealed=c.revealed,
+                witnesses=c.witnesses,
+                signed=c.checkpoint_cosignatures,
+            )
+        ),
+        text(
+            w["c_beacon"].format(
+                used=w[f"c_used_{c.beacon_used}"],
+                source=c.beacon_source,
+                round=c.beacon_round,
+                signed=c.beacon_cosignatures,
+            )
+        )
+        + hex_text(c.beacon_value),
+    ]
+    if c.beacon_proof:
+        lines.append(text(w["c_proof"]))
+    return "<br/>".join(lines)
 
 
 def _school_summary(school: SchoolList, language: str) -> str:

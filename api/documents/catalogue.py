@@ -4,30 +4,38 @@ the routes and `lottery demo` write, and what anyone can rebuild from a publishe
 The file names are fixed (`PUBLIC_FILES`); the bytes depend only on the bundle and the
 arguments (the notice, the printing time and place), never on the clock.
 
-Hooks for content that other issues bring (not made here yet): the signed bundle index that
-pins each public document's digest (ceremony issue) takes `document_digests`; split cutoffs
-and per-child proofs (fairness issue) go into the announcement and the letters.
+The signed bundle index (protocol §13.5) pins each public document: `document_digests` gives
+each document's SHA-256 by name, and `document_entries` the index's `documents` entries
+(name, title, bytes, SHA-256, by name in byte order). The sealing announcement is among the
+documents: the copy printed at sealing has the same bytes (it depends on the manifest alone),
+so the notary's copy can be checked against the index.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from api.documents.announcement import Notice, announcement_parts
 from api.documents.draw_record import draw_record_pdf
+from api.documents.errors import InvalidDocumentInput
 from api.documents.messages import DEFAULT_ZONE
 from api.documents.notices import after_actions_pdf
 from api.documents.public_csv import results_csv
+from api.documents.sealing import sealing_announcement_pdf, sealing_facts
 from api.documents.spreadsheet import results_xlsx
-from lottery import Bundle
+from lottery import Bundle, pin, tagged_hash
 
 __all__ = [
     "AFTER_ACTIONS_FILE",
+    "MAX_INDEXED_DOCUMENTS",
     "PUBLIC_FILES",
     "RecordDetails",
     "document_digests",
+    "document_entries",
+    "document_title",
     "public_documents",
 ]
 
@@ -38,7 +46,20 @@ PUBLIC_FILES = (
     "draw-record-en.pdf",
     "录取结果.xlsx",
     "录取结果.csv",
+    "封存公告.pdf",
+    "sealing-announcement-en.pdf",
 )
+_TITLES = {
+    "公示名单": "摇号结果公示名单",
+    "announcement-en": "Public announcement of the draw results",
+    "摇号过程记录": "摇号过程记录",
+    "draw-record-en": "Record of the draw",
+    "录取结果": "录取结果",
+    "封存公告": "封存公告",
+    "sealing-announcement-en": "Sealing announcement",
+    "递补公示": "递补结果公示",
+}
+MAX_INDEXED_DOCUMENTS = 64  # §13.5
 
 AFTER_ACTIONS_FILE = "递补公示.pdf"  # when the bundle has post-draw actions
 MAX_LINES_PER_FILE = 30_000  # a longer announcement is written in parts of whole schools
@@ -73,6 +94,8 @@ def public_documents(
         (PUBLIC_FILES[3], lambda: _record(bundle, record, "en", zone)),
         (PUBLIC_FILES[4], lambda: results_xlsx(bundle)),
         (PUBLIC_FILES[5], lambda: results_csv(bundle)),
+        (PUBLIC_FILES[6], lambda: _sealing(bundle, "zh", zone)),
+        (PUBLIC_FILES[7], lambda: _sealing(bundle, "en", zone)),
     )
     if "actions.json" in bundle.files:
         makers = (
@@ -115,7 +138,44 @@ def _record(bundle: Bundle, record: RecordDetails, language: str, zone: str) -> 
     )
 
 
+def _sealing(bundle: Bundle, language: str, zone: str) -> bytes:
+    """The sealing announcement (§12.6) from the bundle's manifest: the same bytes as the copy
+    printed at sealing (no page address, which the bundle does not know)."""
+    manifest = json.loads(bundle.files["manifest.json"])
+    digest = tagged_hash("manifest", bundle.files["manifest.json"])
+    code = pin(digest, bundle.manifest.signing_key.fingerprint)
+    facts = sealing_facts(manifest, manifest_digest=digest.hex(), pin=code)
+    return sealing_announcement_pdf(facts, language=language, zone=zone)
+
+
 def document_digests(documents: dict[str, bytes]) -> dict[str, str]:
-    """SHA-256 of each document, by name: what the signed bundle index will pin (hook for
-    the ceremony issue; a PDF signature would not be checked by common readers)."""
+    """SHA-256 of each document, by name: what the signed bundle index pins (§13.5; a PDF
+    signature would not be checked by common readers)."""
     return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(documents.items())}
+
+
+def document_title(name: str) -> str:
+    """A public document's title for the index, from its file name (parts `-1` share it)."""
+    stem = name.rsplit(".", 1)[0]
+    base = stem.rsplit("-", 1)[0] if stem.rsplit("-", 1)[-1].isdigit() else stem
+    return _TITLES.get(base, stem)
+
+
+def document_entries(documents: dict[str, bytes]) -> list[dict[str, object]]:
+    """The signed index's `documents` (§13.5): one `{"name", "title", "bytes", "sha256"}` per
+    document, strictly increasing by name in byte order. Raises `InvalidDocumentInput` for more
+    than 64 documents, which the index does not allow."""
+    if len(documents) > MAX_INDEXED_DOCUMENTS:
+        raise InvalidDocumentInput(
+            f"documents: {len(documents)} public documents, the index holds at most "
+            f"{MAX_INDEXED_DOCUMENTS} (§13.5); publish the announcement in fewer parts"
+        )
+    return [
+        {
+            "name": name,
+            "title": document_title(name),
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+        for name, data in sorted(documents.items(), key=lambda item: item[0].encode("utf-8"))
+    ]

@@ -1,6 +1,7 @@
 """The record of the draw for the notary (摇号过程记录), PDF: the rules, the applicant
-commitment, each witness's commitment and reveal, the beacon, the seed derivation, the digest
-of every bundle file, the counts per school and tier, how to verify, and signature and seal
+commitment, each witness's key, commitment, reveal and co-signatures, the checkpoint's time and
+the beacon statement (§7.4, §7.5), the seed derivation, the pins (§12.6), the digest of every
+bundle file (the signed index lists them, §13.5), the counts per school and tier, how to verify, and signature and seal
 boxes for the notary, the supervisors and the operator.
 
 Every value is read from the bundle (protocol §6, §7, §12, §13); only the place, the people
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from api.documents.announcement import ceremony_text
 from api.documents.errors import InvalidDocumentInput
 from api.documents.marks import signature_table
 from api.documents.messages import (
@@ -36,7 +38,7 @@ from api.documents.pdf import (
 )
 from api.documents.public_lists import DrawFacts, PublicLists, public_lists
 from api.documents.wording import verify_command
-from lottery import Bundle, School
+from lottery import Bundle, School, key_fingerprint
 
 __all__ = ["SIGNATORIES", "draw_record_pdf"]
 
@@ -67,6 +69,7 @@ def _facts(facts: DrawFacts, language: str, zone: str) -> Table:
         (w["seed"], facts.seed),
         (w["results_digest"], facts.results_digest),
         (w["key_fingerprint"], facts.key_fingerprint),
+        (w["pin"], facts.pin),
     ]
     body = [
         [paragraph(text(label), "cell"), paragraph(hex_text(value) if n >= 5 else text(value),
@@ -119,10 +122,12 @@ def _rules(bundle: Bundle, language: str) -> list[Flowable]:
     return [heading(w["r_rules"]), paragraph(text(rules_text)), *list_table(header, rows)]
 
 
-def _ceremony(bundle: Bundle, language: str, zone: str) -> list[Flowable]:
-    """§5, §7: the applicant commitment, the witnesses, the beacon and the seed."""
+def _ceremony(bundle: Bundle, facts: DrawFacts, language: str, zone: str) -> list[Flowable]:
+    """§5, §7: the applicant commitment, the witnesses and their keys, the checkpoint and the
+    beacon statement with their co-signatures, and the seed."""
     manifest, ceremony, w = bundle.manifest, bundle.ceremony, words(language)
     secrets = dict(ceremony.reveals)
+    cosigned = (dict(ceremony.checkpoint_signatures), dict(ceremony.beacon_signatures))
     sealed = w["r_sealed_text"].format(
         at=local_time(manifest.sealed_at, language, zone), count=manifest.applicants.count
     )
@@ -135,30 +140,23 @@ def _ceremony(bundle: Bundle, language: str, zone: str) -> list[Flowable]:
     for witness in manifest.witnesses:
         secret = secrets.get(witness.id)
         revealed = text(w["not_revealed"]) if secret is None else hex_text(secret.hex())
+        signed = [w["cs_yes"] if witness.id in sigs else w["cs_no"] for sigs in cosigned]
         story.append(
             paragraph(
                 f"{text(witness.name)}（{text(witness.id)}）<br/>"
+                f"{text(w['witness_key'])}：{hex_text(key_fingerprint(bytes.fromhex(witness.public_key)))}<br/>"
                 f"{text(w['commitment'])}：{hex_text(witness.commitment)}<br/>"
-                f"{text(w['reveal'])}：{revealed}"
+                f"{text(w['reveal'])}：{revealed}<br/>"
+                f"{text(w['cosigned'].format(checkpoint=signed[0], beacon=signed[1]))}"
             )
         )
-    story.append(heading(w["r_beacon"]))
-    beacon, used = manifest.beacon, ceremony.beacon
-    if beacon is None or used is None:
-        story.append(paragraph(text(w["no_beacon"])))
-    else:
-        source = beacon.primary if used.used == "primary" else beacon.fallback
-        assert source is not None  # read_bundle checked it (§7.5)
-        described = w["beacon_text"].format(
-            used=used.used, source=source.source, round=source.round, format=source.format
-        )
-        story.append(paragraph(f"{text(described)}<br/>{text(w['value'])}：{hex_text(used.value)}"))
+    story += [heading(w["r_beacon"]), paragraph(ceremony_text(facts, language, zone))]
     story += [
         heading(w["r_seed"]),
         paragraph(
             hex_text(
-                'seed = SHA-256("sunshine-draw/1/seed" || 0x00 || JCS({"beacon": ..., '
-                '"manifest": ..., "reveals": [...]}))'
+                'seed = SHA-256("sunshine-draw/2/seed" || 0x00 || JCS({"beacon": {"used", '
+                '"value"}, "manifest": ..., "reveals": [...]}))'
             )
             + f"<br/>{text(w['manifest_digest'])}："
             + hex_text(ceremony.manifest_digest.hex())
@@ -259,7 +257,7 @@ def draw_record_pdf(
         paragraph(text(w["draw_record"]), "subtitle"),
         _facts(facts, language, zone),
         *_rules(bundle, language),
-        *_ceremony(bundle, language, zone),
+        *_ceremony(bundle, facts, language, zone),
         *_files(bundle, language),
         *_counts(lists, language),
         *_verify(facts, language),

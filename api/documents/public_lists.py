@@ -18,16 +18,18 @@ from dataclasses import dataclass
 
 from api.documents.after_actions import AfterActions, after_actions
 from api.documents.errors import UnmaskedPersonalData
-from lottery import Bundle, PublicRecord, School, ceremony_digest, tagged_hash
+from lottery import Bundle, PublicRecord, School, ceremony_digest, format_pin, pin, tagged_hash
 from lottery.tickets import hex16, school_ticket
 
 __all__ = [
+    "CeremonyFacts",
     "DrawFacts",
     "ListedApplicant",
     "ListsAfterActions",
     "PublicLists",
     "SchoolAfterActions",
     "SchoolList",
+    "ceremony_facts",
     "check_masked",
     "draw_facts",
     "lists_after_actions",
@@ -41,8 +43,26 @@ _ID_KEPT = 8  # §4.1: the first 4 and the last 4 characters
 
 
 @dataclass(frozen=True)
+class CeremonyFacts:
+    """How the seed was fixed (§7.4, §7.5, §7.7): when the reveals closed, how many witnesses
+    revealed and co-signed, and the beacon statement."""
+
+    closed_at: str
+    witnesses: int
+    revealed: int
+    checkpoint_cosignatures: int
+    beacon_cosignatures: int
+    beacon_used: str  # "primary" or "fallback"
+    beacon_source: str
+    beacon_round: str
+    beacon_at: str
+    beacon_value: str
+    beacon_proof: bool  # a drand round's BLS signature is carried (§7.5)
+
+
+@dataclass(frozen=True)
 class DrawFacts:
-    """What identifies a draw and lets anyone check it (§6.4, §7.5, §12.3, §12.4)."""
+    """What identifies a draw and lets anyone check it (§6.4, §7.7, §12.3, §12.4, §12.6)."""
 
     draw_id: str
     title: str
@@ -57,6 +77,8 @@ class DrawFacts:
     seed: str
     results_digest: str
     key_fingerprint: str
+    pin: str  # in groups of four (§12.6)
+    ceremony: CeremonyFacts
     has_actions: bool
 
 
@@ -134,10 +156,32 @@ class ListsAfterActions:
     status_counts: tuple[tuple[str, int], ...]
 
 
+def ceremony_facts(bundle: Bundle) -> CeremonyFacts:
+    """The ceremony's checkpoint and beacon statement as a person reads them (§7.7)."""
+    ceremony, beacon = bundle.ceremony, bundle.manifest.beacon
+    statement = ceremony.beacon
+    source = beacon.primary if statement.used == "primary" else beacon.fallback
+    assert source is not None  # read_bundle checked the fallback was declared (§7.5)
+    return CeremonyFacts(
+        closed_at=ceremony.closed_at,
+        witnesses=len(bundle.manifest.witnesses),
+        revealed=sum(1 for _, secret in ceremony.reveals if secret is not None),
+        checkpoint_cosignatures=len(ceremony.checkpoint_signatures),
+        beacon_cosignatures=len(ceremony.beacon_signatures),
+        beacon_used=statement.used,
+        beacon_source=source.source,
+        beacon_round=source.round,
+        beacon_at=source.at,
+        beacon_value=statement.value,
+        beacon_proof=statement.proof is not None,
+    )
+
+
 def draw_facts(bundle: Bundle) -> DrawFacts:
     """The draw's identity and digests. The digests are recomputed from the files' bytes
-    (§6.4, §12.3), so what is printed is what a verifier computes."""
+    (§6.4, §12.3), so what is printed is what a verifier computes; the pin from them (§12.6)."""
     manifest, files = bundle.manifest, bundle.files
+    digest = tagged_hash("manifest", files["manifest.json"])
     return DrawFacts(
         draw_id=manifest.rules.draw_id,
         title=manifest.rules.title,
@@ -147,11 +191,13 @@ def draw_facts(bundle: Bundle) -> DrawFacts:
         sealed_at=manifest.sealed_at,
         applicant_count=manifest.applicants.count,
         applicant_root=manifest.applicants.root,
-        manifest_digest=tagged_hash("manifest", files["manifest.json"]).hex(),
+        manifest_digest=digest.hex(),
         ceremony_digest=ceremony_digest(bundle.ceremony).hex(),
         seed=bundle.ceremony.seed.hex(),
         results_digest=tagged_hash("results", files["results.json"]).hex(),
         key_fingerprint=manifest.signing_key.fingerprint,
+        pin=format_pin(pin(digest, manifest.signing_key.fingerprint)),
+        ceremony=ceremony_facts(bundle),
         has_actions="actions.json" in files,
     )
 

@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
@@ -28,6 +29,7 @@ __all__ = [
     "FamilyReceipt",
     "ReceiptChild",
     "ReceiptFacts",
+    "announcement_page",
     "family_receipts",
     "receipt_rows",
     "receipts_csv",
@@ -77,14 +79,19 @@ def family_receipts(children: Iterable[ReceiptChild]) -> list[FamilyReceipt]:
     return [FamilyReceipt(children=tuple(members)) for members in families.values()]
 
 
+def announcement_page(facts: ReceiptFacts) -> str:
+    """The draw's public sealing-announcement page under the service's public address."""
+    return f"{facts.lookup_url.rstrip('/')}/draws/{quote(facts.draw_id, safe='')}/announcement"
+
+
 def _announcement(facts: ReceiptFacts) -> tuple[str, str]:
-    place = facts.sealing_announcement
+    """Where the sealing announcement will appear: the bureau's setting if it gave one, and
+    always the draw's public page (§12.6)."""
+    page = announcement_page(facts)
+    place = (facts.sealing_announcement or "").strip()
     if place:
-        return place, place
-    return (
-        f"{facts.authority}在封存当日发布的封存公告",
-        f"the sealing announcement {facts.authority} publishes on the day of sealing",
-    )
+        return f"{place}；网页 {page}", f"{place}; online at {page}"
+    return f"{facts.authority}网站 {page}", f"{facts.authority}'s site, {page}"
 
 
 def _sms_text(child: ReceiptChild, facts: ReceiptFacts) -> str:
@@ -168,7 +175,7 @@ def _family_page(family: FamilyReceipt, facts: ReceiptFacts) -> list[Flowable]:
         (child.application, child.name, format_receipt(child.receipt_code))
         for child in family.children
     ]
-    fingerprint = " ".join(facts.fingerprint[i : i + 16] for i in range(0, 64, 16))
+    fingerprint = " ".join(facts.fingerprint[i : i + 8] for i in range(0, 64, 8))
     return [
         heading("报名回执", "Registration receipt", "title"),
         paragraph(text(f"{facts.title} ({facts.draw_id})"), "subtitle"),
@@ -199,15 +206,18 @@ def _family_page(family: FamilyReceipt, facts: ReceiptFacts) -> list[Flowable]:
         heading("封存公告", "Sealing announcement", "h2"),
         paragraph(
             text(
-                f"名单封存时, 封存公告 (含名单摘要和见证人承诺值) 将发布于: {place_zh}. "
-                "封存后名单不能再修改; 可以核对公告中的密钥指纹与下面的一致."
+                f"名单封存时, 封存公告将发布于: {place_zh}. 公告给出方案摘要、下面的密钥指纹和"
+                "20 位核对码 (PIN). 请核对公告中的密钥指纹与下面的一致, 并记下核对码: 结果公布后"
+                "用验证程序输入核对码, 才能确认数据包是本局这次摇号的."
             )
         ),
         paragraph(
             text(
-                f"When the list is sealed, the announcement with the list digest and the "
-                f"witnesses' commitments will appear at: {place_en}. After sealing nothing can "
-                "change; check that its key fingerprint matches the one below."
+                f"When the list is sealed, the sealing announcement will appear at: {place_en}. "
+                "It gives the manifest digest, the key fingerprint below and a 20-character pin. "
+                "Check that its fingerprint matches the one below and write the pin down: after "
+                "the results, the verifier given the pin confirms that the bundle is this draw "
+                "of the bureau's."
             ),
             "small",
         ),

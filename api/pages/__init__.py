@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import console, docs, front, lookup, public_list, screen, witness
+from api.pages import announcement, console, docs, front, lookup, public_list, screen, witness
 from api.pages.errors import render_errors_as_pages
 from api.pages.front import CHECK_SCRIPT, check_script_digest
 from api.pages.security import add_security_headers
@@ -28,5 +28,5 @@ def install_pages(application: FastAPI) -> None:
     render_errors_as_pages(application)
     application.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
     application.mount("/vendor", StaticFiles(directory=docs.VENDOR_DIR), name="vendor")
-    for module in (docs, front, lookup, public_list, screen, console, witness):
+    for module in (docs, front, lookup, public_list, announcement, screen, console, witness):
         application.include_router(module.router)

@@ -21,6 +21,7 @@ from api.schemas import DrawPublic, SchoolSpec
 from api.services import ceremony, sealing
 from api.services.draws import draw_public
 from api.services.sealing import signed_document
+from lottery import format_pin, pin
 
 __all__ = [
     "DrawFacts",
@@ -59,6 +60,14 @@ class DrawFacts:
     def fingerprint(self) -> str | None:
         """The bureau key's fingerprint named in the manifest (protocol §12.4)."""
         return None if self.manifest is None else str(self.manifest["signing_key"]["fingerprint"])
+
+    @property
+    def pin(self) -> str | None:
+        """The draw's pin in groups (protocol §12.6), once sealed."""
+        digest, fingerprint = self.public.manifest_digest, self.fingerprint
+        if digest is None or fingerprint is None:
+            return None
+        return format_pin(pin(bytes.fromhex(digest), fingerprint))
 
     @property
     def sealed_at(self) -> str | None:

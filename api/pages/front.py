@@ -24,10 +24,11 @@ CHECK_SCRIPT = Path(__file__).parent / "static" / "check.js"
 
 @functools.cache
 def check_script_digest() -> str:
-    """SHA-256 (hex) of `check.js`, the one file of the family's in-browser check.
+    """SHA-256 (hex) of `check.js`, the one file of the family's in-browser check (receipt
+    check §4.8, pins §12.6, §17.1), read from the file served, so it follows every change.
 
-    Hook (fairness issue): this digest goes into the signed bundle index, so that anyone can
-    host an identical copy of the check and show it is the one the bureau published.
+    The /verify page shows it, so that anyone can host an identical copy of the check and
+    show it is the one the bureau published.
     """
     return hashlib.sha256(CHECK_SCRIPT.read_bytes()).hexdigest()
 

@@ -59,7 +59,7 @@ def _form_page(
     request: Request, draw: Draw, session: Session, *, error: str | None, status_code: int = 200
 ) -> HTMLResponse:
     facts = draw_facts(session, draw)
-    values = {"fingerprint": request.query_params.get("fp", "")}
+    values = {"pin": request.query_params.get("pin", "")[:40]}
     return render(
         request,
         "lookup.html",
@@ -98,7 +98,7 @@ async def lookup_answer(
         return _form_page(request, draw, session, error=t("lookup.no_match"), status_code=404)
     facts = draw_facts(session, draw)
     view = family_view(t, facts, result)
-    fingerprint = "".join(form.get("fingerprint", "").split()).lower()
+    pin = " ".join(form.get("pin", "").split())[:40]
     return render(
         request,
         "lookup_result.html",
@@ -106,7 +106,7 @@ async def lookup_answer(
             "facts": facts,
             "draw": facts.public,
             "view": view,
-            "fingerprint": fingerprint,
+            "pin": pin,
             "check_messages": t.section("check."),
         },
     )

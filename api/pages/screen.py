@@ -122,6 +122,7 @@ def screen_state(session: Session, draw: Draw, *, rehearsal: int | None) -> dict
         ],
         "manifest_digest": public.manifest_digest,
         "fingerprint": facts.fingerprint,
+        "pin": facts.pin,
         "witnesses": [  # a rehearsal's seed comes from its text, never from the reveals
             {"name": w.name, "commitment": w.commitment, "secret": None if practice else w.secret}
             for w in facts.witnesses

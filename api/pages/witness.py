@@ -1,11 +1,12 @@
-"""The witness page: a witness makes its secret in its own browser and submits the commitment.
+"""The witness page: carries a witness's files (protocol §7.9) between its machine and the service.
 
-The secret is drawn with Web Crypto and stays in the browser (offered for download and print)
-until the reveal; only the commitment (protocol §7.1) is sent before. The witness token comes
-in the link's fragment (`#token=...`), which a browser never sends to a server. Web Crypto
-needs a secure context: on a plain-HTTP page the script says so and points to the witness
-command instead. The page shows the fingerprint of the service's HTTPS certificate.
-Hook (ceremony issue): the co-signatures of the new ceremony join `witness.js`.
+The witness's key and secret are made on its own computer by the verifier's witness tool
+(`verify-draw witness ...`); the page never generates a key. It uploads the commitment file
+before sealing, the reveal file after (and offers the bureau's signed reveal receipt, §7.3,
+for download), downloads the checkpoint (§7.4) and the beacon statement (§7.5), and uploads
+the witness's co-signatures of each. The witness token comes in the link's fragment
+(`#token=...`), which a browser never sends to a server. The page shows the fingerprint of
+the service's HTTPS certificate.
 """
 
 from __future__ import annotations

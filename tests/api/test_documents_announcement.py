@@ -14,7 +14,7 @@ from test_documents_lists import bundle_of, multi_children, multi_draw, privates
 from api.documents import InvalidDocumentInput, announcement_pdf, draw_record_pdf
 from api.documents.announcement import Notice
 from api.documents.public_lists import draw_facts
-from lottery import School, read_bundle
+from lottery import School, key_fingerprint, read_bundle
 
 VECTORS = Path(__file__).parents[1] / "vectors" / "draws"
 
@@ -56,6 +56,13 @@ def test_announcement_header_gives_a_family_the_pins_and_the_notice() -> None:
         "第1页共",
     ):
         assert value in found, value
+    # the pin of the sealing announcement, and how the seed was fixed (§7.4, §7.5, §12.6)
+    assert f"核对码PIN（与封存公告一致）{facts.pin}" in found
+    ceremony = bundle.ceremony
+    assert "揭示截止于2026年7月1日" in found
+    assert f"{len(ceremony.checkpoint_signatures)}位联署截止记录" in found
+    assert f"{len(ceremony.beacon_signatures)}位见证人联署；数值{ceremony.beacon.value}" in found
+    assert "公共随机源（主随机源）" in found
     # a notice board is no place for a shell command or the seed: those are the record's
     assert "verify-draw" not in found and facts.seed not in found
     # the digests printed are those a verifier computes from the files (§6.4, §12.3)
@@ -142,8 +149,15 @@ def test_draw_record_shows_ceremony_files_and_counts() -> None:
         assert secret is not None and secret.hex() in found
     assert bundle.ceremony.seed.hex() in found
     assert manifest.applicants.root in found
-    assert manifest.beacon is not None and manifest.beacon.primary.source.replace(" ", "") in found
-    assert bundle.ceremony.beacon is not None and bundle.ceremony.beacon.value in found
+    assert manifest.beacon.primary.source.replace(" ", "") in found
+    assert bundle.ceremony.beacon.value in found
+    facts = draw_facts(bundle)
+    assert f"核对码PIN（与封存公告一致）{facts.pin}" in found
+    count = len(manifest.witnesses)
+    assert f"{count}位见证人中{count}位揭示，{count}位联署截止记录" in found
+    assert found.count("联署截止记录：是联署随机源声明：是") == count
+    for witness in manifest.witnesses:  # each witness's key, by its fingerprint (§7.1)
+        assert key_fingerprint(bytes.fromhex(witness.public_key)) in found
     import hashlib
 
     for name, content in bundle.files.items():

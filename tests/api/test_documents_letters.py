@@ -181,7 +181,11 @@ def test_letters_after_actions_give_the_outcome_now(tie_breaking: str) -> None:
     disqualified = _letter_text(draw.bundle, people[draw.disqualified])
     assert "结果：资格复核未通过" in disqualified
     assert "已于第2项递补操作移出本次摇号" in disqualified
-    assert "摇号当天结果：候补" in disqualified
+    if drawn[draw.disqualified][2] == "admitted":  # waiting at S01, admitted at a later choice
+        held = drawn[draw.disqualified][3]
+        assert f"摇号当天结果：录取：{name[held]}（{held}）" in disqualified
+    else:
+        assert "摇号当天结果：候补" in disqualified
 
     for found in (moved, behind, declined, disqualified):
         assert included in found

@@ -263,3 +263,26 @@ def test_the_tounicode_map_writes_characters_outside_the_bmp_as_surrogate_pairs(
     assert "<00> <0020>" in cmap
     assert "<01> <D842DFB7>" in cmap  # 𠮷
     assert "<02> <D845DC84>" in cmap  # 𡒄
+
+
+def test_the_index_entries_list_every_public_document_by_name_in_byte_order() -> None:
+    """§13.5: one entry per document, increasing by name in byte order, at most 64."""
+    import hashlib
+
+    from api.documents import InvalidDocumentInput
+    from api.documents.catalogue import document_digests, document_entries
+
+    documents = {"公示名单-2.pdf": b"b", "announcement-en.pdf": b"a", "封存公告.pdf": b"s"}
+    entries = document_entries(documents)
+    names = [e["name"] for e in entries]
+    assert names == sorted(documents, key=lambda n: n.encode("utf-8"))
+    assert entries[0] == {
+        "name": "announcement-en.pdf",
+        "title": "Public announcement of the draw results",
+        "bytes": 1,
+        "sha256": hashlib.sha256(b"a").hexdigest(),
+    }
+    assert {e["name"]: e["title"] for e in entries}["公示名单-2.pdf"] == "摇号结果公示名单"
+    assert document_digests(documents) == {e["name"]: e["sha256"] for e in entries}
+    with pytest.raises(InvalidDocumentInput, match="at most 64"):
+        document_entries({f"{n}.pdf": b"" for n in range(65)})

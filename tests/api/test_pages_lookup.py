@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
+from pathlib import Path
 
+import pdfplumber
 from fastapi.testclient import TestClient
-from helpers import DRAW_ID, run_ceremony, sealed_draw
+from helpers import DRAW_ID, applicant_rows, draw_spec, run_ceremony, sealed_draw
+
+from api.documents import Notice, RecordDetails
+from api.documents.catalogue import document_digests, public_documents
+from lottery import read_bundle
 
 
 def _published(client: TestClient, operator: dict[str, str]) -> list[dict[str, str]]:
@@ -125,3 +133,43 @@ def test_draw_page_names_reserved_seats_by_their_label(client: TestClient, burea
     assert "随迁子女: 1" in page.text and "第一小学" in page.text
     manifest = client.get(f"/api/draws/{DRAW_ID}/manifest.json").json()
     assert manifest["signing_key"]["fingerprint"] in page.text
+
+
+def test_the_sealing_announcement_page_and_pdf_give_the_pin(  # type: ignore[no-untyped-def]
+    client: TestClient, bureau, tmp_path: Path
+) -> None:
+    """§12.6: the page and the printable PDF carry the service's announced pin; the PDF has the
+    bytes the signed index lists, so the notary's printed copy can be checked against it."""
+    _published(client, bureau.operator)
+    announced = client.get(f"/api/draws/{DRAW_ID}/announcement").json()
+    page = client.get(f"/draws/{DRAW_ID}/announcement")
+    assert page.status_code == 200
+    assert f'<p class="pin" id="sealing-pin">{announced["pin_display"]}</p>' in page.text
+    pdf = client.get(f"/draws/{DRAW_ID}/announcement.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        found = "".join(p.extract_text() or "" for p in document.pages).replace(" ", "")
+    assert announced["pin_display"] in found and announced["key_fingerprint"] in found
+    english = client.get(f"/draws/{DRAW_ID}/announcement.pdf", params={"lang": "en"})
+    assert english.status_code == 200 and "Sealingannouncement" in _pdf_text(english.content)
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(client.get(f"/api/draws/{DRAW_ID}/bundle.zip").content)
+    record = RecordDetails(printed_at="2026-07-01T00:00:00Z", place="某县")
+    documents = public_documents(read_bundle(path), notice=Notice(), record=record)
+    assert document_digests(documents)["封存公告.pdf"] == hashlib.sha256(pdf.content).hexdigest()
+
+
+def _pdf_text(data: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        return re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in document.pages))
+
+
+def test_no_sealing_announcement_before_sealing(client: TestClient, bureau) -> None:  # type: ignore[no-untyped-def]
+    operator = bureau.operator
+    assert client.post("/api/draws", json=draw_spec(), headers=operator).status_code == 201
+    rows = client.post(f"/api/draws/{DRAW_ID}/applicants", json=applicant_rows(3), headers=operator)
+    assert rows.status_code == 201
+    assert client.post(f"/api/draws/{DRAW_ID}/objection", headers=operator).status_code == 200
+    page = client.get(f"/draws/{DRAW_ID}/announcement")  # public from the objection period
+    assert page.status_code == 200 and 'id="sealing-pending"' in page.text
+    assert client.get(f"/draws/{DRAW_ID}/announcement.pdf").status_code == 404

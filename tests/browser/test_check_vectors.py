@@ -13,6 +13,9 @@ from browsing import Browsing, Server
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from lottery import normalise_code, receipt_check
+from lottery import pin as engine_pin
+
 pytestmark = pytest.mark.browser
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
@@ -176,3 +179,64 @@ def test_rfc9162_vectors_are_base64(server: Server) -> None:
         next((VECTORS / "rfc9162-merkle" / "inclusion").rglob("*.json")).read_text("utf-8")
     )
     assert len(base64.b64decode(case["root"])) in (0, 32)
+
+
+def _tagged(use: str, data: bytes) -> bytes:
+    return hashlib.sha256(b"sunshine-draw/2/" + use.encode() + b"\x00" + data).digest()
+
+
+def _pin(manifest_digest: bytes, fingerprint: bytes) -> str:
+    value = int.from_bytes(_tagged("pin", manifest_digest + fingerprint)[:13], "big") >> 4
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "".join(alphabet[(value >> (5 * d)) & 31] for d in range(19, -1, -1))
+
+
+_RUN_CODES = """async (cases) => {
+  const out = [];
+  for (const c of cases) {
+    out.push({
+      check: await SunshineCheck.receiptCheck(c.application, SunshineCheck.normaliseCode(c.typed)),
+      pin: SunshineCheck.formatPin(await SunshineCheck.pinOf(SunshineCheck.fromHex(c.manifest), SunshineCheck.fromHex(c.fingerprint))),
+      typedPin: SunshineCheck.normaliseCode(c.typedPin),
+    });
+  }
+  return out;
+}"""
+
+
+def test_receipt_check_and_pin_follow_the_protocol(browsing: Browsing, server: Server) -> None:
+    """§4.8 and §12.6, computed from the protocol text with hashlib; the typed forms are read
+    as §12.6 says (hyphens and spaces dropped, upper case, O as 0, I and L as 1)."""
+    cases = []
+    for n in range(8):
+        manifest = hashlib.sha256(b"m%d" % n).digest()
+        fingerprint = hashlib.sha256(b"k%d" % n).digest()
+        receipt = "G9PWHYBZYZH2MC6G" if n % 2 else "10PQ0RST1VWX1Y2Z"
+        typed = receipt.lower() if n % 2 else "lo-pq-ORST-iVWX-1y2z"
+        application = f"XQ{n:06d}"
+        pin = _pin(manifest, fingerprint)
+        cases.append(
+            {
+                "application": application,
+                "typed": typed,
+                "manifest": manifest.hex(),
+                "fingerprint": fingerprint.hex(),
+                "typedPin": " ".join(pin[i : i + 4].lower() for i in range(0, 20, 4)),
+                "want_check": _tagged(
+                    "receipt",
+                    json.dumps(
+                        {"application": application, "receipt": receipt}, separators=(",", ":")
+                    ).encode(),
+                ).hex(),
+                "want_pin": pin,
+            }
+        )
+    for case in cases:  # the engine agrees with the protocol text: three implementations, one value
+        assert case["want_pin"] == engine_pin(bytes.fromhex(case["manifest"]), case["fingerprint"])
+        receipt = normalise_code(case["typed"])
+        assert case["want_check"] == receipt_check(case["application"], receipt)
+    page = _check_page(browsing, server)
+    for case, answer in zip(cases, page.evaluate(_RUN_CODES, cases), strict=True):
+        assert answer["check"] == case["want_check"]
+        assert answer["pin"] == "-".join(case["want_pin"][i : i + 4] for i in range(0, 20, 4))
+        assert answer["typedPin"] == case["want_pin"]

@@ -1,15 +1,25 @@
 // Check it yourself: a third, independent implementation of the parts of protocol
-// sunshine-draw/1 that a family needs (JCS §2, hashing §3, the applicant tree §5 / RFC 9162,
-// Ed25519 signatures §12.4), run in the browser with Web Crypto. It shares no code with the
-// engine (lottery/) or the verifier (verifier/); the browser tests run the protocol's vectors
-// through it. This one file is the whole check: a notary or a newspaper can host a copy.
+// sunshine-draw/2 that a family needs (JCS §2, hashing §3, the receipt check §4.8, the
+// applicant tree §5 / RFC 9162, Ed25519 signatures §12.4, pins §12.6), run in the browser with
+// Web Crypto. It shares no code with the engine (lottery/) or the verifier (verifier/); the
+// browser tests run the protocol's vectors through it. This one file is the whole check: a
+// notary or a newspaper can host a copy.
 //
-// Verdicts: "ok" (every check passed), "failed" (something does not match: tampered or wrong
-// key), "unsupported" (this browser cannot check: never reported as tampering), "unavailable"
-// (a document could not be fetched).
+// The family's check follows §17.1: the record of its application number exists; its
+// receipt_check equals §4.8 for the receipt code typed (otherwise the code "does not match"
+// and no outcome is shown); the record is in the sealed tree; once published, the outcome is
+// read from the signed results. Only when the pin typed equals the bundle's pin (§12.6) does
+// the check call the draw the bureau's ("authentic"); without a pin it says plainly that it
+// has not checked whose draw it is.
+//
+// Verdicts: "ok" (authentic and correct: every check passed, the pin matches), "partial"
+// (correct but not pinned), "mismatch" (the receipt code does not match the record),
+// "pin_mismatch" (the pin differs: not the draw of the sealing announcement), "failed"
+// (something does not match: tampered), "unsupported" (this browser cannot check: never
+// reported as tampering), "unavailable" (a document could not be fetched).
 "use strict";
 (function (global) {
-  var PROTOCOL = "sunshine-draw/1";
+  var PROTOCOL = "sunshine-draw/2";
   var MAX_INTEGER = 9007199254740991; // 2^53 - 1, §1.4
 
   function CheckFailure(message) { this.name = "CheckFailure"; this.message = message; }
@@ -18,6 +28,10 @@
   Unsupported.prototype = Object.create(Error.prototype);
   function Unavailable(message) { this.name = "Unavailable"; this.message = message; }
   Unavailable.prototype = Object.create(Error.prototype);
+  function ReceiptMismatch(message) { this.name = "ReceiptMismatch"; this.message = message; }
+  ReceiptMismatch.prototype = Object.create(Error.prototype);
+  function PinMismatch(message) { this.name = "PinMismatch"; this.message = message; }
+  PinMismatch.prototype = Object.create(Error.prototype);
 
   // ---- §2: a strict JSON reader (no fractions, exponents, -0, duplicate keys, lone surrogates)
   function parseStrict(text) {
@@ -264,6 +278,30 @@
   }
   async function keyFingerprint(publicKey) { return hex(await domainHash("key-fingerprint", publicKey)); }
 
+  // ---- §4.3, §12.6: codes as people type them, the receipt check and the pin
+  var ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; // Crockford base 32, §4.3
+  function normaliseCode(typed) {
+    // §12.6: hyphens and spaces removed, upper case, O read as 0, I and L as 1 (and the
+    // full-width forms a phone keyboard may give, folded by NFKC first)
+    return String(typed || "").normalize("NFKC").replace(/[\s-]/g, "").toUpperCase()
+      .replace(/O/g, "0").replace(/[IL]/g, "1");
+  }
+  async function receiptCheck(application, receipt) {
+    // §4.8: hex(H("receipt", JCS({"application": A, "receipt": R})))
+    return hex(await domainHash("receipt", bytes(jcs({ application: application, receipt: receipt }))));
+  }
+  async function pinOf(manifestDigest, fingerprint) {
+    // §12.6: the first 100 bits of H("pin", manifest_digest || fingerprint), 20 digits
+    var h = await domainHash("pin", concat(manifestDigest, fingerprint));
+    var v = 0n;
+    for (var i = 0; i < 13; i++) v = (v << 8n) | BigInt(h[i]);
+    v >>= 4n;
+    var out = "";
+    for (var d = 19; d >= 0; d--) out += ALPHABET[Number((v >> BigInt(5 * d)) & 31n)];
+    return out;
+  }
+  function formatPin(pin) { return pin.match(/.{1,4}/g).join("-"); }
+
   // A signature file (§12.4) over `digest`, by the key the manifest names.
   async function checkSignatureFile(sig, kind, digest, signingKey) {
     if (sig.algorithm !== "ed25519") throw new CheckFailure(kind + ": algorithm is not ed25519");
@@ -289,13 +327,23 @@
     return { bytes: raw, value: value };
   }
 
-  function normaliseFingerprint(typed) { return (typed || "").replace(/[\s:-]/g, "").toLowerCase(); }
-
-  // The family's check, step by step; `report(key, ok, detail)` shows each step.
-  async function checkAnswer(data, familyFingerprint, report) {
+  // The family's check (§17.1), step by step; `report(key, ok, detail)` shows each step.
+  // `typed` is {receipt, pin} as the family typed them from its receipt and the sealing
+  // announcement.
+  async function checkAnswer(data, typed, report) {
     var base = "/api/draws/" + encodeURIComponent(data.draw);
-    // (1) the record shown is the child's, and its leaf hash
+    // (1) the record shown is the child's, and its receipt check matches the code (§4.8):
+    // before anything else, so that a wrong code learns nothing of the outcome
     if (data.record.application !== data.application) throw new CheckFailure("the record is another child's");
+    var receipt = normaliseCode(typed.receipt);
+    if (!/^[0-9A-HJKMNP-TV-Z]{16}$/.test(receipt)) throw new ReceiptMismatch("not 16 characters of the receipt alphabet");
+    if (typeof data.record.receipt_check !== "string" || !/^[0-9a-f]{64}$/.test(data.record.receipt_check)) {
+      throw new CheckFailure("the record has no receipt_check (§4.8)");
+    }
+    if ((await receiptCheck(data.application, receipt)) !== data.record.receipt_check) {
+      throw new ReceiptMismatch(data.application);
+    }
+    report("receipt", true, data.application);
     var leaf = await recordLeafHash(jcs(data.record));
     // (2) the manifest, canonical, and its signature by the key it names
     var manifest = await fetchCanonical(base + "/manifest.json");
@@ -304,22 +352,20 @@
     var manifestSig = await fetchCanonical(base + "/manifest.sig.json");
     await checkSignatureFile(manifestSig.value, "manifest", manifestDigest, signingKey);
     report("manifest", true, hex(manifestDigest));
-    // (3) the key is the one the family holds from its receipt or the 公示 QR code
-    var typed = normaliseFingerprint(familyFingerprint);
-    if (typed) {
-      if (typed.length < 16 || signingKey.fingerprint.indexOf(typed) !== 0) {
-        throw new CheckFailure("signed by another key than the one on your receipt");
-      }
-      report("key", true, signingKey.fingerprint);
+    // (3) whose draw: the pin of the sealing announcement (§12.6), if the family typed it
+    var pin = await pinOf(manifestDigest, fromHex(signingKey.fingerprint));
+    var typedPin = normaliseCode(typed.pin);
+    if (typedPin) {
+      if (typedPin !== pin) throw new PinMismatch(formatPin(pin));
+      report("pin", true, formatPin(pin));
     } else {
-      report("key", null, signingKey.fingerprint);
+      report("pin", null, formatPin(pin));
     }
     // (4) the record is in the sealed applicant tree (§5.3)
     if (manifest.value.applicants.count !== data.tree_size) throw new CheckFailure("tree size differs from the sealed count");
     await verifyInclusion(leaf, data.leaf_index, data.tree_size, data.inclusion_proof.map(fromHex), fromHex(manifest.value.applicants.root));
     report("record", true, manifest.value.applicants.root);
-    // (5) once published: the lottery number is the one in the signed results.
-    // Hook: per-child results proofs (the fairness issue) will replace this whole-file check.
+    // (5) once published: the outcome read from the signed results (§12.1)
     if (data.published) {
       var results = await fetchCanonical(base + "/results.json");
       var resultsSig = await fetchCanonical(base + "/results.sig.json");
@@ -327,9 +373,9 @@
       await checkSignatureFile(resultsSig.value, "results", await domainHash("results", results.bytes), signingKey);
       var row = results.value.applicants.find(function (r) { return r[0] === data.application; });
       if (!row || row[1] !== data.lottery_number) throw new CheckFailure("the lottery number differs from the signed results");
-      report("results", true, row[1]);
+      report("results", true, row[1] + " · " + row[2] + (row[3] ? " " + row[3] : ""));
     }
-    return typed ? "ok" : "partial";
+    return typedPin ? "ok" : "partial";
   }
 
   // ---- the page part (only where the look-up answer page holds the data blocks)
@@ -356,10 +402,15 @@
       }
       var outcome, detail = "";
       try {
-        outcome = await checkAnswer(data, document.getElementById("check-fingerprint").value, report);
+        outcome = await checkAnswer(data, {
+          receipt: document.getElementById("check-receipt").value,
+          pin: document.getElementById("check-pin").value,
+        }, report);
       } catch (error) {
-        outcome = error instanceof Unsupported ? "unsupported" : error instanceof Unavailable ? "unavailable" : "failed";
-        detail = error.message;
+        outcome = error instanceof Unsupported ? "unsupported" : error instanceof Unavailable ? "unavailable"
+          : error instanceof ReceiptMismatch ? "mismatch" : error instanceof PinMismatch ? "pin_mismatch" : "failed";
+        detail = error instanceof ReceiptMismatch ? "" : error.message;
+        if (outcome === "mismatch") steps.textContent = ""; // a wrong code is shown nothing
       }
       verdict.className = "verdict verdict-" + outcome;
       verdict.textContent = say("verdict_" + outcome, detail ? "(" + detail + ")" : "");
@@ -372,6 +423,8 @@
     sha256: sha256, domainHash: domainHash, recordLeafHash: recordLeafHash, leafHash: leafHash,
     verifyInclusion: verifyInclusion, ed25519Verify: ed25519Verify, signedMessage: signedMessage,
     checkAnswer: checkAnswer, CheckFailure: CheckFailure, Unsupported: Unsupported,
+    normaliseCode: normaliseCode, receiptCheck: receiptCheck, pinOf: pinOf, formatPin: formatPin,
+    ReceiptMismatch: ReceiptMismatch, PinMismatch: PinMismatch,
   };
   if (global.document) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

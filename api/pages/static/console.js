@@ -1,5 +1,7 @@
 // The operator console: drives the service's JSON API with the operator token (kept in this
-// tab's session storage only). Irreversible steps ask for confirmation first.
+// tab's session storage only). Irreversible steps ask for confirmation first. The ceremony
+// panel shows, per witness, its commitment, reveal and co-signatures (protocol §7.3-§7.5),
+// closes the reveals (the checkpoint), enters the beacon value, and lists refused attempts.
 "use strict";
 (function () {
   var words = JSON.parse(document.getElementById("console-messages").textContent);
@@ -13,6 +15,12 @@
   function status(text, bad) { var el = byId("console-status"); el.textContent = text; el.className = bad ? "error" : ""; }
   function drawId() { return store.getItem("draw") || ""; }
   function base() { return "/api/draws/" + encodeURIComponent(drawId()); }
+  // The ceremony routes of the service, in one place (method, path under the draw).
+  var CEREMONY = {
+    close: ["POST", "/checkpoint"],
+    beacon: ["POST", "/beacon"],
+    audit: ["GET", "/audit"],
+  };
 
   // Every call goes through here: bearer token, JSON in and out, errors in the clerk's words.
   async function call(method, path, body, contentType) {
@@ -71,6 +79,44 @@
       li.textContent = w.id + " · " + w.name + " · " + (w.commitment || "—") + (w.revealed ? " ✓" : "");
       list.appendChild(li);
     });
+    var events = await call(CEREMONY.audit[0], base() + CEREMONY.audit[1]);
+    showCeremony(witnesses, events);
+    showRefusals(events);
+  }
+  function mark(flag) { return flag ? "✓" : "—"; }
+  // One row per witness: committed, revealed, co-signed the checkpoint, co-signed the beacon
+  // (the co-signatures as the audit log records them, `witness.cosigned`, §15.3).
+  function showCeremony(witnesses, events) {
+    var cosigned = {};
+    events.forEach(function (e) {
+      if (e.action === "witness.cosigned" && e.details) cosigned[e.details.of + ":" + e.details.witness] = true;
+    });
+    var tbody = byId("ceremony-table").tBodies[0];
+    tbody.textContent = "";
+    var counts = { revealed: 0, checkpoint: 0, beacon: 0 };
+    witnesses.forEach(function (w) {
+      var row = tbody.insertRow();
+      var head = document.createElement("th"); head.scope = "row"; head.textContent = w.name + " (" + w.id + ")"; row.appendChild(head);
+      var checkpoint = cosigned["checkpoint:" + w.id], beacon = cosigned["beacon:" + w.id];
+      [w.commitment, w.revealed, checkpoint, beacon].forEach(function (flag) { row.insertCell().textContent = mark(flag); });
+      if (w.revealed) counts.revealed++;
+      if (checkpoint) counts.checkpoint++;
+      if (beacon) counts.beacon++;
+    });
+    byId("ceremony-summary").textContent = word("ceremony_counts", { revealed: counts.revealed, checkpoint: counts.checkpoint, beacon: counts.beacon, total: witnesses.length });
+  }
+  // Refused attempts (a late reveal, a wrong signature, a bad token) are logged as refused.*
+  // and change nothing else (§15.3): the operator sees each with its reason.
+  function showRefusals(events) {
+    var list = byId("refusal-list");
+    list.textContent = "";
+    events.filter(function (e) { return e.action.indexOf("refused.") === 0; }).forEach(function (e) {
+      var li = document.createElement("li");
+      var why = e.details && e.details.reason;
+      li.textContent = e.seq + " · " + e.at + " · " + e.action + (e.details && e.details.witness ? " · " + e.details.witness : "") + (why ? " · " + why : "");
+      list.appendChild(li);
+    });
+    if (!list.children.length) { var none = document.createElement("li"); none.textContent = word("no_refusals"); list.appendChild(none); }
   }
   function submit(id, handler) {
     byId(id).addEventListener("submit", function (event) { event.preventDefault(); handler(); });
@@ -88,6 +134,14 @@
       return { id: parts[0], name: parts[1], seats: parseInt(parts[2], 10), tiers: tiers };
     });
   }
+  // The registered beacon (§7.2): a drand chain's round (its time follows from the chain), or
+  // another public value with the time it is published.
+  function beaconSource() {
+    var source = value("create-beacon-source");
+    var primary = { source: source, round: value("create-beacon-round"), format: source.indexOf("drand:") === 0 ? "hex64" : "decimal" };
+    if (value("create-beacon-at")) primary.at = value("create-beacon-at");
+    return primary;
+  }
   submit("create-form", function () {
     attempt(word("create"), async function () {
       var rules = value("create-rules") ? JSON.parse(value("create-rules")) : {
@@ -95,6 +149,7 @@
         birth_date_from: value("create-birth-from"), birth_date_to: value("create-birth-to"),
         max_preferences: parseInt(value("create-max-preferences"), 10), min_reveals: parseInt(value("create-min-reveals"), 10),
         schools: schoolsFromLines(byId("create-schools").value),
+        beacon: { primary: beaconSource() },
       };
       var draw = await call("POST", "/api/draws", rules);
       store.setItem("draw", draw.id); byId("open-id").value = draw.id; showSignedIn();
@@ -134,8 +189,19 @@
       attempt(what, async function () { await call("POST", base() + "/" + button.getAttribute("data-step")); await refresh(); });
     });
   });
+  byId("close-reveals").addEventListener("click", function () {
+    var what = byId("close-reveals").textContent;
+    if (!window.confirm(word("confirm", { what: what }))) return;
+    attempt(what, async function () { await call(CEREMONY.close[0], base() + CEREMONY.close[1]); await refresh(); });
+  });
   submit("beacon-form", function () {
-    attempt(word("enter_beacon"), function () { return call("POST", base() + "/beacon", { value: value("beacon-value") }); });
+    var signature = value("beacon-signature").toLowerCase(), previous = value("beacon-previous").toLowerCase();
+    var body = { used: byId("beacon-used").value, value: value("beacon-value") };
+    // a drand round's BLS signature, when the operator has it (§7.5); else no proof
+    if (signature) body.proof = { signature: signature, previous_signature: previous || null };
+    var what = word("enter_beacon") + " " + body.used + " " + body.value;
+    if (!window.confirm(word("confirm", { what: what }))) return;
+    attempt(word("enter_beacon"), async function () { await call(CEREMONY.beacon[0], base() + CEREMONY.beacon[1], body); await refresh(); });
   });
   submit("rehearsal-form", function () {
     attempt(word("rehearse"), async function () {
@@ -153,8 +219,8 @@
     var what = kind.options[kind.selectedIndex].textContent + " " + value("action-application") + " (" + reason + ")";
     if (!window.confirm(word("confirm", { what: what }))) return;
     attempt(word("record_action"), async function () {
-      // Hook (operator issue): the reason joins the request once the service records it.
-      var a = await call("POST", base() + "/actions", { type: kind.value, application: value("action-application") });
+      // The reason is sent with the action: the service records it in the audit log.
+      var a = await call("POST", base() + "/actions", { type: kind.value, application: value("action-application"), reason: reason });
       byId("action-result").textContent = a.type + " " + a.application + ": " + a.moves.map(function (m) { return m.join(" "); }).join("; ");
     });
   });

@@ -17,6 +17,7 @@
     Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
     return text;
   }
+  function grouped(hex) { return hex ? hex.match(/.{1,8}/g).join(" ") : "—"; }
   function list(id, items) {
     var el = byId(id), html = items.map(function (i) { return i.text + "|" + i.className; }).join("\n");
     if (el.getAttribute("data-shown") === html) return;
@@ -36,8 +37,11 @@
       : word("state." + state.state));
     setText("screen-applicants", String(state.applicant_count));
     setText("screen-seats", String(state.seats));
-    setText("screen-manifest", state.manifest_digest || "—");
-    setText("screen-fingerprint", state.fingerprint || "—");
+    setText("screen-manifest", grouped(state.manifest_digest));
+    setText("screen-fingerprint", grouped(state.fingerprint));
+    // Once sealed, the sealing announcement's pin (§12.6), large, for families to write down
+    byId("screen-sealing").classList.toggle("hidden", !state.pin);
+    setText("screen-pin", state.pin || "");
     list("screen-schools", state.schools.map(function (s) { return { text: s.name + " · " + s.seats + " · " + s.tiers.join(" > "), className: "" }; }));
     list("screen-witnesses", state.witnesses.map(function (w) {
       var shown = w.secret ? words["screen.revealed"] + ": " + w.secret : (w.commitment || "—") + " (" + words["screen.waiting"] + ")";
