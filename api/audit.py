@@ -14,12 +14,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from lottery.audit_log import audit_entry, audit_entry_hash
 from sqlmodel import Session, col, select
 
 from api.models import AuditEvent, Draw
 from api.signer import Signer
 from lottery import AuditHead
+from lottery.audit_log import audit_entry, audit_entry_hash
 from lottery.encoding import canonical_json
 
 __all__ = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from lottery.drand import drand_round_time
 from sqlmodel import Session, col, delete, select
 
 from api.errors import InvalidInput, Problem
@@ -19,6 +18,7 @@ from api.schemas import (
     SchoolSpec,
     TierSpec,
 )
+from lottery.drand import drand_round_time
 from lottery.errors import LotteryError
 from lottery.manifest import (
     Beacon,
