@@ -55,7 +55,7 @@ def test_the_demo_tells_the_whole_story_and_the_verifier_passes(tmp_path: Path) 
     for step in range(1, 13):
         assert f"{step}. " in text, step
     assert "公证处" in text and "纪检" in text and "家长代表" in text
-    assert "RESULT: all checks passed" in text
+    assert "RESULT: authentic and correct" in text and "--pin" in text
     assert summary.verifier_exit == 0
     assert (summary.applicants, summary.seats, summary.admitted) == (400, 300, 300)
     assert summary.waitlist == 100 and summary.reserved_used == 30
