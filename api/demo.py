@@ -105,7 +105,9 @@ class DemoSummary:
     seed: str
     results_digest: str
     out: Path
+    pin: str  # of the sealing announcement, formatted (§12.6)
     verifier_exit: int
+    verifier_verdict: str  # the verifier's last line: its RESULT
 
 
 # -- the flow through the service ------------------------------------------------------------
@@ -386,7 +388,7 @@ def _write_outputs(desk: _Desk, staging: Path) -> Path:
     return bundle_dir
 
 
-def _independent_check(desk: _Desk, bundle_dir: Path) -> int:
+def _independent_check(desk: _Desk, bundle_dir: Path) -> tuple[int, str]:
     """The verifier, a separate program sharing no code with the engine, re-runs the draw and
     checks it is the draw of the sealing announcement (§12.6): exit 0 means authentic."""
     desk.tell(
@@ -399,9 +401,10 @@ def _independent_check(desk: _Desk, bundle_dir: Path) -> int:
         text=True,
         check=False,
     )
-    for line in (done.stdout + done.stderr).splitlines():
+    lines = (done.stdout + done.stderr).splitlines()
+    for line in lines:
         desk.tell(f"    {line}")
-    return done.returncode
+    return done.returncode, next((line for line in reversed(lines) if line.strip()), "")
 
 
 def _check_out(out: Path) -> None:
@@ -463,7 +466,7 @@ def run_demo(
         raise
     _install(staging, out)
     verdict = _independent_check(desk, out / BUNDLE_DIR)
-    return _summary(out, verdict)
+    return _summary(out, format_pin(desk.pins["pin"]), verdict)
 
 
 def _first_admitted(desk: _Desk, *, other_than: str) -> str:
@@ -484,7 +487,7 @@ def _first_admitted(desk: _Desk, *, other_than: str) -> str:
     )
 
 
-def _summary(out: Path, verifier_exit: int) -> DemoSummary:
+def _summary(out: Path, pin: str, verdict: tuple[int, str]) -> DemoSummary:
     bundle = out / BUNDLE_DIR
     results = json.loads((bundle / "results.json").read_bytes())
     manifest = json.loads((bundle / "manifest.json").read_bytes())
@@ -505,5 +508,7 @@ def _summary(out: Path, verifier_exit: int) -> DemoSummary:
         seed=results["seed"],
         results_digest=json.loads((bundle / "results.sig.json").read_bytes())["digest"],
         out=out,
-        verifier_exit=verifier_exit,
+        pin=pin,
+        verifier_exit=verdict[0],
+        verifier_verdict=verdict[1],
     )
