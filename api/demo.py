@@ -4,13 +4,16 @@ A county primary school with 300 seats, 4 priority tiers (户籍+房产一致, �
 居住证), 10% of seats reserved for migrant children (随迁子女) and some twins and triplets who
 apply together (protocol §4.4). The applicant list is written as an Excel file with Chinese
 headers and GB 11643-valid ID numbers and imported like a clerk's file; then the objection
-period, three witnesses (公证处, 纪检, 家长代表) who commit, sealing, a rehearsal, the reveals, the
-beacon, the run, publication, a family's look-up, and the independent verifier, run as a separate
-program on the published bundle. Everything goes through `api.services` on a fresh SQLite file.
-The school and its families are made in `api.demo_county`.
+period; three witnesses (公证处, 纪检, 家长代表), each with its own Ed25519 key in a folder of its
+own (`api.demo_witnesses`), hand over signed commitment files; sealing and the sealing
+announcement (manifest digest, key fingerprint, pin, §12.6), a rehearsal, the signed reveals and
+the bureau's receipts, the co-signed checkpoint, the beacon and its co-signed statement (§7), the
+run, publication, a family's look-up, and the independent verifier, run as a separate program on
+the published bundle with the pin (exit 0: authentic). Everything goes through `api.services` on
+a fresh SQLite file. The school and its families are made in `api.demo_county`.
 
 This is the edge of the system, where the entropy lives. With `entropy_text`, every secret,
-receipt code, key, name, the beacon value and the clock derive from that text, so two runs give
+witness key, receipt code, key, name, the beacon value and the clock derive from that text, so two runs give
 byte-identical outputs; without it they come from the operating system and the real clock.
 """
 
