@@ -89,8 +89,11 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         f"公开数据包 / public bundle:   {out / 'bundle'}  (and {out / 'XQ-2026-SY01.zip'})",
         f"公示名单、过程记录、结果表 / announcement, draw record, results workbook: {out}",
         f"全部文书 / one of every document: {out / 'documents'}",
-        f"自行验证 / verify it yourself: verify-draw {out / 'bundle'}",
+        f"核对码 / pin of the sealing announcement: {summary.pin}",
+        f"自行验证 / verify it yourself: verify-draw {out / 'bundle'} --pin {summary.pin}",
         f"用时 / took {seconds:.1f} s",
+        "",
+        f"独立验证结论 / the independent verifier: {summary.verifier_verdict}",
     ]
     typer.echo("\n".join(lines))
 

@@ -4,13 +4,16 @@ A county primary school with 300 seats, 4 priority tiers (户籍+房产一致, �
 居住证), 10% of seats reserved for migrant children (随迁子女) and some twins and triplets who
 apply together (protocol §4.4). The applicant list is written as an Excel file with Chinese
 headers and GB 11643-valid ID numbers and imported like a clerk's file; then the objection
-period, three witnesses (公证处, 纪检, 家长代表) who commit, sealing, a rehearsal, the reveals, the
-beacon, the run, publication, a family's look-up, and the independent verifier, run as a separate
-program on the published bundle. Everything goes through `api.services` on a fresh SQLite file.
-The school and its families are made in `api.demo_county`.
+period; three witnesses (公证处, 纪检, 家长代表), each with its own Ed25519 key in a folder of its
+own (`api.demo_witnesses`), hand over signed commitment files; sealing and the sealing
+announcement (manifest digest, key fingerprint, pin, §12.6), a rehearsal, the signed reveals and
+the bureau's receipts, the co-signed checkpoint, the beacon and its co-signed statement (§7), the
+run, publication, a family's look-up, and the independent verifier, run as a separate program on
+the published bundle with the pin (exit 0: authentic). Everything goes through `api.services` on
+a fresh SQLite file. The school and its families are made in `api.demo_county`.
 
 This is the edge of the system, where the entropy lives. With `entropy_text`, every secret,
-receipt code, key, name, the beacon value and the clock derive from that text, so two runs give
+witness key, receipt code, key, name, the beacon value and the clock derive from that text, so two runs give
 byte-identical outputs; without it they come from the operating system and the real clock.
 """
 
@@ -23,16 +26,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.auth import authenticate
 from api.db import make_engine, migrate, session_scope
 from api.demo_county import (
     DRAW_ID,
@@ -43,18 +46,20 @@ from api.demo_county import (
     stable_workbook,
 )
 from api.demo_documents import write_every_document
+from api.demo_witnesses import DemoWitness
 from api.documents import announcement_pdf, draw_record_pdf, results_xlsx
 from api.errors import InvalidInput
 from api.lifecycle import transaction
 from api.models import Draw
+from api.operator_witness import announcement_lines
 from api.schemas import LookupResult
 from api.services import actions, applicants, ceremony, draws, running, sealing
-from api.services.access import find_draw, witness_of
+from api.services.access import find_draw
 from api.services.bureaus import create_bureau
 from api.services.lookup import look_up
 from api.services.publication import bundle_contents, bundle_zip
 from api.signer import Signer
-from lottery import format_receipt, read_bundle, witness_commitment
+from lottery import format_pin, format_receipt, read_bundle, tagged_hash
 
 __all__ = [
     "BUNDLE_DIR",
@@ -103,7 +108,9 @@ class DemoSummary:
     seed: str
     results_digest: str
     out: Path
+    pin: str  # of the sealing announcement, formatted (§12.6)
     verifier_exit: int
+    verifier_verdict: str  # the verifier's last line: its RESULT
 
 
 # -- the flow through the service ------------------------------------------------------------
@@ -118,6 +125,13 @@ class _Desk:
     clock: Callable[[], str]
     tell: Tell
     pins: dict[str, str] = field(default_factory=dict)  # from the sealing announcement
+
+    def later_than(self, moment: str) -> str:
+        """A reading of the clock after `moment`: the real clock counts whole seconds, and a
+        checkpoint must come strictly after the sealing (§7.4)."""
+        while (now := self.clock()) <= moment:
+            time.sleep(0.05)
+        return now
 
     def change(self, step: Callable[[Session, Draw], T]) -> T:
         """Run `step` on the draw in one transaction, as a route does."""
@@ -136,7 +150,7 @@ def _register(desk: _Desk, entropy: DemoEntropy, rows: int, workbook: bytes) -> 
         assert bureau.id is not None
         draws.create_draw(
             session,
-            spec=demo_spec(),
+            spec=demo_spec(beacon_at=entropy.beacon_at()),
             bureau_id=bureau.id,
             actor=_OPERATOR,
             at=at,
@@ -175,73 +189,94 @@ def _register(desk: _Desk, entropy: DemoEntropy, rows: int, workbook: bytes) -> 
     return {c.application: c.receipt_code for c in created}
 
 
-def _witnesses_commit(desk: _Desk, entropy: DemoEntropy) -> dict[str, tuple[str, bytes]]:
-    """Three witnesses register; each commits with its own credential (§7.1)."""
-    held: dict[str, tuple[str, bytes]] = {}
-    for code, name in WITNESSES:
-
-        def register(session: Session, draw: Draw, code: str = code, name: str = name) -> str:
-            return sealing.register_witness(
-                session,
-                draw,
-                code=code,
-                name=name,
-                actor=_OPERATOR,
-                at=desk.clock(),
-                signer=desk.signer,
-            )[1]
-
-        held[code] = (desk.change(register), entropy.bytes(f"witness/{code}"))
-    for code, (token, secret) in held.items():
-        commitment = witness_commitment(code, secret)
-        _as_witness(desk, code, token, commitment=commitment)
-        desk.tell(f"   {dict(WITNESSES)[code]} ({code}) commits {commitment[:16]}…")
-    return held
-
-
-def _as_witness(
-    desk: _Desk, code: str, token: str, *, commitment: str = "", secret_hex: str = ""
-) -> None:
-    """A witness commits (before sealing) or reveals (in the ceremony) with its own credential."""
-
-    def with_credential(session: Session, draw: Draw) -> None:
-        caller = authenticate(session, f"Bearer {token}")
-        assert caller is not None
-        witness = witness_of(session, draw, caller)
-        assert witness.code == code
-        at, signer = desk.clock(), desk.signer
-        if commitment:
-            sealing.commit(
-                session,
-                draw,
-                witness,
-                commitment=commitment,
-                actor=caller.actor,
-                at=at,
-                signer=signer,
+def _witnesses_commit(desk: _Desk, entropy: DemoEntropy, homes: Path) -> list[DemoWitness]:
+    """Each witness makes its key, secret and signed commitment file in its own folder; the
+    clerk registers the file from the USB stick (§7.1, §7.9)."""
+    witnesses = [DemoWitness.set_up(code, name, homes / code, entropy) for code, name in WITNESSES]
+    for witness in witnesses:
+        document = json.loads(witness.commitment().read_bytes())
+        desk.change(
+            lambda s, d, document=document: sealing.commit_file(
+                s, d, document, holder=None, actor=_OPERATOR, at=desk.clock(), signer=desk.signer
             )
-        else:
-            ceremony.reveal(
-                session,
-                draw,
-                witness,
-                secret_hex=secret_hex,
-                actor=caller.actor,
-                at=at,
-                signer=signer,
-            )
-
-    desk.change(with_credential)
+        )
+        desk.tell(f"   {witness.name} ({witness.code}) commits {document['commitment'][:16]}…")
+    return witnesses
 
 
-def _ceremony(desk: _Desk, entropy: DemoEntropy, held: dict[str, tuple[str, bytes]]) -> None:
-    manifest = desk.change(
+def _seal(desk: _Desk, witnesses: list[DemoWitness]) -> None:
+    """Seal, announce the three values of §12.6, and let each witness check the manifest."""
+    desk.change(
         lambda s, d: sealing.seal_draw(s, d, actor=_OPERATOR, at=desk.clock(), signer=desk.signer)
     )
-    desk.tell(
-        f"5. 封存 / sealed; manifest digest (published before the seed exists):\n   {manifest}"
+    with session_scope(desk.engine) as session:
+        draw = find_draw(session, DRAW_ID)
+        facts = sealing.sealing_announcement(session, draw)
+        stored = sealing.signed_document(session, draw, "manifest")
+        assert stored is not None
+        manifest = stored.document
+    desk.tell("5. 封存并公告 / sealed; the sealing announcement, posted before the seed exists:")
+    for line in announcement_lines(facts):
+        desk.tell(f"   {line}")
+    desk.pins.update(
+        manifest=facts["manifest_digest"], key=facts["key_fingerprint"], pin=facts["pin"]
     )
-    desk.pins.update(manifest=str(manifest), key=desk.signer.fingerprint)
+    for witness in witnesses:
+        witness.check_manifest(manifest, announced=facts["manifest_digest"])
+    desk.tell("   每位见证人核对清单含其公钥与承诺 / each witness finds its key and commitment")
+
+
+def _reveals(desk: _Desk, witnesses: list[DemoWitness]) -> None:
+    """Signed reveals, the bureau's receipts, and the checkpoint co-signed (§7.3, §7.4)."""
+    desk.change(
+        lambda s, d: ceremony.open_ceremony(
+            s, d, actor=_OPERATOR, at=desk.clock(), signer=desk.signer
+        )
+    )
+    for witness in witnesses:
+        document = json.loads(witness.reveal().read_bytes())
+        receipt = desk.change(
+            lambda s, d, document=document: ceremony.reveal(
+                s, d, document, holder=None, actor=_OPERATOR, at=desk.clock(), signer=desk.signer
+            )
+        )
+        witness.keep_receipt(receipt)
+    with session_scope(desk.engine) as session:
+        sealed_at = sealing.sealing_announcement(session, find_draw(session, DRAW_ID))["sealed_at"]
+    checkpoint = desk.change(
+        lambda s, d: (
+            ceremony.close_reveals(
+                s, d, actor=_OPERATOR, at=desk.later_than(sealed_at), signer=desk.signer
+            ).document
+        )
+    )
+    _cosigned(desk, witnesses, "checkpoint", checkpoint, value_seen="")
+    desk.tell(
+        "7. 见证人揭示并联署检查点 / the three witnesses reveal (signed, each matching its "
+        f"commitment), get the bureau's receipts, and co-sign the checkpoint "
+        f"{tagged_hash('checkpoint', checkpoint).hex()[:16]}…"
+    )
+
+
+def _cosigned(
+    desk: _Desk,
+    witnesses: list[DemoWitness],
+    of: Literal["checkpoint", "beacon"],
+    document: bytes,
+    *,
+    value_seen: str,
+) -> None:
+    for witness in witnesses:
+        signed = json.loads(witness.cosign(of, document, value_seen=value_seen).read_bytes())
+        desk.change(
+            lambda s, d, signed=signed: ceremony.cosign(
+                s, d, signed, holder=None, actor=_OPERATOR, at=desk.clock(), signer=desk.signer
+            )
+        )
+
+
+def _ceremony(desk: _Desk, entropy: DemoEntropy, witnesses: list[DemoWitness]) -> None:
+    _seal(desk, witnesses)
     rehearsal = desk.change(
         lambda s, d: running.rehearsal(
             s,
@@ -253,28 +288,29 @@ def _ceremony(desk: _Desk, entropy: DemoEntropy, held: dict[str, tuple[str, byte
         )
     )
     desk.tell(f"6. 模拟摇号 / rehearsal logged, never official: {rehearsal.digest[:16]}…")
-    desk.change(
-        lambda s, d: ceremony.open_ceremony(
-            s, d, actor=_OPERATOR, at=desk.clock(), signer=desk.signer
-        )
-    )
-    for code, (token, secret) in held.items():
-        _as_witness(desk, code, token, secret_hex=secret.hex())
-    desk.tell("7. 见证人揭示秘密 / the three witnesses reveal; each matches its commitment")
+    _reveals(desk, witnesses)
     value = entropy.bytes("beacon").hex()
-    desk.change(
-        lambda s, d: ceremony.enter_beacon(
-            s,
-            d,
-            used="primary",
-            value=value,
-            reason=None,
-            actor=_OPERATOR,
-            at=desk.clock(),
-            signer=desk.signer,
+    statement = desk.change(
+        lambda s, d: (
+            ceremony.enter_beacon(
+                s,
+                d,
+                used="primary",
+                value=value,
+                proof=None,
+                reason=None,
+                actor=_OPERATOR,
+                at=desk.clock(),
+                signer=desk.signer,
+            ).document
         )
     )
-    desk.tell(f"8. 公共信标 / public beacon (drand round 12000000, simulated): {value[:16]}…")
+    assert statement is not None
+    _cosigned(desk, witnesses, "beacon", statement, value_seen=value)
+    desk.tell(
+        f"8. 公共信标 / public beacon (drand round 12000000, simulated): {value[:16]}…; "
+        "each witness checks it at the source and co-signs the beacon statement"
+    )
     results = desk.change(
         lambda s, d: running.run(s, d, actor=_OPERATOR, at=desk.clock(), signer=desk.signer)
     )
@@ -355,22 +391,23 @@ def _write_outputs(desk: _Desk, staging: Path) -> Path:
     return bundle_dir
 
 
-def _independent_check(desk: _Desk, bundle_dir: Path) -> int:
-    """The verifier, a separate program sharing no code with the engine, re-runs the draw."""
+def _independent_check(desk: _Desk, bundle_dir: Path) -> tuple[int, str]:
+    """The verifier, a separate program sharing no code with the engine, re-runs the draw and
+    checks it is the draw of the sealing announcement (§12.6): exit 0 means authentic."""
     desk.tell(
-        "12. 独立验证 / the independent verifier re-runs the draw, with the two values of the "
-        f"sealing announcement: python -m verifier {bundle_dir} --expect-manifest … --expect-key …"
+        "12. 独立验证 / the independent verifier re-runs the draw, with the pin of the sealing "
+        f"announcement: python -m verifier {bundle_dir} --pin {format_pin(desk.pins['pin'])}"
     )
-    pins = ["--expect-manifest", desk.pins["manifest"], "--expect-key", desk.pins["key"]]
     done = subprocess.run(
-        [sys.executable, "-m", "verifier", str(bundle_dir), *pins],
+        [sys.executable, "-m", "verifier", str(bundle_dir), "--pin", desk.pins["pin"]],
         capture_output=True,
         text=True,
         check=False,
     )
-    for line in (done.stdout + done.stderr).splitlines():
+    lines = (done.stdout + done.stderr).splitlines()
+    for line in lines:
         desk.tell(f"    {line}")
-    return done.returncode
+    return done.returncode, next((line for line in reversed(lines) if line.strip()), "")
 
 
 def _check_out(out: Path) -> None:
@@ -394,12 +431,12 @@ def _install(staging: Path, out: Path) -> None:
     shutil.rmtree(stale, ignore_errors=True)
 
 
-def _draw_day(desk: _Desk, entropy: DemoEntropy, rows: list[tuple[str, ...]]) -> None:
-    """Steps 1 to 11 of the story, through the service."""
+def _draw_day(desk: _Desk, entropy: DemoEntropy, rows: list[tuple[str, ...]], homes: Path) -> None:
+    """Steps 1 to 11 of the story, through the service; the witnesses' folders in `homes`."""
     receipts = _register(desk, entropy, len(rows), applicant_workbook(rows))
-    desk.tell("4. 见证人登记并提交承诺 / witnesses register and commit:")
-    held = _witnesses_commit(desk, entropy)
-    _ceremony(desk, entropy, held)
+    desk.tell("4. 见证人在各自电脑上生成密钥并提交承诺 / witnesses make their keys and commit:")
+    witnesses = _witnesses_commit(desk, entropy, homes)
+    _ceremony(desk, entropy, witnesses)
     group = next((r[6] for r in rows if r[6]), "")
     family = [r[0] for r in rows if r[6] == group] if group else [rows[0][0]]
     _family_looks_up(desk, {a: receipts[a] for a in family})
@@ -423,7 +460,7 @@ def run_demo(
             try:
                 migrate(engine)
                 desk = _Desk(engine=engine, signer=Signer(key), clock=entropy.clock(), tell=tell)
-                _draw_day(desk, entropy, rows)
+                _draw_day(desk, entropy, rows, Path(private) / "witnesses")
                 _write_outputs(desk, staging)
             finally:
                 engine.dispose()
@@ -432,7 +469,7 @@ def run_demo(
         raise
     _install(staging, out)
     verdict = _independent_check(desk, out / BUNDLE_DIR)
-    return _summary(out, verdict)
+    return _summary(out, format_pin(desk.pins["pin"]), verdict)
 
 
 def _first_admitted(desk: _Desk, *, other_than: str) -> str:
@@ -453,7 +490,7 @@ def _first_admitted(desk: _Desk, *, other_than: str) -> str:
     )
 
 
-def _summary(out: Path, verifier_exit: int) -> DemoSummary:
+def _summary(out: Path, pin: str, verdict: tuple[int, str]) -> DemoSummary:
     bundle = out / BUNDLE_DIR
     results = json.loads((bundle / "results.json").read_bytes())
     manifest = json.loads((bundle / "manifest.json").read_bytes())
@@ -474,5 +511,7 @@ def _summary(out: Path, verifier_exit: int) -> DemoSummary:
         seed=results["seed"],
         results_digest=json.loads((bundle / "results.sig.json").read_bytes())["digest"],
         out=out,
-        verifier_exit=verifier_exit,
+        pin=pin,
+        verifier_exit=verdict[0],
+        verifier_verdict=verdict[1],
     )

@@ -70,6 +70,11 @@ class DemoEntropy:
         """A number in `[0, below)` for the synthetic data (never for the draw)."""
         return int.from_bytes(hashlib.sha256(b"n" + self.bytes(label)).digest(), "big") % below
 
+    def beacon_at(self) -> str:
+        """When the simulated beacon is published: three hours after the (stated) morning."""
+        start = _START if self.text is not None else datetime.datetime.now(datetime.UTC)
+        return (start + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     def clock(self) -> Callable[[], str]:
         """The real clock, or a stated one (one minute per reading from the draw morning)."""
         if self.text is None:
@@ -80,7 +85,7 @@ class DemoEntropy:
         )
 
 
-def demo_spec(seats: int = 300) -> DrawCreate:
+def demo_spec(seats: int = 300, *, beacon_at: str = "2026-07-10T03:30:00Z") -> DrawCreate:
     """The demo school's rules, as an operator sends them (protocol §6.1, §6.2)."""
     return DrawCreate.model_validate(
         {
@@ -93,6 +98,7 @@ def demo_spec(seats: int = 300) -> DrawCreate:
                     "source": "drand quicknet (simulated)",
                     "round": "12000000",
                     "format": "hex64",
+                    "at": beacon_at,
                 }
             },
             "birth_date_from": BIRTH_FROM.isoformat(),

@@ -55,8 +55,10 @@ def test_the_demo_tells_the_whole_story_and_the_verifier_passes(tmp_path: Path) 
     for step in range(1, 13):
         assert f"{step}. " in text, step
     assert "公证处" in text and "纪检" in text and "家长代表" in text
-    assert "RESULT: all checks passed" in text
+    assert "RESULT: authentic and correct" in text and "--pin" in text
     assert summary.verifier_exit == 0
+    assert summary.verifier_verdict.startswith("RESULT: authentic and correct")
+    assert f"--pin {summary.pin}" in text and f"pin:               {summary.pin}" in text
     assert (summary.applicants, summary.seats, summary.admitted) == (400, 300, 300)
     assert summary.waitlist == 100 and summary.reserved_used == 30
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(OUTPUT_FILES)
@@ -114,6 +116,7 @@ def test_with_entropy_two_runs_are_byte_identical_across_hash_seeds(tmp_path: Pa
     first = _cli_demo(tmp_path / "one", "1", "--entropy", "same", "--applicants", "200")
     second = _cli_demo(tmp_path / "two", "4242", "--entropy", "same", "--applicants", "200")
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "RESULT: authentic and correct" in first.stdout.splitlines()[-1]
     one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
     assert sorted(one) == sorted(two)
     assert len([n for n in one if n.startswith(f"{BUNDLE_DIR}/")]) >= 8

@@ -4,32 +4,87 @@ audit-logged; a full output directory is refused and nothing is half-written."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
+import time
 from pathlib import Path
 
-from helpers import DRAW_ID, secret
-from test_cli_lifecycle import WITNESSES, Operator, _seal_with_witnesses, operator  # noqa: F401
+import pytest
+from helpers import DRAW_ID, QUICKNET, applicant_rows, drand_round, draw_spec
+from test_cli_lifecycle import Operator, write_applicants
 
+from api.demo_county import DemoEntropy
+from api.demo_witnesses import DemoWitness
 from api.documents.catalogue import AFTER_ACTIONS_FILE, PUBLIC_FILES
 from api.models import AuditEvent
 
 NOTICE = ("--posted-at", "2026-07-10 09:30", "--deadline", "2026-07-15 17:00")
+WITNESSES = ("W1", "W2", "W3")
 
 
-def _published(operator: Operator, tmp_path: Path) -> None:  # noqa: F811
-    tokens, _ = _seal_with_witnesses(operator, tmp_path)
-    operator("ceremony", DRAW_ID)
-    for code in WITNESSES:
-        operator(
-            "witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code]
-        )
-    operator("beacon", DRAW_ID, "ab" * 32)
+@pytest.fixture
+def operator(tmp_path: Path) -> Operator:
+    """A draw whose drand round comes an hour from now, so the real clock closes the reveals
+    before the beacon's time (§7.4)."""
+    run = Operator(tmp_path)
+    run("keys")
+    run("migrate")
+    run("create-bureau", "--code", "XQ", "--name", "某县教育局")
+    spec = draw_spec(seats=3)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    spec["beacon"]["primary"] = {
+        "source": f"drand:{QUICKNET}",
+        "round": drand_round(later.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        "format": "hex64",
+    }
+    (tmp_path / "draw.json").write_text(json.dumps(spec), encoding="utf-8")
+    run("create", str(tmp_path / "draw.json"))
+    return run
+
+
+def _next_second() -> None:
+    """Wait for the clock's next whole second: times are written to the second."""
+    time.sleep(1.01 - datetime.datetime.now(datetime.UTC).microsecond / 1_000_000)
+
+
+def _published(operator: Operator, tmp_path: Path) -> None:
+    """Three witnesses, each in a folder of its own, through the v2 ceremony (§7.9)."""
+    operator("import", DRAW_ID, str(write_applicants(tmp_path / "list.csv", applicant_rows(8))))
+    entropy = DemoEntropy("documents")
+    witnesses = [
+        DemoWitness.set_up(code, f"见证人{code}", tmp_path / code, entropy, draw=DRAW_ID)
+        for code in WITNESSES
+    ]
+    operator("witness", "add", *(str(w.commitment()) for w in witnesses))
+    operator("objection", DRAW_ID)
+    digest = re.search(r"manifest digest: ([0-9a-f]{64})", operator("seal", DRAW_ID).stdout)
+    assert digest
+    _next_second()  # the checkpoint is strictly later than the sealing (§7.4)
+    operator("announce", DRAW_ID, "--out", str(tmp_path / "sealed"))
+    for witness in witnesses:
+        manifest = (tmp_path / "sealed" / "manifest.json").read_bytes()
+        witness.check_manifest(manifest, announced=digest[1])
+        receipt = tmp_path / f"receipt-{witness.code}.json"
+        operator("witness", "reveal", str(witness.reveal()), "--out", str(receipt))
+        witness.keep_receipt(json.loads(receipt.read_bytes()))
+    operator("ceremony", "close", DRAW_ID, "--out", str(tmp_path / "checkpoint.json"))
+    checkpoint = (tmp_path / "checkpoint.json").read_bytes()
+    operator("witness", "cosign", *(str(w.cosign("checkpoint", checkpoint)) for w in witnesses))
+    value = "ab" * 32
+    operator("beacon", DRAW_ID, "--value", value, "--out", str(tmp_path / "beacon.json"))
+    statement = (tmp_path / "beacon.json").read_bytes()
+    operator(
+        "witness",
+        "cosign",
+        *(str(w.cosign("beacon", statement, value_seen=value)) for w in witnesses),
+    )
     operator("run", DRAW_ID)
     operator("publish", DRAW_ID)
 
 
 def test_every_document_from_the_database_and_from_the_bundle(
-    operator: Operator,  # noqa: F811
+    operator: Operator,
     tmp_path: Path,
 ) -> None:
     _published(operator, tmp_path)
@@ -50,7 +105,7 @@ def test_every_document_from_the_database_and_from_the_bundle(
 
 
 def test_letters_in_files_the_register_audited_and_the_moves_announced(
-    operator: Operator,  # noqa: F811
+    operator: Operator,
     tmp_path: Path,
 ) -> None:
     _published(operator, tmp_path)
