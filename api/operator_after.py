@@ -144,19 +144,36 @@ def second_round(
     draw_id: DrawId,
     new_id: Annotated[str, typer.Argument(help="补录的抽签编号 / the second round's own id")],
     title: Annotated[str, typer.Option(help="补录标题 / the second round's title")],
+    beacon_source: Annotated[
+        str | None,
+        typer.Option(help="信标来源 (必填), 如 drand:<链哈希> / beacon source (required)"),
+    ] = None,
+    beacon_round: Annotated[
+        str | None, typer.Option(help="信标轮次 (必填) / beacon round (required)")
+    ] = None,
+    beacon_format: Annotated[
+        str, typer.Option(help="信标格式 hex64 / decimal / beacon format")
+    ] = "hex64",
+    beacon_at: Annotated[
+        str | None,
+        typer.Option(help="公布时间 UTC (drand 不用填) / publication time (not for drand)"),
+    ] = None,
     min_reveals: Annotated[
         int | None, typer.Option(help="默认同第一轮 / default: the first's")
     ] = None,
-    beacon: Annotated[str | None, typer.Option(help="信标 JSON / beacon JSON")] = None,
 ) -> None:
-    """补录: 用剩余学位和未录取考生建立新一轮 / the second round, a new draw in objection."""
+    """补录: 用剩余学位和未录取考生建立新一轮, 有自己的信标 / the second round, a new draw in
+    objection with its own beacon."""
     with reported():
         try:
+            beacon = None
+            if beacon_source is not None or beacon_round is not None:
+                primary = {"source": beacon_source, "round": beacon_round, "format": beacon_format}
+                if beacon_at is not None:
+                    primary["at"] = beacon_at
+                beacon = schemas.BeaconSpec.model_validate({"primary": primary})
             spec = schemas.SecondRoundCreate(
-                id=new_id,
-                title=title,
-                min_reveals=min_reveals,
-                beacon=None if beacon is None else schemas.BeaconSpec.model_validate_json(beacon),
+                id=new_id, title=title, min_reveals=min_reveals, beacon=beacon
             )
         except ValidationError as error:
             raise invalid_input(error, ("补录参数", "second round")) from None

@@ -150,8 +150,8 @@ class DrawPublic(BaseModel):
 class SecondRoundCreate(_Strict):
     """A second round (补录, protocol §14.5) of a published draw: its own id, title and ceremony.
 
-    The rules and applicants are derived from the first draw. The beacon, if any, must name a
-    round still in the future: the first draw's beacon value is already public.
+    The rules and applicants are derived from the first draw. The beacon is required (checked
+    by the service, after who may ask): a round still in the future, not the first draw's.
     """
 
     id: Identifier

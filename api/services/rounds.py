@@ -9,8 +9,10 @@ salted digest is unchanged and the family's receipt code works in both draws.
 The new draw starts in `objection`, not `draft`. Everything a draft allows (editing the rules,
 importing children) would only break the derivation that `verify-draw --previous` checks, and
 the list is already public: the records are lines of the first draw's published bundle. From
-`objection` the bureau goes on exactly as for any draw: witnesses commit, the list is sealed,
-the ceremony, the run, publication. Importing into a second round is refused
+`objection` the bureau goes on exactly as for any draw: its own witnesses commit, the list is
+sealed, the ceremony, the run, publication. Its beacon is given here, at creation, since the
+rules can no longer be edited: a round whose value is published after now (§7.2), not one of the
+first draw's. Importing into a second round is refused
 (`api.services.applicants`), and so is any post-draw action on a first draw once its second
 round exists (`api.services.actions`): it would change the seats and children the second round
 was made of.
@@ -30,6 +32,7 @@ from api.errors import Conflict, InvalidInput, Problem
 from api.lifecycle import State, bump
 from api.models import Applicant, ApplicantPrivate, Draw
 from api.schemas import (
+    BeaconSpec,
     CategorySpec,
     ClassesSpec,
     DrawCreate,
@@ -40,7 +43,13 @@ from api.schemas import (
 )
 from api.services.applicants import applicant_records, public_row
 from api.services.publication import bundle_contents
-from api.services.rules import beacon_of, check_rules, engine_rules, replace_rules
+from api.services.rules import (
+    beacon_from_spec,
+    beacon_of,
+    check_rules,
+    engine_rules,
+    replace_rules,
+)
 from api.services.sealing import DataChanged, signed_document
 from api.signer import Signer
 from lottery import (
@@ -49,6 +58,7 @@ from lottery import (
     PrivateRecord,
     PublicRecord,
     SecondRoundInputs,
+    check_beacon_registration,
     check_records,
     private_digest,
     read_bundle,
@@ -88,7 +98,7 @@ def create_second_round(
         )
     if session.exec(select(Draw).where(Draw.public_id == spec.id)).first() is not None:
         raise Conflict(f"抽签编号 {spec.id} 已被使用", f"draw id {spec.id} is already taken")
-    _check_beacon(first, spec)
+    spec = spec.model_copy(update={"beacon": _checked_beacon(first, spec, at=at)})
     inputs = _derived(session, first)
     rules = _rules_spec(first, inputs, spec)
     check_rules(rules, authority=first.authority)
@@ -120,12 +130,23 @@ def create_second_round(
     return second
 
 
-def _check_beacon(first: Draw, spec: SecondRoundCreate) -> None:
-    """The first draw's beacon value is public: reusing its round would add nothing unknown."""
+def _checked_beacon(first: Draw, spec: SecondRoundCreate, *, at: str) -> BeaconSpec:
+    """The second round's own beacon (§14.5, §7.2), each drand source's `at` filled in (Appendix
+    A), so the public sees when its value comes. Required; a round of the first draw's beacon is
+    refused (its value is public); valid as if sealed now: the round is sealed later, so a value
+    published before now could never be used."""
+    if spec.beacon is None:
+        raise InvalidInput(
+            "补录需要登记自己的公开信标 (协议第 2 版必须有)",
+            "the second round needs its own beacon; sunshine-draw/2 requires one (§6.1, §14.5)",
+            problems=(Problem("beacon", "必须填写", "required"),),
+        )
     used = beacon_of(first)
-    if spec.beacon is None or used is None:
-        return
-    published = {(s.source, s.round) for s in (used.primary, used.fallback) if s is not None}
+    published = (
+        set()
+        if used is None
+        else {(s.source, s.round) for s in (used.primary, used.fallback) if s is not None}
+    )
     asked = [(s.source, s.round) for s in (spec.beacon.primary, spec.beacon.fallback) if s]
     if any(source in published for source in asked):
         raise InvalidInput(
@@ -134,6 +155,29 @@ def _check_beacon(first: Draw, spec: SecondRoundCreate) -> None:
             "beacon value is already public (§7.2)",
             problems=(Problem("beacon", "与第一轮信标相同", "the first draw's beacon round"),),
         )
+    beacon = beacon_from_spec(spec.beacon)
+    if not beacon.primary.at > at:
+        raise InvalidInput(
+            f"补录的信标值在 {beacon.primary.at} 公布, 不晚于现在 ({at}): 封存时它可能已经公开",
+            f"the second round's beacon value is published at {beacon.primary.at}, not after now "
+            f"({at}): it could exist when the second round is sealed (§7.2 item 1)",
+            problems=(Problem("beacon", "公布时间已过", "published before now"),),
+        )
+    try:  # the rest of §7.2: formats, drand rounds as Appendix A fixes them, the fallback's time
+        check_beacon_registration(beacon, at)
+    except LotteryError as error:
+        raise InvalidInput(
+            f"补录的信标无效: {error}",
+            f"the second round's beacon is refused: {error}",
+            problems=(Problem("beacon", "信标无效", str(error)),),
+        ) from None
+    primary, fallback = spec.beacon.primary, spec.beacon.fallback
+    return BeaconSpec(
+        primary=primary.model_copy(update={"at": beacon.primary.at}),
+        fallback=None
+        if fallback is None or beacon.fallback is None
+        else fallback.model_copy(update={"at": beacon.fallback.at}),
+    )
 
 
 def _published_bundle(session: Session, first: Draw) -> Bundle:

@@ -33,6 +33,7 @@ from lottery.manifest import School as EngineSchool
 from lottery.manifest import Tier as EngineTier
 
 __all__ = [
+    "beacon_from_spec",
     "beacon_of",
     "beacon_time",
     "check_rules",
@@ -199,8 +200,11 @@ def beacon_time(spec: BeaconSourceSpec) -> str:
 def engine_beacon(draw: Draw) -> Beacon | None:
     """The registered beacon as the engine's `Beacon` (protocol §7.2)."""
     spec = beacon_of(draw)
-    if spec is None:
-        return None
+    return None if spec is None else beacon_from_spec(spec)
+
+
+def beacon_from_spec(spec: BeaconSpec) -> Beacon:
+    """A beacon request shape as the engine's `Beacon`, each drand source's `at` filled in."""
 
     def source(s: BeaconSourceSpec) -> BeaconSource:
         return BeaconSource(source=s.source, round=s.round, format=s.format, at=beacon_time(s))

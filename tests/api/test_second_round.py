@@ -8,7 +8,6 @@ the second round's list. Every refusal changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from collections.abc import Sequence
@@ -85,6 +84,7 @@ def _spec(mode: str, schools: list[dict[str, Any]], max_preferences: int) -> dic
         "mode": mode,
         "max_preferences": max_preferences,
         "min_reveals": 2,
+        "beacon": FIRST_BEACON,
         "birth_date_from": "2019-09-01",
         "birth_date_to": "2020-08-31",
         "schools": schools,
@@ -136,9 +136,8 @@ def single_school() -> Scenario:
         ("G001", ["S01"], {"S01": "T2"}, "G1"),
         ("G002", ["S01"], {"S01": "T2"}, "G1"),
     ]
-    spec = _spec("single_school_lottery", [_school("S01", 2, ("T1", "T2"))], 1)
     return Scenario(
-        spec={**spec, "beacon": FIRST_BEACON},
+        spec=_spec("single_school_lottery", [_school("S01", 2, ("T1", "T2"))], 1),
         rows=_rows(children),
         declines=("A001", "G001"),
         seats=[("S01", 1)],
@@ -149,18 +148,17 @@ def single_school() -> Scenario:
 SCENARIOS = {"multi_school": multi_school, "single_school": single_school}
 
 
-def _secret(draw_id: str, code: str) -> bytes:
-    return hashlib.sha256(f"witness {code} of {draw_id}".encode()).digest()
-
-
 def _witnesses(client: TestClient, headers: dict[str, str], draw_id: str) -> dict[str, Any]:
-    return commit_witnesses(client, headers, draw_id, ("W1", "W2"))
+    """The draw's own witnesses (§7.1, §14.5): the second round's are not the first's, so no
+    key or secret of theirs was ever revealed."""
+    codes = ("W1", "W2") if draw_id == FIRST else ("W3", "W4")
+    return commit_witnesses(client, headers, draw_id, codes)
 
 
 def _seal_to_publish(
     client: TestClient, headers: dict[str, str], draw_id: str, witnesses: dict[str, Any]
 ) -> None:
-    """seal -> ceremony (reveals, the beacon if registered) -> run -> publish."""
+    """seal -> ceremony (reveals, checkpoint, the beacon, co-signatures) -> run -> publish."""
     d = f"/api/draws/{draw_id}"
     sealed = client.post(f"{d}/seal", headers=headers)
     assert sealed.status_code == 200, sealed.text
@@ -211,9 +209,13 @@ def _bundle(client: TestClient, draw_id: str, path: Path) -> Path:
     return path
 
 
-def _verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+def _verify(
+    client: TestClient, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, dict[str, Any]]:
+    """verify-draw on the second round's bundle, pinned as its sealing announcement gives it."""
+    announced = client.get(f"/api/draws/{SECOND}/announcement").json()
     capsys.readouterr()
-    code = verify_draw([*args, "--json"])
+    code = verify_draw([*args, "--pin", announced["pin"], "--json"])
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -229,7 +231,7 @@ def test_second_round_runs_and_verifies_against_the_first(
     receipts = _published_first(client, bureau, scenario)
     listed = client.get(f"/api/draws/{FIRST}/applicants/private", headers=bureau.auditor)
     first_private = {r["application"]: r for r in listed.json()}
-    body: dict[str, Any] = {"id": SECOND, "title": "某县 2026 年小学补录"}
+    body: dict[str, Any] = {"id": SECOND, "title": "某县 2026 年小学补录", "beacon": BEACON}
     if name == "single_school":  # the first draw's beacon value is public: refused
         before = _state(client, bureau, FIRST)
         reused = client.post(
@@ -240,7 +242,8 @@ def test_second_round_runs_and_verifies_against_the_first(
         assert reused.status_code == 422, reused.text
         assert [p["field"] for p in reused.json()["problems"]] == ["beacon"]
         assert _state(client, bureau, FIRST) == before
-    body |= {"beacon": BEACON} if name == "multi_school" else {"min_reveals": 1}
+    if name == "single_school":
+        body["min_reveals"] = 1
     created = client.post(f"/api/draws/{FIRST}/second-round", json=body, headers=bureau.operator)
     assert created.status_code == 201, created.text
     public = client.get(f"/api/draws/{SECOND}").json()  # the public sees it: objection is open
@@ -250,7 +253,11 @@ def test_second_round_runs_and_verifies_against_the_first(
         (school, seats, []) for school, seats in scenario.seats
     ]
     assert public["min_reveals"] == (2 if name == "multi_school" else 1)
-    assert public["beacon"] == ({**BEACON, "fallback": None} if name == "multi_school" else None)
+    # the service filled in the drand round's time (Appendix A): after the first draw's
+    assert public["beacon"] == {
+        "primary": {**BEACON["primary"], "at": "2026-06-01T11:00:00Z"},
+        "fallback": None,
+    }
     private = client.get(f"/api/draws/{SECOND}/applicants/private", headers=bureau.auditor).json()
     assert [(r["application"], r["group"]) for r in private] == scenario.children
     for row in private:  # the same child, the same salted digest, the same receipt code
@@ -285,7 +292,7 @@ def test_second_round_runs_and_verifies_against_the_first(
 
     first = _bundle(client, FIRST, tmp_path / "first.zip")
     second = _bundle(client, SECOND, tmp_path / "second.zip")
-    code, report = _verify(capsys, str(second), "--previous", str(first))
+    code, report = _verify(client, capsys, str(second), "--previous", str(first))
     assert code == 0, report
     second_round = next(
         c for c in report["checks"] if c["number"] == 14
@@ -310,7 +317,7 @@ def test_a_child_slipped_into_the_second_round_fails_check_14(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _published_first(client, bureau, multi_school())
-    body = {"id": SECOND, "title": "补录"}
+    body = {"id": SECOND, "title": "补录", "beacon": BEACON}
     assert client.post(
         f"/api/draws/{FIRST}/second-round", json=body, headers=bureau.operator
     ).is_success
@@ -318,9 +325,9 @@ def test_a_child_slipped_into_the_second_round_fails_check_14(
     _seal_to_publish(client, bureau.operator, SECOND, _witnesses(client, bureau.operator, SECOND))
     first = _bundle(client, FIRST, tmp_path / "first.zip")
     second = _bundle(client, SECOND, tmp_path / "second.zip")
-    code, alone = _verify(capsys, str(second))
+    code, alone = _verify(client, capsys, str(second))
     assert code == 0, alone  # signed by the bureau, consistent in itself ...
-    code, report = _verify(capsys, str(second), "--previous", str(first))
+    code, report = _verify(client, capsys, str(second), "--previous", str(first))
     assert code == 1
     check = next(c for c in report["checks"] if c["number"] == 14)  # ... but not the second round
     assert check["status"] == "FAIL" and check["number"] == 14
@@ -349,13 +356,14 @@ def _slip_in(engine: Engine, application: str, *, preferences: list[str]) -> Non
 def test_refusals_write_nothing(client: TestClient, bureau: Bureau) -> None:
     scenario = multi_school()
     d = f"/api/draws/{FIRST}"
-    body = {"id": SECOND, "title": "补录"}
+    body: dict[str, Any] = {"id": SECOND, "title": "补录", "beacon": BEACON}
     assert client.post("/api/draws", json=scenario.spec, headers=bureau.operator).is_success
     assert client.post(f"{d}/applicants", json=scenario.rows, headers=bureau.operator).is_success
     witnesses = _witnesses(client, bureau.operator, FIRST)
     assert client.post(f"{d}/objection", headers=bureau.operator).status_code == 200
 
-    def refused(headers: dict[str, str], status: int, code: str) -> None:
+    def refused(headers: dict[str, str], status: int, code: str) -> str:
+        """The refusal's English message; the first draw unchanged, no second round made."""
         before = _state(client, bureau, FIRST)
         answer = client.post(f"{d}/second-round", json=body, headers=headers)
         assert answer.status_code == status, answer.text
@@ -363,6 +371,8 @@ def test_refusals_write_nothing(client: TestClient, bureau: Bureau) -> None:
         assert answer.json()["message_zh"] and answer.json()["message_en"]
         assert _state(client, bureau, FIRST) == before
         assert client.get(f"/api/draws/{SECOND}", headers=bureau.operator).status_code == 404
+        message: str = answer.json()["message_en"]
+        return message
 
     refused(bureau.operator, 409, "wrong_state")  # in objection, not published
     _seal_to_publish(client, bureau.operator, FIRST, witnesses)
@@ -373,6 +383,17 @@ def test_refusals_write_nothing(client: TestClient, bureau: Bureau) -> None:
     body["id"] = FIRST
     refused(bureau.operator, 409, "conflict")  # the id is taken
     body["id"] = SECOND
+    del body["beacon"]
+    # sunshine-draw/2: the second round's own beacon is required
+    assert "needs its own beacon" in refused(bureau.operator, 422, "invalid")
+    for stale in ("2026-06-01T09:05:00Z", "2026-06-01T08:00:00Z"):  # the clock is at 09:10
+        body["beacon"] = {"primary": {**BEACON["primary"], "round": drand_round(stale)}}
+        assert "not after now" in refused(bureau.operator, 422, "invalid")  # §7.2 item 1
+    body["beacon"] = {"primary": {**BEACON["primary"], "at": "2026-06-01T12:00:00Z"}}
+    assert "Appendix A" in refused(bureau.operator, 422, "invalid")  # the chain fixes `at`
+    body["beacon"] = {**BEACON, "fallback": FIRST_BEACON["primary"]}
+    assert "already public" in refused(bureau.operator, 422, "invalid")  # even as the fallback
+    body["beacon"] = BEACON
 
     created = client.post(f"{d}/second-round", json=body, headers=bureau.operator)
     assert created.status_code == 201, created.text
@@ -420,7 +441,7 @@ def test_nothing_to_draw_is_refused(
     before = _state(client, bureau, FIRST)
     answer = client.post(
         f"/api/draws/{FIRST}/second-round",
-        json={"id": SECOND, "title": "补录"},
+        json={"id": SECOND, "title": "补录", "beacon": BEACON},
         headers=bureau.operator,
     )
     assert answer.status_code == 409, answer.text
@@ -438,17 +459,34 @@ def test_the_cli_creates_the_second_round(
     key.write_bytes(_KEY.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
     env = {"DATABASE_URL": database_url, "SUNSHINE_SIGNING_KEY_FILE": str(key)}
     runner = CliRunner()
-    made = runner.invoke(lottery_cli, ["second-round", FIRST, SECOND, "--title", "补录"], env=env)
+    command = ["second-round", FIRST, SECOND, "--title", "补录"]
+    before = _state(client, bureau, FIRST)
+    missing = runner.invoke(lottery_cli, command, env=env)
+    assert missing.exit_code == 1
+    assert "自己的公开信标" in missing.output and "needs its own beacon" in missing.output
+    past = ["--beacon-source", f"drand:{QUICKNET}", "--beacon-round", "1000"]  # public in 2023
+    stale = runner.invoke(lottery_cli, [*command, *past], env=env)
+    assert stale.exit_code == 1 and "not after now" in stale.output
+    assert _state(client, bureau, FIRST) == before
+    # a drand source needs only its chain and round: the service fills in its time (Appendix A);
+    # the command line runs on the real clock, so this round is far in the future
+    beacon = ["--beacon-source", f"drand:{QUICKNET}"]
+    beacon += ["--beacon-round", drand_round("2099-06-01T11:00:00Z")]
+    made = runner.invoke(lottery_cli, [*command, *beacon], env=env)
     assert made.exit_code == 0, made.output
     assert made.stdout.strip() == f"{SECOND}: second round of {FIRST}, 2 applicants, objection open"
+    registered = client.get(f"/api/draws/{SECOND}").json()["beacon"]["primary"]
+    assert registered["at"] == "2099-06-01T11:00:00Z" and registered["format"] == "hex64"
     status = runner.invoke(lottery_cli, ["status", SECOND], env=env)
     assert status.stdout.strip().endswith(f"second round of:   {FIRST}")
     again = runner.invoke(
-        lottery_cli, ["second-round", FIRST, "XQ-2026-R3", "--title", "补录"], env=env
+        lottery_cli, ["second-round", FIRST, "XQ-2026-R3", "--title", "补录", *beacon], env=env
     )
     assert again.exit_code == 1
     assert "已有补录抽签" in again.output and "already has a second round" in again.output
-    bad = runner.invoke(lottery_cli, ["second-round", FIRST, "bad id!", "--title", "补录"], env=env)
+    bad = runner.invoke(
+        lottery_cli, ["second-round", FIRST, "bad id!", "--title", "补录", *beacon], env=env
+    )
     assert bad.exit_code == 1 and "second round" in bad.output
 
 
