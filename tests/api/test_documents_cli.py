@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import DRAW_ID, secret
-from test_cli_lifecycle import WITNESSES, Operator, _seal_with_witnesses, operator  # noqa: F401
+from helpers import DRAW_ID
+from test_cli_lifecycle import Operator, _seal_with_witnesses, ceremony, operator  # noqa: F401
 
 from api.documents.catalogue import AFTER_ACTIONS_FILE, PUBLIC_FILES
 from api.models import AuditEvent
@@ -17,13 +17,8 @@ NOTICE = ("--posted-at", "2026-07-10 09:30", "--deadline", "2026-07-15 17:00")
 
 
 def _published(operator: Operator, tmp_path: Path) -> None:  # noqa: F811
-    tokens, _ = _seal_with_witnesses(operator, tmp_path)
-    operator("ceremony", DRAW_ID)
-    for code in WITNESSES:
-        operator(
-            "witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code]
-        )
-    operator("beacon", DRAW_ID, "ab" * 32)
+    _seal_with_witnesses(operator, tmp_path)
+    ceremony(operator, tmp_path)
     operator("run", DRAW_ID)
     operator("publish", DRAW_ID)
 
