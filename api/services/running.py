@@ -70,8 +70,6 @@ def run(
         result = run_draw(sealed, ceremony, signer.private_key, audit=head)
     except LotteryError as error:
         raise InvalidInput(f"不能摇号: {error}", f"cannot run the draw: {error}") from None
-    if delay:
-        time.sleep(delay)  # tests only: a window to kill the server inside the transaction
     audit.record(
         session,
         draw_id=draw.id,
@@ -82,6 +80,8 @@ def run(
         signer=signer,
     )
     _store_result(session, draw, result, at=at, signer=signer)
+    if delay:  # tests only: a window to kill the server with everything written, uncommitted
+        time.sleep(delay)
     return result.results_digest.hex()
 
 

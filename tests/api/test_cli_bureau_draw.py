@@ -2,7 +2,7 @@
 results, with no JSON written by hand (issue 13): `lottery init` gives the draw workbook, the
 clerk edits cells, `create` reads it, the bureau's export (title row, its own headers, school
 names, tier labels, 是否随迁子女, twins) goes in as written, an upheld objection is corrected,
-three witnesses commit and reveal, and the bundle verifies."""
+three witnesses hand in their commitment, reveal and co-signature files, and the bundle verifies."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import id_number, secret
+from helpers import drand_round, id_number
 from import_corpus.bureau import bureau_export
 from sqlalchemy import select
-from test_cli_lifecycle import Operator
+from test_cli_lifecycle import Operator, add_witness, ceremony, in_an_hour
 
 from api.db import make_engine
 from api.models import Applicant, ApplicantPrivate, AuditEvent
@@ -25,8 +25,16 @@ WITNESSES = ("W1-notary", "W2-inspector", "W3-parent")
 
 
 def _edit_draw_workbook(path: Path) -> None:
-    """What a clerk does in Excel: fewer seats, so that the draw has to choose."""
+    """What a clerk does in Excel: fewer seats, so that the draw has to choose, and the drand
+    round an hour ahead (the real clock runs this draw; the reveals close before it, §7.4)."""
     workbook = openpyxl.load_workbook(path)
+    settings = workbook["抽签设置 settings"]
+    (row,) = (
+        r
+        for r in range(1, settings.max_row + 1)
+        if settings.cell(r, 1).value == "信标轮次 beacon round"
+    )
+    settings.cell(row=row, column=2).value = drand_round(in_an_hour())
     schools = workbook["学校 schools"]
     for row, seats in ((2, 12), (3, 12), (4, 6)):
         schools.cell(row=row, column=3).value = seats
@@ -110,22 +118,13 @@ def test_a_bureau_draw_from_its_own_export_to_a_verified_bundle(
     assert f"{wrong} replaced by" in replaced.stdout and "receipts (1)" in replaced.stdout
     assert len(_private(operator)) == 59 and wrong not in _private(operator)
 
-    credentials = {code: str(tmp_path / f"{code}.credential") for code in WITNESSES}
-    for code in WITNESSES:  # each credential goes to its witness's own file, not to the screen
-        operator("witness", "add", DRAW, code, f"见证人 {code}", "--out", credentials[code])
-        operator(
-            "witness", "commit", DRAW, code, "--credential", credentials[code],
-            "--secret", secret(code).hex(),
-        )  # fmt: skip
+    for code in WITNESSES:  # each witness's own commitment file, made with its own key
+        add_witness(operator, tmp_path, code, DRAW)
     operator("seal", DRAW)
     refused = operator("correct", DRAW, child, "--tier", "居住证", "--reason", "x", ok=False)
     assert refused.exit_code == 1 and "sealed" in refused.output
     operator("rehearse", DRAW, "彩排")
-    operator("ceremony", DRAW)
-    for code in WITNESSES:
-        reveal = (secret(code).hex(), "--credential", credentials[code])
-        operator("witness", "reveal", DRAW, code, *reveal)
-    operator("beacon", DRAW, "cd" * 32)
+    ceremony(operator, tmp_path, draw_id=DRAW, witnesses=WITNESSES, value="cd" * 32)
     operator("run", DRAW)
     operator("publish", DRAW)
     operator("export", DRAW, "--out", str(tmp_path / "bundle"))

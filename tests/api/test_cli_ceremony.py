@@ -1,50 +1,39 @@
 """The ceremony as people watch it in the terminal (issue 13): `seal` shows the manifest digest
 and the key fingerprint, `rehearse` a result marked 模拟, `run` counts, cutoffs and the first
-lines of each list; `status`, `list`, `--version`; a decline asks first and logs its reason; a
-witness's credential goes to a file of its own, never to the clerk's screen."""
+lines of each list; `status`, `list`, `--version`; a decline asks first and logs its reason; the
+bureau's reveal receipt goes to a file of its own, never over another file."""
 
 from __future__ import annotations
 
 import json
 import re
-import stat
 from pathlib import Path
 
-from helpers import DRAW_ID, secret
+from helpers import DRAW_ID, reveal
 from sqlalchemy import select
 from test_cli_lifecycle import (  # the fixture and helpers of the scripted draw
-    WITNESSES,
     Operator,
     _seal_with_witnesses,
     add_witness,
     applicant_rows,
+    ceremony,
     operator,
+    witness_file,
     write_applicants,
 )
 
 from api.cli import app
 from api.db import make_engine
-from api.models import Action, AuditEvent
+from api.models import Action, AuditEvent, Reveal
 from api.signer import load_signer
 
 __all__ = ["operator"]
 
 
-def _drawn(operator: Operator, tmp_path: Path) -> tuple[dict[str, str], str]:
-    credentials, _ = _seal_with_witnesses(operator, tmp_path)
-    operator("ceremony", DRAW_ID)
-    for code in WITNESSES:
-        operator(
-            "witness",
-            "reveal",
-            DRAW_ID,
-            code,
-            secret(code).hex(),
-            "--credential",
-            credentials[code],
-        )
-    operator("beacon", DRAW_ID, "ab" * 32)
-    return credentials, operator("run", DRAW_ID).stdout
+def _drawn(operator: Operator, tmp_path: Path) -> str:
+    _seal_with_witnesses(operator, tmp_path)
+    ceremony(operator, tmp_path)
+    return str(operator("run", DRAW_ID).stdout)
 
 
 def test_status_shows_the_digest_the_fingerprint_and_the_next_step(
@@ -62,8 +51,7 @@ def test_status_shows_the_digest_the_fingerprint_and_the_next_step(
 def test_seal_shows_the_digest_and_the_key_fingerprint(operator: Operator, tmp_path: Path) -> None:
     operator("import", DRAW_ID, str(write_applicants(tmp_path / "l.csv", applicant_rows(6))))
     for code in ("W1", "W2"):
-        path = add_witness(operator, tmp_path, code)
-        operator("witness", "commit", DRAW_ID, code, "--credential", path, "--secret", "11" * 32)
+        add_witness(operator, tmp_path, code)
     operator("objection", DRAW_ID)
     shown = operator("seal", DRAW_ID).stdout
     fingerprint = load_signer(Path(operator.env["SUNSHINE_SIGNING_KEY_FILE"])).fingerprint
@@ -81,7 +69,7 @@ def test_rehearse_shows_a_simulated_result_per_school(operator: Operator, tmp_pa
 
 
 def test_run_shows_counts_cutoffs_and_the_first_lines(operator: Operator, tmp_path: Path) -> None:
-    _, shown = _drawn(operator, tmp_path)
+    shown = _drawn(operator, tmp_path)
     assert "正式结果" in shown and "模拟" not in shown
     assert "录取 admitted 3 / 计划 seats 3" in shown
     assert re.search(r"录取线 cutoff \(类别/号码 tier/number\) T\d / [0-9a-f]{16}", shown)
@@ -93,20 +81,25 @@ def test_run_shows_counts_cutoffs_and_the_first_lines(operator: Operator, tmp_pa
 def test_list_version_and_chinese_help(operator: Operator) -> None:
     listed = operator("list").stdout
     assert DRAW_ID in listed and "草稿 draft" in listed
-    assert re.fullmatch(r"lottery \S+ \(protocol sunshine-draw/1\)\n", operator("--version").stdout)
+    assert re.fullmatch(r"lottery \S+ \(protocol sunshine-draw/2\)\n", operator("--version").stdout)
     assert "生成教育局签名密钥" in operator("--help").stdout
     assert "见证人" in operator("witness", "--help").stdout
 
 
-def test_a_witness_credential_goes_to_its_own_file(operator: Operator, tmp_path: Path) -> None:
-    path = tmp_path / "notary.credential"
-    shown = operator("witness", "add", DRAW_ID, "W1", "公证处", "--out", str(path))
-    assert "sdt_" not in shown.output and str(path) in shown.stdout
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert path.read_text(encoding="utf-8").splitlines()[-1].startswith("sdt_")
-    again = operator("witness", "add", DRAW_ID, "W2", "纪检", "--out", str(path), ok=False)
+def test_a_reveal_receipt_goes_to_its_own_file(operator: Operator, tmp_path: Path) -> None:
+    manifest = _seal_with_witnesses(operator, tmp_path)
+    path = tmp_path / "receipt-notary.json"
+    w1 = witness_file(tmp_path / "usb" / "reveal-W1.json", reveal("W1", manifest))
+    shown = operator("witness", "reveal", str(w1), "--out", str(path))
+    assert str(path) in shown.stdout and "witness W1 revealed" in shown.stdout
+    receipt = json.loads(path.read_bytes())
+    assert receipt["witness"] == "W1" and receipt["manifest"] == manifest
+    w2 = witness_file(tmp_path / "usb" / "reveal-W2.json", reveal("W2", manifest))
+    again = operator("witness", "reveal", str(w2), "--out", str(path), ok=False)
     assert again.exit_code == 1 and "file exists" in again.output  # never overwritten
-    assert "W2" not in operator("status", DRAW_ID).stdout
+    assert json.loads(path.read_bytes()) == receipt
+    assert operator.count(Reveal) == 1  # W2's reveal was not taken without its receipt
+    assert operator.count(AuditEvent, action="witness.revealed") == 1
 
 
 def test_a_decline_asks_first_and_logs_its_reason(operator: Operator, tmp_path: Path) -> None:

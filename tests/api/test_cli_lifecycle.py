@@ -1,22 +1,38 @@
-"""The operator CLI (`lottery ...`): a whole draw scripted through the service, on SQLite."""
+"""The operator CLI (`lottery ...`): a whole draw scripted through the service, on SQLite. The
+witnesses' files (§7.9) are made as their own tool makes them and handed over as files; the clock
+is the real one, so the beacon's time is an hour ahead."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import re
+import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import DRAW_ID, applicant_rows, draw_spec, secret
+from helpers import (
+    DRAW_ID,
+    applicant_rows,
+    commitment,
+    cosign,
+    drand_round,
+    draw_spec,
+    reveal,
+    secret,
+    witness_key,
+)
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from api.cli import app
+from api.clock import utc_now
 from api.db import make_engine
-from api.models import Applicant, AuditEvent
-from lottery import read_bundle, witness_commitment
+from api.models import Applicant, AuditEvent, Reveal, Witness
+from lottery import canonical_json, commitment_file, read_bundle, reveal_file
 
 WITNESSES = ("W1", "W2", "W3")
 
@@ -67,6 +83,17 @@ def write_applicants(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
+def in_an_hour() -> str:
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    return later.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def beacon_in_an_hour(spec: dict[str, Any]) -> dict[str, Any]:
+    """The draw's drand round an hour from now: the reveals must close before it (§7.4)."""
+    spec["beacon"]["primary"]["round"] = drand_round(in_an_hour())
+    return spec
+
+
 @pytest.fixture
 def operator(tmp_path: Path) -> Operator:
     run = Operator(tmp_path)
@@ -75,17 +102,24 @@ def operator(tmp_path: Path) -> Operator:
     token = run("create-bureau", "--code", "XQ", "--name", "某县教育局").stdout.strip()
     assert token.startswith("sdt_")
     spec = tmp_path / "draw.json"
-    spec.write_text(json.dumps(draw_spec(seats=3)), encoding="utf-8")
+    spec.write_text(json.dumps(beacon_in_an_hour(draw_spec(seats=3))), encoding="utf-8")
     assert run("create", str(spec)).stdout.strip() == DRAW_ID
     return run
 
 
-def add_witness(operator: Operator, tmp_path: Path, code: str) -> str:
-    """Register a witness; the path of its credential file (never printed)."""
-    path = tmp_path / f"{code}.credential"
-    shown = operator("witness", "add", DRAW_ID, code, f"见证人{code}", "--out", str(path)).stdout
-    assert str(path) in shown and "sdt_" not in shown
-    return str(path)
+def witness_file(path: Path, document: dict[str, Any]) -> Path:
+    """A witness file (§7.9) as it arrives on the USB stick."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(canonical_json(document))
+    return path
+
+
+def add_witness(operator: Operator, tmp_path: Path, code: str, draw_id: str = DRAW_ID) -> Path:
+    """Register a witness from its own commitment file; the file's path."""
+    path = witness_file(tmp_path / "usb" / f"commitment-{code}.json", commitment(code, draw_id))
+    shown = operator("witness", "add", str(path)).stdout
+    assert f"witness {code} committed" in shown, shown
+    return path
 
 
 def manifest_digest_of(seal_output: str) -> str:
@@ -94,38 +128,63 @@ def manifest_digest_of(seal_output: str) -> str:
     return match[1]
 
 
-def _seal_with_witnesses(operator: Operator, tmp_path: Path) -> tuple[dict[str, str], str]:
+def _seal_with_witnesses(operator: Operator, tmp_path: Path) -> str:
+    """Import 8 applicants, register the three witnesses, seal; the manifest digest."""
     applicants = write_applicants(tmp_path / "list.csv", applicant_rows(8))
     assert "imported 8 applicants" in operator("import", DRAW_ID, str(applicants)).stdout
-    tokens = {}
     for code in WITNESSES:
-        tokens[code] = add_witness(operator, tmp_path, code)
-        operator(
-            "witness",
-            "commit",
-            DRAW_ID,
-            code,
-            "--credential",
-            tokens[code],
-            "--secret",
-            secret(code).hex(),
-        )
+        add_witness(operator, tmp_path, code)
     operator("objection", DRAW_ID)
-    digest = manifest_digest_of(operator("seal", DRAW_ID).stdout)
-    return tokens, digest
+    return manifest_digest_of(operator("seal", DRAW_ID).stdout)
+
+
+def _sealed_at(operator: Operator, tmp_path: Path, draw_id: str) -> str:
+    folder = tmp_path / f"announced-{draw_id}"
+    if not folder.exists():
+        operator("announce", draw_id, "--out", str(folder))
+    sealed_at: str = json.loads((folder / "manifest.json").read_bytes())["draw"]["sealed_at"]
+    return sealed_at
+
+
+def ceremony(
+    operator: Operator,
+    tmp_path: Path,
+    *,
+    draw_id: str = DRAW_ID,
+    witnesses: tuple[str, ...] = WITNESSES,
+    value: str = "ab" * 32,
+) -> None:
+    """The ceremony at the clerk's PC (§7.3-§7.5): each witness's signed reveal (its receipt
+    written to a file), the checkpoint and the beacon statement, each co-signed by every
+    revealed witness."""
+    usb = tmp_path / "usb"
+    sealed_at = _sealed_at(operator, tmp_path, draw_id)
+    manifest = manifest_digest_of(operator("status", draw_id).stdout)
+    for code in witnesses:
+        receipt = usb / f"receipt-{code}.json"
+        path = witness_file(usb / f"reveal-{code}.json", reveal(code, manifest, draw_id))
+        operator("witness", "reveal", str(path), "--out", str(receipt))
+        assert json.loads(receipt.read_bytes())["witness"] == code
+    while utc_now() <= sealed_at:  # the checkpoint is later than sealing (§7.4), to the second
+        time.sleep(0.05)
+    for of in ("checkpoint", "beacon"):
+        statement = usb / f"{of}-{draw_id}.json"
+        if of == "checkpoint":
+            operator("ceremony", "close", draw_id, "--out", str(statement))
+        else:
+            operator("beacon", draw_id, "--value", value, "--out", str(statement))
+        document = json.loads(statement.read_bytes())
+        for code in witnesses:
+            signed = witness_file(usb / f"cosign-{of}-{code}.json", cosign(code, of, document))
+            operator("witness", "cosign", str(signed))
 
 
 def test_a_scripted_draw_from_keys_to_a_verified_bundle(operator: Operator, tmp_path: Path) -> None:
-    tokens, manifest_digest = _seal_with_witnesses(operator, tmp_path)
+    manifest_digest = _seal_with_witnesses(operator, tmp_path)
     assert len(manifest_digest) == 64
     rehearsal = operator("rehearse", DRAW_ID, "彩排 practice").stdout
     assert "rehearsal 1" in rehearsal and "REHEARSAL" in rehearsal
-    operator("ceremony", DRAW_ID)
-    for code in WITNESSES:
-        operator(
-            "witness", "reveal", DRAW_ID, code, secret(code).hex(), "--credential", tokens[code]
-        )
-    operator("beacon", DRAW_ID, "ab" * 32)
+    ceremony(operator, tmp_path)
     shown = operator("run", DRAW_ID).stdout
     results_digest = re.findall(r"results digest: ([0-9a-f]{64})", shown)[0]
     assert operator("run", DRAW_ID).stdout == shown  # idempotent
@@ -162,24 +221,43 @@ def _results(operator: Operator, tmp_path: Path) -> bytes:
     return (tmp_path / "peek" / "results.json").read_bytes()
 
 
-def test_witness_commands_check_the_witnesss_own_credential(
+def test_witness_files_are_checked_and_a_refused_one_changes_nothing(
     operator: Operator, tmp_path: Path
 ) -> None:
-    w1 = add_witness(operator, tmp_path, "W1")
-    wrong = operator(
-        "witness", "commit", DRAW_ID, "W2", "--credential", w1, "--secret", "00" * 32, ok=False
-    )
-    assert wrong.exit_code == 1
-    assert "W1" in wrong.output and "W2" in wrong.output
-    bad_hex = operator(
-        "witness", "commit", DRAW_ID, "W1", "--credential", w1, "--commitment", "xyz", ok=False
-    )
-    assert bad_hex.exit_code == 1 and "commitment" in bad_hex.output
-    fresh = operator("witness", "secret", "W1").stdout.split()
-    assert fresh[0] == "secret" and fresh[2] == "commitment"
-    assert fresh[3] == witness_commitment("W1", bytes.fromhex(fresh[1]))
-    operator("witness", "commit", DRAW_ID, "W1", "--credential", w1, "--commitment", fresh[3])
+    """Each witness file is signed with its witness's own key and checked before anything is
+    stored (§7.9); a refused one is named, logged as `refused.*` and changes nothing."""
+    usb = tmp_path / "usb"
+    broken = {**commitment("W1"), "commitment": "xyz"}
+    bad_hex = operator("witness", "add", str(witness_file(usb / "bad.json", broken)), ok=False)
+    assert bad_hex.exit_code == 1 and "commitment: 'xyz' is not 64" in bad_hex.output
+    borrowed = commitment_file(DRAW_ID, "W2", "见证人W2", witness_key("W1"), secret("W2"))
+    add_witness(operator, tmp_path, "W1")
+    same_key = operator("witness", "add", str(witness_file(usb / "w2.json", borrowed)), ok=False)
+    assert same_key.exit_code == 1
+    assert "witness W2's public key is W1's too" in same_key.output
+    assert operator.count(Witness) == 1
     assert operator.count(AuditEvent, action="witness.committed") == 1
+    for code in ("W2", "W3"):
+        add_witness(operator, tmp_path, code)
+    operator("import", DRAW_ID, str(write_applicants(tmp_path / "l.csv", applicant_rows(6))))
+    operator("objection", DRAW_ID)
+    manifest = manifest_digest_of(operator("seal", DRAW_ID).stdout)
+    refusals = operator.count(AuditEvent)
+    forged = reveal_file(bytes.fromhex(manifest), "W2", secret("W2"), witness_key("W1"))
+    wrong_secret = reveal_file(bytes.fromhex(manifest), "W3", secret("W1"), witness_key("W3"))
+    for name, document, why in (
+        ("forged", forged, "signature does not verify"),
+        ("wrong-secret", wrong_secret, "secret does not match commitment"),
+    ):
+        path = witness_file(usb / f"{name}.json", document)
+        receipt = usb / f"receipt-{name}.json"
+        refused = operator("witness", "reveal", str(path), "--out", str(receipt), ok=False)
+        assert refused.exit_code == 1 and "Traceback" not in refused.output
+        assert f"witness {document['witness']}: " in refused.output and why in refused.output
+        assert not receipt.exists()
+    assert operator.count(Reveal) == 0
+    assert operator.count(AuditEvent) == refusals + 2
+    assert operator.count(AuditEvent, action="witness.revealed") == 0
 
 
 def test_errors_are_bilingual_messages_with_exit_1_never_a_traceback(

@@ -4,7 +4,7 @@ A uvicorn subprocess runs with the test-only setting SUNSHINE_TEST_RUN_DELAY_SEC
 sleeps inside the run's transaction after everything is written but before the commit. The
 process is killed (SIGKILL) there; the draw must be left with no results and in state
 `ceremony`, and running it again must give the results of an uninterrupted run, which the test
-computes with the engine from the sealed data and the ceremony.
+computes with the engine from the sealed data and the ceremony's signed files (§7.3-§7.6).
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from helpers import DRAW_ID, run_ceremony, sealed_draw
 from sqlalchemy import Engine, text
 from sqlmodel import func, select
 
+from api import audit
 from api.db import session_scope
-from api.models import BeaconValue as BeaconRow
 from api.models import Outcome, SignedDocument
 from api.services.access import find_draw
-from api.services.ceremony import reveals_of
+from api.services.ceremony_check import checked_ceremony
 from api.services.sealing import reseal
 from api.signer import Signer
-from lottery import BeaconValue, form_seed, run_draw
+from lottery import form_ceremony, run_draw
 
 ROOT = Path(__file__).resolve().parents[2]
 # The server's session inside the run step: it sleeps after inserting the outcomes.
@@ -90,13 +90,20 @@ def _expected_digest(engine: Engine, signer: Signer) -> str:
     with session_scope(engine) as session:
         draw = find_draw(session, DRAW_ID)
         sealed = reseal(session, draw, signer=signer)
-        beacon = session.exec(select(BeaconRow)).one()
-        ceremony = form_seed(
+        assert draw.id is not None
+        head = audit.head(session, draw.id)  # the run's ceremony holds the head before it
+        assert head is not None
+        inputs = checked_ceremony(session, draw, sealed.manifest, sealed.manifest_digest)
+        ceremony = form_ceremony(
             sealed.manifest,
-            reveals_of(session, draw),
-            BeaconValue(used="primary", value=beacon.value),
+            reveals=inputs.reveals,
+            closed_at=inputs.closed_at,
+            checkpoint_signatures=inputs.checkpoint_signatures,
+            beacon=inputs.beacon,
+            beacon_signatures=inputs.beacon_signatures,
+            audit=head,
         )
-        return run_draw(sealed, ceremony, signer.private_key).results_digest.hex()
+        return run_draw(sealed, ceremony, signer.private_key, audit=head).results_digest.hex()
 
 
 def _wait_inside_transaction(engine: Engine, database_url: str) -> None:

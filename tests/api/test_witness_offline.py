@@ -11,11 +11,14 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from helpers import DRAW_ID, QUICKNET, applicant_rows, drand_round, draw_spec
 from test_cli_lifecycle import Operator, write_applicants
+
+from api.clock import utc_now
 
 WITNESSES = ("W1", "W2", "W3")
 
@@ -104,7 +107,10 @@ def test_witnesses_with_only_the_verifier_package(tmp_path: Path, beacon: str) -
             "--out", str(receipt))  # fmt: skip
         witness_tool("check-receipt", "--dir", str(home), str(usb(receipt, home)))
 
-    # The checkpoint, co-signed by both revealed witnesses.
+    # The checkpoint, co-signed by both revealed witnesses; later than sealing, to the second.
+    sealed_at = json.loads((manifest_dir / "manifest.json").read_bytes())["draw"]["sealed_at"]
+    while utc_now() <= sealed_at:
+        time.sleep(0.05)
     run("ceremony", "close", DRAW_ID, "--out", str(clerk / "checkpoint.json"))
     for code in revealed:
         home = homes[code]
