@@ -60,6 +60,20 @@ __all__ = [
 _CEREMONY = (State.SEALED, State.CEREMONY)
 
 
+def _check_holder(holder: Witness | None, witness_id: str, draw: Draw, kind: str) -> None:
+    """A witness's token hands in only that witness's own file; another's is refused and logged."""
+    if holder is not None and holder.code != witness_id:
+        raise refused(
+            Forbidden(
+                f"凭证属于见证人 {holder.code}, 文件属于 {witness_id}",
+                f"the token is witness {holder.code}'s, the {kind} is {witness_id}'s",
+            ),
+            draw=draw,
+            what="token",
+            details={"witness": holder.code, "file": witness_id},
+        )
+
+
 def open_ceremony(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer) -> None:
     """sealed -> ceremony (optional: the first reveal or the checkpoint does it too)."""
     transition(session, draw, to=State.CEREMONY, what=("开始摇号仪式", "opening the ceremony"))
@@ -177,16 +191,7 @@ def reveal(
             what="reveal",
             details={"witness": named, "reason": str(error)[:300]},
         ) from None
-    if holder is not None and holder.code != witness_id:
-        raise refused(
-            Forbidden(
-                f"凭证属于见证人 {holder.code}, 文件属于 {witness_id}",
-                f"the token is witness {holder.code}'s, the reveal is {witness_id}'s",
-            ),
-            draw=draw,
-            what="token",
-            details={"witness": holder.code, "file": witness_id},
-        )
+    _check_holder(holder, witness_id, draw, "reveal")
     witness = session.exec(
         select(Witness).where(Witness.draw_id == draw.id, Witness.code == witness_id)
     ).first()
@@ -323,16 +328,7 @@ def cosign(
             what="cosignature",
             details={"witness": named, "of": of, "reason": str(error)[:300]},
         ) from None
-    if holder is not None and holder.code != witness_id:
-        raise refused(
-            Forbidden(
-                f"凭证属于见证人 {holder.code}, 文件属于 {witness_id}",
-                f"the token is witness {holder.code}'s, the co-signature is {witness_id}'s",
-            ),
-            draw=draw,
-            what="token",
-            details={"witness": holder.code, "file": witness_id},
-        )
+    _check_holder(holder, witness_id, draw, "co-signature")
     if witness_id not in reveal_rows(session, draw):
         raise refused(
             InvalidInput(
