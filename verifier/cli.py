@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
@@ -70,9 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["witness"]:
         from verifier.witness import witness_main
 
-        # The witness's own clock is one of its checks (§7.10); it is read here, at the edge.
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: TID251
-        return witness_main(arguments[1:], lang=lang, now=now)
+        return witness_main(arguments[1:], lang=lang)
     about = Message("cli_about").text(lang)
     parser = argparse.ArgumentParser(prog="verify-draw", description=about)
     parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
@@ -119,10 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_report(report: Report, lang: str) -> None:
-    def say(key: str, **params: object) -> None:
-        print(Message(key, params).text(lang))
-
-    say("cli_bundle", path=report.bundle)
+    print(Message("cli_bundle", {"path": report.bundle}).text(lang))
     for check in report.checks:
         status = Message(check.status).text(lang)
         print(f"({check.number:2d}) {status:<7} {Message(f'check_{check.number}').text(lang)}")
@@ -132,7 +126,7 @@ def _print_report(report: Report, lang: str) -> None:
             print("      " + Message("cli_found", {"value": check.found}).text(lang))
     if report.manifest_digest:
         pins = {"digest": report.manifest_digest, "fingerprint": report.fingerprint}
-        say("cli_pins", **pins, pin=report.pin)
+        print(Message("cli_pins", pins | {"pin": report.pin}).text(lang))
 
 
 def _outcome(lang: str, status: str | None, school: str | None, label: str | None) -> str:
@@ -163,9 +157,8 @@ def _print_parent(parent: ParentReport, lang: str, *, pinned: bool) -> None:
     say("cli_status", outcome=_outcome(lang, parent.status, parent.school, parent.label))
     after = parent.post_draw_actions > 0
     if after:
-        drawn_on = parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
-        drawn = _outcome(lang, *drawn_on)
-        say("cli_draw_day", outcome=drawn)
+        day_outcome = parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
+        say("cli_draw_day", outcome=_outcome(lang, *day_outcome))
     if parent.removed_by is not None:
         kind = Message("declined" if parent.removed_by.type == "decline" else "disqualified")
         say("cli_removed", seq=parent.removed_by.seq, kind=kind)

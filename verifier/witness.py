@@ -4,7 +4,7 @@ A witness keeps one folder on its own machine. `new` makes its Ed25519 key and 3
 (`witness-private.json`, readable by its owner only) and the commitment file for the bureau.
 Each later step checks what §7.10 lists before it signs anything, refuses with a sentence
 saying why, and records in `progress.json` what it checked, so that the next step can hold the
-bureau to it. The local clock comes in as `now`, read once by the command line.
+bureau to it. The time comes in as `--now`, from the witness's own watch: no clock is read here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,15 @@ class Refused(VerificationError):
     """The witness tool refuses a step; nothing was signed or written."""
 
 
-def witness_main(argv: Sequence[str], *, lang: str, now: str) -> int:
+def _utc(text: str) -> str:
+    """`--now` as typed, with `Z` or an offset (2026-06-01T10:15:00+08:00), in §1.5 form."""
+    moment = datetime.fromisoformat(text.strip())  # a ValueError: argparse says "invalid"
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def witness_main(argv: Sequence[str], *, lang: str) -> int:
     """Run one step; 0 when done, 1 when refused (2 from argparse on wrong usage)."""
     about = Message("w_about").text(lang)
     parser = argparse.ArgumentParser(prog="verify-draw witness", description=about)
@@ -52,11 +61,13 @@ def witness_main(argv: Sequence[str], *, lang: str, now: str) -> int:
             command.add_argument(name)
         if step in ("reveal", "cosign"):
             command.add_argument("--out", required=True)
+        if step in ("check-manifest", "cosign"):  # §7.10: the beacon's time against the witness's
+            command.add_argument("--now", required=True, type=_utc)
     steps.choices["cosign"].add_argument("--value-seen")
     steps.choices["cosign"].add_argument("--primary-missing", action="store_true")
     args = parser.parse_args(list(argv))
     try:
-        done = STEPS[args.step](args, Path(args.dir), now)
+        done = STEPS[args.step](args, Path(args.dir), getattr(args, "now", ""))
     except (VerificationError, OSError) as error:
         reason = error.message if isinstance(error, VerificationError) else str(error)
         print(Message("w_refused", reason=reason).text(lang))
@@ -73,8 +84,7 @@ def _write(path: Path, data: bytes, *, private: bool = False) -> None:
 
 
 def _read(path: str | Path) -> Any:
-    with open(path, "rb") as file:
-        return parse_canonical(file.read())
+    return parse_canonical(Path(path).read_bytes())
 
 
 def _state(folder: Path, needs: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, Any]]:
@@ -122,8 +132,7 @@ def step_check_manifest(args: argparse.Namespace, folder: Path, now: str) -> Mes
     """§7.10 at sealing: own key and commitment in a valid manifest, the beacon's `at` in the
     future, the bureau's signature; shows what to compare with the sealing announcement."""
     private, progress = _state(folder)
-    with open(args.manifest, "rb") as file:
-        data = file.read()
+    data = Path(args.manifest).read_bytes()
     manifest = parse_manifest(parse_canonical(data))  # §6.3, the beacon's rules included
     mine = (private["witness"], private["commitment"], private["public_key"])
     listed = [(w.id, w.commitment, w.public_key) for w in manifest.witnesses]
@@ -193,9 +202,8 @@ def step_cosign(args: argparse.Namespace, folder: Path, now: str) -> Message:
         if manifest.beacon["at"] <= now:  # the value may exist already: too late to co-sign
             raise Refused("w_beacon_past", at=manifest.beacon["at"], now=now)
     else:
-        document.exact_keys(
-            ("protocol", "kind", "manifest", "checkpoint", "used", "value", "proof")
-        )
+        keys = ("protocol", "kind", "manifest", "checkpoint", "used", "value", "proof")
+        document.exact_keys(keys)
         if "checkpoint" not in progress or document.raw("checkpoint") != progress["checkpoint"]:
             raise Refused("w_other_checkpoint", found=str(document.raw("checkpoint")))
         used = document.choice("used", ["primary", "fallback"])

@@ -93,7 +93,7 @@ def test_witnesses_with_only_the_verifier_package(tmp_path: Path, beacon: str) -
 
     # At sealing: each witness checks the manifest holds its key and commitment (§7.10).
     for home in homes.values():
-        witness_tool("check-manifest", "--dir", str(home),
+        witness_tool("check-manifest", "--dir", str(home), "--now", utc_now(),
                      str(usb(manifest_dir / "manifest.json", home)),
                      str(usb(manifest_dir / "manifest.sig.json", home)))  # fmt: skip
 
@@ -115,7 +115,7 @@ def test_witnesses_with_only_the_verifier_package(tmp_path: Path, beacon: str) -
     for code in revealed:
         home = homes[code]
         checkpoint = usb(clerk / "checkpoint.json", home)
-        witness_tool("cosign", "--dir", str(home), str(checkpoint),
+        witness_tool("cosign", "--dir", str(home), str(checkpoint), "--now", utc_now(),
                      "--out", str(home / "cosign-checkpoint.json"))  # fmt: skip
         run("witness", "cosign", str(usb(home / "cosign-checkpoint.json", clerk / f"in-{code}")))
 
@@ -125,6 +125,7 @@ def test_witnesses_with_only_the_verifier_package(tmp_path: Path, beacon: str) -
         home = homes[code]
         statement = usb(clerk / "beacon.json", home)
         witness_tool("cosign", "--dir", str(home), str(statement), "--value-seen", value,
+                     "--now", utc_now(),
                      "--out", str(home / "cosign-beacon.json"))  # fmt: skip
         run("witness", "cosign", str(usb(home / "cosign-beacon.json", clerk / f"in-{code}")))
 

@@ -29,7 +29,9 @@ VALUE = hashlib.sha256(bytes.fromhex(QUICKNET_SIGNATURE)).hexdigest()
 def run(
     capsys: pytest.CaptureFixture[str], *argv: str, now: str = BEFORE_BEACON
 ) -> tuple[int, str]:
-    code = witness_main(list(argv), lang="en", now=now)
+    # The witness types the time from its own watch (`--now`) where §7.10 needs it.
+    timed = argv[0] in ("check-manifest", "cosign") and "--now" not in argv
+    code = witness_main([*argv, "--now", now] if timed else list(argv), lang="en")
     return code, capsys.readouterr().out
 
 
@@ -212,3 +214,17 @@ def test_a_checkpoint_without_the_witness_reveal_is_not_cosigned(
         now=CLOSED_AT.replace("16:45", "16:40"),
     )
     assert code == 1
+
+
+def test_the_time_is_typed_by_the_witness_with_its_offset(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The tool reads no clock (§7.10: the witness's own watch); a time without Z or an offset
+    # could be read in two zones, so it is refused as wrong usage before anything is read.
+    for typed in ("2026-06-01 10:15", "yesterday"):
+        with pytest.raises(SystemExit) as stopped:
+            witness_main(
+                ["check-manifest", "--dir", ".", "m.json", "s.json", "--now", typed], lang="en"
+            )
+        assert stopped.value.code == 2
+    assert "--now" in capsys.readouterr().err
