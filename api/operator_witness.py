@@ -143,31 +143,56 @@ def witness_add(files: Files) -> None:
 
 @witness_app.command("reveal")
 def witness_reveal(
-    file: Annotated[Path, typer.Argument(help="揭示文件 / the witness's reveal file")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="揭示文件, 可多个 / the witnesses' reveal files, one or more"),
+    ],
     out: Annotated[
-        Path | None, typer.Option(help="回执文件, 默认 receipt-<见证人>.json / the receipt file")
+        Path | None,
+        typer.Option(
+            help="回执文件 (仅一个揭示文件时), 默认 receipt-<见证人>.json / the receipt file"
+        ),
     ] = None,
+    folder: Annotated[
+        Path,
+        typer.Option(
+            "--dir", help="回执 (和检查点) 写入的文件夹 / folder for the receipts (and checkpoint)"
+        ),
+    ] = Path(),
+    close: Annotated[
+        bool,
+        typer.Option(
+            "--close",
+            help="接收后截止揭示, 写出 checkpoint.json / then close the reveals (the checkpoint)",
+        ),
+    ] = False,
 ) -> None:
-    """接收见证人的揭示文件, 写出教育局签名的回执 / accept a reveal file; write the receipt."""
+    """接收见证人的揭示文件, 为每位写出教育局签名的回执; 加 --close 随后截止揭示 / accept reveal
+    files, writing each witness's receipt; with --close, close the reveals afterwards."""
+    if out is not None and len(files) != 1:
+        raise typer.BadParameter("--out 只能用于一个揭示文件 / --out takes exactly one reveal file")
+    public_id = None
     with reported():
-        document = _read(file)
-        path = out or Path(f"receipt-{document.get('witness')}.json")
-        _check_free(path)
         signer = operator_signer()
-        at = utc_now()
-        with _file_change(lambda s: _by_manifest(s, document.get("manifest")), signer, at) as (
-            session,
-            draw,
-        ):
-            receipt = ceremony.reveal(
-                session, draw, document, holder=None, actor=OPERATOR, at=at, signer=signer
+        for file in files:
+            document = _read(file)
+            path = out or folder / f"receipt-{document.get('witness')}.json"
+            _check_free(path)
+            at = utc_now()
+            find = _finder(_by_manifest, document.get("manifest"))
+            with _file_change(find, signer, at) as (session, draw):
+                receipt = ceremony.reveal(
+                    session, draw, document, holder=None, actor=OPERATOR, at=at, signer=signer
+                )
+                public_id = draw.public_id
+            _write(path, canonical_json(receipt))
+            witness = receipt["witness"]
+            typer.echo(
+                f"见证人 {witness} 已揭示; 回执已写入 {path}, 请交给该见证人\n"
+                f"witness {witness} revealed; receipt written to {path}: hand it back to them"
             )
-        _write(path, canonical_json(receipt))
-    witness = receipt["witness"]
-    typer.echo(
-        f"见证人 {witness} 已揭示; 回执已写入 {path}, 请交给该见证人\n"
-        f"witness {witness} revealed; receipt written to {path}: hand it back to them"
-    )
+    if close and public_id is not None:
+        ceremony_close(public_id, folder / "checkpoint.json")
 
 
 @witness_app.command("cosign")

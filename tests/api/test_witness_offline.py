@@ -97,21 +97,24 @@ def test_witnesses_with_only_the_verifier_package(tmp_path: Path, beacon: str) -
                      str(usb(manifest_dir / "manifest.json", home)),
                      str(usb(manifest_dir / "manifest.sig.json", home)))  # fmt: skip
 
-    # Reveals: W1 and W2 reveal; W3 stays away. Each gets the bureau's receipt back.
+    # Reveals: W1 and W2 reveal; W3 stays away. The clerk takes both files with one command,
+    # which then closes the reveals (the checkpoint, later than sealing to the second); each
+    # witness gets the bureau's receipt back.
     revealed = ("W1", "W2")
+    handed_in = []
     for code in revealed:
         home = homes[code]
         witness_tool("reveal", "--dir", str(home), "--out", str(home / "reveal.json"))
-        receipt = clerk / f"receipt-{code}.json"
-        run("witness", "reveal", str(usb(home / "reveal.json", clerk / f"in-{code}")),
-            "--out", str(receipt))  # fmt: skip
-        witness_tool("check-receipt", "--dir", str(home), str(usb(receipt, home)))
-
-    # The checkpoint, co-signed by both revealed witnesses; later than sealing, to the second.
+        handed_in.append(str(usb(home / "reveal.json", clerk / f"in-{code}")))
     sealed_at = json.loads((manifest_dir / "manifest.json").read_bytes())["draw"]["sealed_at"]
     while utc_now() <= sealed_at:
         time.sleep(0.05)
-    run("ceremony", "close", DRAW_ID, "--out", str(clerk / "checkpoint.json"))
+    run("witness", "reveal", *handed_in, "--dir", str(clerk), "--close")
+    for code in revealed:
+        home = homes[code]
+        witness_tool(
+            "check-receipt", "--dir", str(home), str(usb(clerk / f"receipt-{code}.json", home))
+        )
     for code in revealed:
         home = homes[code]
         checkpoint = usb(clerk / "checkpoint.json", home)
