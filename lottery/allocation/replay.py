@@ -92,9 +92,11 @@ def assigned_pairs(pairs: PairTable, unit_school: I32) -> I64:
 class _Replay:
     """The mutable state of one replay; one method per step of §14.2."""
 
-    def __init__(self, problem: AllocationProblem, allocation: Allocation) -> None:
+    def __init__(
+        self, problem: AllocationProblem, allocation: Allocation, pairs: PairTable | None
+    ) -> None:
         self.problem = problem
-        self.pairs = build_pairs(problem)
+        self.pairs = build_pairs(problem) if pairs is None else pairs
         self.members = members_of_units(problem)
         seats = np.array([s.seats for s in problem.schools], dtype=np.int64)
         assigned = assigned_pairs(self.pairs, allocation.unit_school)
@@ -183,16 +185,19 @@ def replay_states(
     allocation: Allocation,
     actions: Sequence[PostDrawAction],
     stops: Sequence[int],
+    *,
+    pairs: PairTable | None = None,
 ) -> tuple[tuple[Placement, ...], tuple[tuple[Move, ...], ...]]:
     """Replay `actions` in order (§14.2); the state after the first `m` actions for each `m`
     of `stops` (increasing, each at most the number of actions), and the moves of each action.
-    Raises `InvalidAction` naming the action."""
+    `pairs`, if given, is `build_pairs(problem)` already built. Raises `InvalidAction` naming
+    the action."""
     _check_actions(problem, actions)
     if any(b <= a for a, b in itertools.pairwise(stops)) or any(
         not 0 <= m <= len(actions) for m in stops
     ):
         raise InvalidAction(f"replay stops {list(stops)} are not increasing within the actions")
-    replay = _Replay(problem, allocation)
+    replay = _Replay(problem, allocation, pairs)
     placements: list[Placement] = []
     moves: list[tuple[Move, ...]] = []
     wanted = list(stops)
