@@ -111,6 +111,7 @@ class _Choices:
     """Every (applicant, list entry) item in applicant order: school, number, position or -1."""
 
     applicant: I64
+    unit: I64
     school: I64
     number: npt.NDArray[np.uint64]
     position: I64
@@ -123,14 +124,15 @@ def _choices(problem: AllocationProblem, pairs: PairTable, placement: Placement)
     count = (pairs.list_start[unit + 1] - pairs.list_start[unit]).astype(np.int64)
     applicant = np.repeat(np.arange(n, dtype=np.int64), count)
     within = np.arange(applicant.size, dtype=np.int64) - (np.cumsum(count) - count)[applicant]
-    g = pairs.list_pair[pairs.list_start[unit[applicant]] + within]
+    item_unit = unit[applicant]
+    g = pairs.list_pair[pairs.list_start[item_unit] + within]
     school = pairs.pair_school[g]
     key, place = _positions(placement, n_schools)
     wanted = applicant * n_schools + school
     at = np.minimum(np.searchsorted(key, wanted), max(key.size - 1, 0))
     found = (key[at] == wanted) if key.size else np.zeros(wanted.size, dtype=np.bool_)
     position = np.where(found, place[at] if key.size else 0, -1)
-    return _Choices(applicant, school, pairs.pair_number[g], position, count)
+    return _Choices(applicant, item_unit, school, pairs.pair_number[g], position, count)
 
 
 def _position_column(positions: I64) -> ByteColumn:
@@ -192,6 +194,11 @@ def _leaf_rows(
     n = len(problem.applicant_ids)
     school_names = encoded_column([canonical_json(s.id) for s in problem.schools])
     items = len(choices.applicant)
+    tickets = hex16_column(problem.ticket)  # §8.2, one per unit
+    if problem.tie_breaking == "single":  # t_s(u) is the unit's ticket everywhere (§8.3)
+        numbers = tickets.take(choices.unit)
+    else:
+        numbers = hex16_column(choices.number)
     first = np.ones(items, dtype=np.bool_)
     first[1:] = choices.applicant[1:] != choices.applicant[:-1]
     separator = ByteColumn(
@@ -205,7 +212,7 @@ def _leaf_rows(
             b"[",
             school_names.take(choices.school),
             b',"',
-            hex16_column(choices.number),
+            numbers,
             b'",',
             _position_column(choices.position),
             b"]",
@@ -236,7 +243,7 @@ def _leaf_rows(
             b'\n],"label":',
             encoded_column(label_names).take(label_code),
             b',"lottery_number":"',
-            hex16_column(problem.ticket).take(problem.applicant_unit),
+            tickets.take(problem.applicant_unit),
             b'","receipt_check":"',
             plain_column(receipt_checks),
             b'"',

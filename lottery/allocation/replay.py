@@ -166,6 +166,20 @@ class _Replay:
         )
 
 
+def _draw_day(problem: AllocationProblem, allocation: Allocation) -> Placement:
+    """The state before any action: the allocation as published (§10.9, §10.6)."""
+    unit = problem.applicant_unit
+    n = len(problem.applicant_ids)
+    return Placement(
+        applicant_school=allocation.unit_school[unit].astype(np.int32),
+        applicant_label=allocation.unit_label[unit].astype(np.int32),
+        removed=np.zeros(n, dtype=np.bool_),
+        removed_kind=np.zeros(n, dtype=np.int8),
+        waitlists=allocation.waitlists,
+        actions=0,
+    )
+
+
 def _check_actions(problem: AllocationProblem, actions: Sequence[PostDrawAction]) -> None:
     n_applicants = len(problem.applicant_ids)
     for seq, action in enumerate(actions, start=1):
@@ -197,6 +211,8 @@ def replay_states(
         not 0 <= m <= len(actions) for m in stops
     ):
         raise InvalidAction(f"replay stops {list(stops)} are not increasing within the actions")
+    if not actions:  # the draw's own state: nothing to replay (§14.2)
+        return tuple(_draw_day(problem, allocation) for _ in stops), ()
     replay = _Replay(problem, allocation, pairs)
     placements: list[Placement] = []
     moves: list[tuple[Move, ...]] = []
