@@ -44,7 +44,15 @@ from lottery.ceremony import (
     witness_sign,
 )
 from lottery.drand import DRAND_CHAINS, DrandChain, check_beacon_registration, drand_round_time
-from lottery.draw import DrawResult, SealedDraw, rehearse, rerun_results, run_draw, seal
+from lottery.draw import (
+    DrawResult,
+    SealedDraw,
+    rehearsal_digest,
+    rehearse,
+    rerun_results,
+    run_draw,
+    seal,
+)
 from lottery.encoding import canonical_json, parse_canonical
 from lottery.errors import (
     BundleError,
@@ -87,6 +95,16 @@ from lottery.merkle import (
     merkle_root,
     verify_inclusion,
 )
+from lottery.outcomes import (
+    OutcomeProofError,
+    SignedHead,
+    check_outcome_proof,
+    head_digest,
+    outcome_leaves,
+    outcome_proof,
+    outcome_root,
+    results_heads,
+)
 from lottery.pins import format_pin, normalise_code, pin
 from lottery.reading import ceremony_from_document, manifest_from_document
 from lottery.records import (
@@ -102,7 +120,8 @@ from lottery.records import (
     receipt_check,
 )
 from lottery.results import encode_results, results_digest, results_document
-from lottery.rounds import SecondRoundInputs, second_round_inputs
+from lottery.rounds import SecondRoundInputs, SecondRoundRefused, second_round_inputs
+from lottery.sealing_warnings import SealingWarning, sealing_warnings
 from lottery.signing import key_fingerprint, sign_document, signing_key_info, verify_signature
 from lottery.units import build_problem
 
@@ -134,14 +153,18 @@ __all__ = [
     "InvalidRules",
     "LotteryError",
     "Manifest",
+    "OutcomeProofError",
     "PrivateRecord",
     "PublicRecord",
     "Replaces",
     "ReservedSeats",
     "School",
     "SealedDraw",
+    "SealingWarning",
     "SecondRoundInputs",
+    "SecondRoundRefused",
     "SignatureError",
+    "SignedHead",
     "SigningKeyInfo",
     "Tier",
     "UnsupportedVersion",
@@ -167,6 +190,7 @@ __all__ = [
     "check_commitment_file",
     "check_cosignature_file",
     "check_index",
+    "check_outcome_proof",
     "check_records",
     "check_reveal",
     "check_reveal_file",
@@ -180,6 +204,7 @@ __all__ = [
     "form_ceremony",
     "format_pin",
     "format_receipt",
+    "head_digest",
     "inclusion_proof",
     "index_digest",
     "index_document",
@@ -194,6 +219,9 @@ __all__ = [
     "merkle_root",
     "normalise_code",
     "normalise_receipt",
+    "outcome_leaves",
+    "outcome_proof",
+    "outcome_root",
     "parse_audit_log",
     "parse_canonical",
     "pin",
@@ -202,15 +230,18 @@ __all__ = [
     "read_bundle",
     "readme_text",
     "receipt_check",
+    "rehearsal_digest",
     "rehearse",
     "rerun_results",
     "results_digest",
     "results_document",
+    "results_heads",
     "reveal_digest",
     "reveal_file",
     "reveal_receipt",
     "run_draw",
     "seal",
+    "sealing_warnings",
     "second_round_inputs",
     "seed_of",
     "sign_document",
