@@ -47,10 +47,9 @@ from lottery import (  # noqa: E402
     private_digest,
     tagged_hash,
     witness_commitment,
-
 )
 from lottery.hashing import USES  # noqa: E402
-from lottery.merkle import ApplicantTree  # noqa: E402
+from lottery.merkle import ApplicantTree, leaf_hash  # noqa: E402
 from lottery.records import format_receipt  # noqa: E402
 from lottery.tickets import class_ticket, hex16, school_ticket, ticket, zone_order  # noqa: E402
 
@@ -81,6 +80,45 @@ ENCODING_INPUTS: list[tuple[str, str]] = [
     ("too-big-rejected", "[9007199254740992]"),
     ("too-small-rejected", "[-9007199254740992]"),
     ("lone-surrogate-rejected", '["\\ud800"]'),
+    # RFC 8785 §3.2.3 (review item 3): keys are sorted as UTF-16 code units. U+E000 (private
+    # use) is 0xE000; U+1F600 is the pair 0xD83D 0xDE00, so it comes first, the reverse of
+    # code-point order (what `sort_keys=True` would give).
+    ("utf16-key-order", '{"\\ue000": 1, "\\ud83d\\ude00": 2}'),
+    ("utf16-key-order-mixed", '{"\\uffff": 1, "\\ud800\\udc00": 2, "z": 3, "\\u00e9": 4}'),
+    ("non-ascii-key-order", '{"é": 1, "z": 2, "中": 3, "Z": 4, "a": 5}'),
+]
+
+# Canonical files (§2.5): (name, the file's bytes, why). `canonical` is what
+# `lottery.parse_canonical` decides; the generator asserts it is what `why` says.
+FILE_CASES: list[tuple[str, bytes, bool, str]] = [
+    ("canonical", b'{"a":1,"b":[true,null]}', True, "JCS of its value"),
+    ("byte-order-mark", b'\xef\xbb\xbf{"a":1}', False, "a UTF-8 byte-order mark before the JSON"),
+    ("trailing-newline", b'{"a":1}\n', False, "one newline after the JSON"),
+    ("whitespace", b'{"a": 1}', False, "a space between tokens"),
+    ("key-order", b'{"b":1,"a":2}', False, "keys not in order"),
+    (
+        "utf16-key-order",
+        '{"😀":2,"\ue000":1}'.encode(),
+        True,
+        "U+1F600 before U+E000: UTF-16 order (review item 3)",
+    ),
+    (
+        "code-point-key-order",
+        '{"\ue000":1,"😀":2}'.encode(),
+        False,
+        "U+E000 before U+1F600: code-point order, not JCS",
+    ),
+    ("duplicate-key", b'{"a":1,"a":1}', False, "a key twice (§2.3: rejected when parsing)"),
+    ("negative-zero", b"[-0]", False, "the integer -0 (§2.2)"),
+    ("zero", b"[0]", True, "the integer 0"),
+    ("fraction-integral", b"[1.0]", False, "a number with a fraction part (§2.2)"),
+    ("escaped-non-ascii", b'["\\u00e9"]', False, "é escaped instead of literal (§2.3)"),
+    ("literal-non-ascii", '["é"]'.encode(), True, "é as its UTF-8 bytes"),
+    ("upper-case-escape", b'["\\u001F"]', False, "a control character escaped with upper-case hex"),
+    ("lower-case-escape", b'["\\u001f"]', True, "a control character as \\u001f"),
+    ("escaped-slash", b'["\\/"]', False, "/ escaped (§2.3 writes it literally)"),
+    ("not-utf8", b'["\xff"]', False, "a byte that is not UTF-8"),
+    ("nested-32-deep", b"[" * 32 + b"]" * 32, True, "arrays nested 32 deep (§2.2)"),
 ]
 
 
@@ -94,6 +132,21 @@ def encoding_cases() -> list[dict[str, Any]]:
         except EncodingError:
             canonical = None
         cases.append({"name": name, "input": text, "canonical": canonical})
+    return cases
+
+
+def file_cases() -> list[dict[str, Any]]:
+    from lottery import EncodingError, parse_canonical
+
+    cases = []
+    for name, data, canonical, why in FILE_CASES:
+        try:
+            parse_canonical(data)
+            accepted = True
+        except EncodingError:
+            accepted = False
+        assert accepted == canonical, name
+        cases.append({"name": name, "file": data.hex(), "canonical": accepted, "why": why})
     return cases
 
 
@@ -143,6 +196,51 @@ def merkle_cases() -> list[dict[str, Any]]:
                 "records": [line.hex() for line in lines[:size]],
                 "root": merkle_root(entries).hex(),
                 "proofs": [[p.hex() for p in tree.proof(m)] for m in range(size)],
+            }
+        )
+    return cases
+
+
+def length_cases() -> list[dict[str, Any]]:
+    """§5.3: the leaf hash, the root and every proof element are exactly 32 bytes, else the
+    proof fails (review item 5). Each case changes one length of a valid proof of a tree of 5."""
+    from lottery import InclusionError
+    from lottery.merkle import verify_inclusion
+
+    entries = [f"length case {i}".encode() for i in range(5)]
+    tree = ApplicantTree.from_entries(entries)
+    leaf, root, proof = leaf_hash(entries[2]), merkle_root(entries), tree.proof(2)
+    lone = merkle_root(entries[:1])
+    shapes: list[tuple[str, int, int, bytes, bytes, list[bytes]]] = [
+        ("valid", 2, 5, leaf, root, proof),
+        ("leaf-31-bytes", 2, 5, leaf[:31], root, proof),
+        ("leaf-33-bytes", 2, 5, leaf + b"\x00", root, proof),
+        ("root-31-bytes", 2, 5, leaf, root[:31], proof),
+        ("root-33-bytes", 2, 5, leaf, root + b"\x00", proof),
+        ("proof-element-31-bytes", 2, 5, leaf, root, [proof[0][:31], *proof[1:]]),
+        ("proof-element-33-bytes", 2, 5, leaf, root, [*proof[:-1], proof[-1] + b"\x00"]),
+        ("single-leaf-valid", 0, 1, lone, lone, []),
+        ("empty-leaf-root-and-proof", 0, 1, b"", b"", []),
+        ("empty-leaf", 0, 1, b"", lone, []),
+        ("empty-root", 0, 1, lone, b"", []),
+    ]
+    cases = []
+    for name, m, n, leaf_given, root_hash, path in shapes:
+        try:
+            verify_inclusion(leaf=leaf_given, index=m, tree_size=n, proof=path, root=root_hash)
+            valid = True
+        except InclusionError:
+            valid = False
+        assert valid == name.endswith("valid"), name
+        cases.append(
+            {
+                "name": name,
+                "leaf_index": m,
+                "tree_size": n,
+                "leaf_hash": leaf_given.hex(),
+                "root": root_hash.hex(),
+                "proof": [p.hex() for p in path],
+                "valid": valid,
             }
         )
     return cases
@@ -400,7 +498,9 @@ def generate(out: Path) -> None:
     _write_json(out / "encoding" / "cases.json", encoding_cases())
     _write_json(out / "hashing" / "tagged.json", hashing_cases())
     _write_json(out / "records" / "records.json", records_cases())
+    _write_json(out / "encoding" / "files.json", file_cases())
     _write_json(out / "merkle" / "trees.json", merkle_cases())
+    _write_json(out / "merkle" / "lengths.json", length_cases())
     _write_json(out / "seed" / "seeds.json", seed_cases())
     _write_json(out / "tickets" / "tickets.json", tickets_cases())
     _write_json(out / "parent" / "cases.json", parent_cases())
