@@ -25,11 +25,14 @@ sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent / "lottery")]
 from sample_draws import (  # noqa: E402
     Ceremonial,
     Child,
+    ceremony_for,
     derive,
     plain_school,
     record_for,
     rules_for,
     run_test_draw,
+    seal_with_log,
+    signing_test_key,
     test_draw,
     tiers,
     write_test_bundle,
@@ -45,6 +48,8 @@ from lottery import (  # noqa: E402
     make_receipt_code,
     merkle_root,
     private_digest,
+    rehearse,
+    run_draw,
     tagged_hash,
     witness_commitment,
 )
@@ -437,6 +442,74 @@ def draw_classes_together() -> tuple[Any, Any, Ceremonial]:
     return rules_for([school]), _class_children(), Ceremonial()
 
 
+def draw_classes_empty_and_sparse() -> tuple[Any, Any, Ceremonial]:
+    """§11.1 (review items 26-27): S01 has `count` 3 and two pupils, so class 3 is published
+    as `[]`; S02 (by `max_size`) and S03 (`count` 2) admit nobody and publish `"classes": []`."""
+    schools = [
+        plain_school(6, "S01", classes=ClassPolicy(count=3, max_size=45, twins="apart")),
+        plain_school(4, "S02", classes=ClassPolicy(count=None, max_size=30, twins="together")),
+        plain_school(4, "S03", classes=ClassPolicy(count=2, max_size=45, twins="apart")),
+    ]
+    children = [Child("A000", sex="M"), Child("A001", sex="F")]
+    return rules_for(schools), children, Ceremonial()
+
+
+def draw_classes_boy_girl_twins() -> tuple[Any, Any, Ceremonial]:
+    """§11.4 (review item 30): twins together, with two pairs of boy-girl twins (`b = g`)
+    among single boys and girls, in two classes. The tie rule decides: placed by the boys (the
+    rule), BG-2 joins class 1; placed by the girls it would join class 2."""
+    school = plain_school(8, classes=ClassPolicy(count=2, max_size=45, twins="together"))
+    groups = {1: "BG-1", 2: "BG-1", 5: "BG-2", 6: "BG-2"}
+    children = [
+        Child(f"A{i:03d}", group=groups.get(i), sex="M" if i % 2 == 0 else "F") for i in range(8)
+    ]
+    return rules_for([school]), children, Ceremonial()
+
+
+def draw_zero_applicants() -> tuple[Any, Any, Ceremonial]:
+    """§6.3 (review item 8): a draw with no applicant is valid; an empty `applicants.jsonl`,
+    nobody admitted, `null` cutoffs, empty waitlists and classes."""
+    school = plain_school(5, classes=ClassPolicy(count=2, max_size=45, twins="apart"))
+    return rules_for([school]), [], Ceremonial()
+
+
+def draw_rehearsals() -> tuple[Any, Any, Ceremonial]:
+    """The draw of case 02 with two rehearsals (§16) in its log (REHEARSALS)."""
+    return draw_tiers()
+
+
+# Rehearsal texts (§16) read out before the ceremony, logged as `rehearsal.run` (§15.3).
+REHEARSALS = {
+    "19-rehearsals": ["模拟摇号：第一次（公证处提议）", "rehearsal 2, text proposed by a parent"],
+}
+
+
+def rehearsed_draw(rules: Any, children: Any, *, label: str, how: Ceremonial) -> tuple[Any, Any]:
+    """`test_draw` with the rehearsals of REHEARSALS run after sealing and logged (§15.3,
+    §16): each `rehearsal.run` names its text and the digest of its results document."""
+    key = signing_test_key()
+    sealed, log = seal_with_log(rules, children, label=label, how=how)
+    for minute, text in enumerate(REHEARSALS[label.removeprefix("vector ")], start=3):
+        _, signature = rehearse(sealed, text, key)
+        log.append(
+            at=f"2026-07-01T02:{minute:02d}:00Z",
+            actor="operator",
+            action="rehearsal.run",
+            details={"text": text, "results": signature["digest"]},
+        )
+    head, ceremony = ceremony_for(
+        sealed.manifest, sealed.manifest_digest, log, label=label, how=how
+    )
+    result = run_draw(sealed, ceremony, key, audit=head)
+    log.append(
+        at=log.entries[-1]["at"][:-3] + "45Z",
+        actor="operator",
+        action="draw.run",
+        details={"seed": ceremony.seed.hex(), "results": result.results_digest.hex()},
+    )
+    return result, log
+
+
 DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
     ("01-plain", draw_plain),
     ("02-tiers", draw_tiers),
@@ -453,6 +526,10 @@ DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
     ("13-decimal-beacon", draw_decimal_beacon),
     ("14-classes-apart", draw_classes_apart),
     ("15-classes-together", draw_classes_together),
+    ("16-classes-empty-and-sparse", draw_classes_empty_and_sparse),
+    ("17-classes-boy-girl-twins", draw_classes_boy_girl_twins),
+    ("18-zero-applicants", draw_zero_applicants),
+    ("19-rehearsals", draw_rehearsals),
 ]
 
 
@@ -506,7 +583,8 @@ def generate(out: Path) -> None:
     _write_json(out / "parent" / "cases.json", parent_cases())
     for name, build in DRAWS:
         rules, children, how = build()
-        result, log = test_draw(rules, children, label=f"vector {name}", how=how)
+        draw = rehearsed_draw if name in REHEARSALS else test_draw
+        result, log = draw(rules, children, label=f"vector {name}", how=how)
         write_test_bundle(out / "draws" / "single" / name, result, log)
 
 
