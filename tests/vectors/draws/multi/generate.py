@@ -327,6 +327,97 @@ def draw_zone_fill_places_group() -> tuple[DrawRules, list[Child]]:
     return rules, children
 
 
+def draw_da_replay_batches() -> tuple[DrawRules, list[Child]]:
+    """§14.2 (review item 37) with groups, in three batches (BATCHES). The draw leaves one seat
+    free at S01 (the twins TW and the pair P do not fit in it); TW hold S02. Batch 1: twin
+    C002 declines; `Fill` runs on S02 then S01: C005 moves up from S03 to S02, the other twin
+    C003, now alone, takes the single seat at S01, S03 passes over the pair P (2 > 1) and takes
+    C012, S02 takes C010. Batch 2: C000 is disqualified (S01 passes over P again); then C008 of
+    P, who holds no seat, declines: C009, now alone, takes the seat at S01. Batch 3: C011, who
+    holds no seat, declines (nobody moves); C004 declines at S02: C012 moves up from S03 and
+    C007 takes its seat there."""
+    schools = [
+        _school(s, n, "T1", "T2", "T3", "T4", "G") for s, n in (("S01", 3), ("S02", 3), ("S03", 2))
+    ]
+    rules = _rules(schools, "deferred_acceptance")
+    twins, pair = ("S01", "S02"), ("S01", "S03")
+    children = [
+        Child("C000", ("S01",), {"S01": "T1"}),
+        Child("C001", ("S01",), {"S01": "T1"}, sex="M"),
+        Child("C002", twins, {"S01": "T2", "S02": "T2"}, group="TW"),
+        Child("C003", twins, {"S01": "T2", "S02": "T2"}, group="TW", sex="M"),
+        Child("C004", ("S02", "S03"), {"S02": "T1"}),
+        Child("C005", ("S02", "S03"), {"S02": "T3", "S03": "T2"}, sex="M"),
+        Child("C006", ("S03",), {"S03": "T1"}),
+        Child("C007", ("S03",), {"S03": "T4"}, sex="M"),
+        Child("C008", pair, {"S01": "T3", "S03": "T2"}, group="P"),
+        Child("C009", pair, {"S01": "T3", "S03": "T2"}, group="P", sex="M"),
+        Child("C010", ("S02",), {"S02": "T4"}),
+        Child("C011", ("S03",), {}, sex="M"),
+        Child("C012", ("S02", "S03"), {"S03": "T3"}),
+    ]
+    return rules, children
+
+
+# Post-draw actions recorded in batches (§12.7 item 3, §15.3): each inner list is one batch,
+# signed and logged with its own `actions.recorded` entry, so each gives a results head.
+BATCHES = {
+    "15-da-replay-batches": [
+        [("decline", "C002")],
+        [("disqualify", "C000"), ("decline", "C008")],
+        [("decline", "C011"), ("decline", "C004")],
+    ],
+}
+
+
+def _batched_actions(
+    result: DrawResult, log: AuditLog, batches: list[list[tuple[str, str]]]
+) -> dict[str, Any]:
+    """Replay every action (§14.2), then record them batch by batch: for each batch the
+    actions document of every action so far, holding the audit head when it is signed, and an
+    `actions.recorded` entry naming its digest and count (§14.3, §15.3). Returns the last
+    document (the bundle's `actions.json`)."""
+    problem = result.problem
+    ids = list(problem.applicant_ids)
+    school_ids = [s.id for s in problem.schools]
+    chosen = [action for batch in batches for action in batch]
+    actions = tuple(PostDrawAction(kind, ids.index(a)) for kind, a in chosen)  # type: ignore[arg-type]
+    _, moves = replay_actions(problem, result.allocation, actions)
+    entries = [
+        ActionEntry(
+            seq=seq,
+            type=action.kind,
+            application=ids[action.applicant],
+            at=f"2026-07-{2 + seq:02d}T01:00:00Z",
+            moves=tuple(
+                (
+                    ids[m.applicant],
+                    None if m.from_school is None else school_ids[m.from_school],
+                    school_ids[m.to_school],
+                )
+                for m in action_moves
+            ),
+        )
+        for seq, (action, action_moves) in enumerate(zip(actions, moves, strict=True), start=1)
+    ]
+    count = 0
+    document: dict[str, Any] = {}
+    for batch in batches:
+        count += len(batch)
+        document = actions_document(
+            results_digest=result.results_digest.hex(),
+            entries=entries[:count],
+            audit=log.head_now(),
+        )
+        log.append(
+            at=entries[count - 1].at[:-3] + "30Z",
+            actor="operator",
+            action="actions.recorded",
+            details={"actions": actions_digest(document).hex(), "count": count},
+        )
+    return document
+
+
 def draw_da_actions() -> tuple[DrawRules, list[Child]]:
     return draw_da_reserved_groups()
 
@@ -394,6 +485,7 @@ DRAWS: list[tuple[str, Callable[[], tuple[DrawRules, list[Child]]]]] = [
     ("12-da-free-seat-late-displaced-group", draw_da_late_displaced_group),
     ("13-zone-group-without-room", draw_zone_without_room),
     ("14-zone-free-seat-places-group", draw_zone_fill_places_group),
+    ("15-da-replay-batches", draw_da_replay_batches),
 ]
 
 
@@ -415,6 +507,8 @@ def generate(out: Path) -> None:
         actions = None
         if name.endswith("post-draw-actions"):
             actions = _actions_document(result, log)
+        elif name in BATCHES:
+            actions = _batched_actions(result, log, BATCHES[name])
         write_test_bundle(out / name, result, log, actions=actions)
 
 
