@@ -22,6 +22,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent / "lottery")]
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from sample_draws import (  # noqa: E402
     Ceremonial,
     Child,
@@ -45,20 +46,36 @@ from lottery import (  # noqa: E402
     School,
     applicant_entry,
     canonical_json,
+    format_pin,
     make_receipt_code,
     merkle_root,
+    outcome_proof,
+    pin,
     private_digest,
     rehearse,
+    results_heads,
     run_draw,
+    sign_document,
     tagged_hash,
     witness_commitment,
 )
 from lottery.hashing import USES  # noqa: E402
 from lottery.merkle import ApplicantTree, leaf_hash  # noqa: E402
+from lottery.outcomes import head_digest  # noqa: E402
 from lottery.records import format_receipt  # noqa: E402
 from lottery.tickets import class_ticket, hex16, school_ticket, ticket, zone_order  # noqa: E402
 
-OWNED = ("encoding", "hashing", "records", "merkle", "seed", "tickets", "draws/single", "parent")
+OWNED = (
+    "encoding",
+    "hashing",
+    "records",
+    "merkle",
+    "seed",
+    "tickets",
+    "draws/single",
+    "parent",
+    "outcomes",
+)
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -568,6 +585,163 @@ def parent_cases() -> list[dict[str, Any]]:
     return cases
 
 
+# --- outcome proofs (§12.7 item 4) ---------------------------------------------------------
+
+
+def _multi_generator() -> Any:
+    import importlib.util
+
+    path = HERE / "draws" / "multi" / "generate.py"
+    spec = importlib.util.spec_from_file_location("multi_vectors_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _heads_of(multi: Any, name: str) -> tuple[Any, Any, list[Child]]:
+    """Re-run the multi-school case `name` exactly as its generator does (same labels, same
+    actions and batches) and return its draw, its signed results heads and its children."""
+    rules, children = dict(multi.DRAWS)[name]()
+    how = multi.CEREMONIES.get(name, Ceremonial())
+    result, log = test_draw(rules, children, label=f"vector multi {name}", how=how)
+    actions = None
+    if name in multi.BATCHES:
+        actions = multi._batched_actions(result, log, multi.BATCHES[name])
+    heads = results_heads(result, actions=actions, log=log, signing_key=signing_test_key())
+    return result, heads, children
+
+
+def _pins(result: Any) -> dict[str, str]:
+    manifest = result.sealed.manifest_digest
+    key = result.sealed.manifest.signing_key.fingerprint
+    return {"manifest": manifest.hex(), "key": key, "pin": format_pin(pin(manifest, key))}
+
+
+def outcome_cases() -> list[dict[str, Any]]:
+    """Outcome proofs (§12.7 item 4) of the bundles `draws/multi/15-da-replay-batches` (three
+    batches of actions, groups) and `draws/multi/13-zone-group-without-room` (an unplaced
+    pair), good and each broken in one way, with the result a family's check must give."""
+    multi = _multi_generator()
+    batches, heads, children = _heads_of(multi, "15-da-replay-batches")
+    zone, zone_heads, zone_children = _heads_of(multi, "13-zone-group-without-room")
+    pins, zone_pins = _pins(batches), _pins(zone)
+    label, zone_label = (
+        "vector multi 15-da-replay-batches",
+        "vector multi 13-zone-group-without-room",
+    )
+    codes = {
+        "15-da-replay-batches": {
+            c.application: format_receipt(record_for(c, label)[0].receipt) for c in children
+        },
+        "13-zone-group-without-room": {
+            c.application: format_receipt(record_for(c, zone_label)[0].receipt)
+            for c in zone_children
+        },
+    }
+    code = codes["15-da-replay-batches"]
+    first, last = heads[0], heads[-1]
+    cases: list[dict[str, Any]] = []
+
+    def add(name: str, proof: dict[str, Any], application: str, expected: str, why: str,
+            *, given_pins: dict[str, str] | None = None, receipt: str | None = "",
+            bundle: str = "15-da-replay-batches") -> None:  # fmt: skip
+        cases.append(
+            {
+                "name": name,
+                "bundle": f"draws/multi/{bundle}",
+                "proof": proof,
+                "application": application,
+                "pins": pins if given_pins is None else given_pins or None,
+                "receipt": codes[bundle][application] if receipt == "" else receipt,
+                "expected": expected,
+                "why": why,
+            }
+        )
+
+    def changed(proof: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        copy = json.loads(json.dumps(proof))
+        change(copy)
+        return copy
+
+    day = outcome_proof(first, "C001")
+    add("draw-day-admitted", day, "C001", "valid", "15-da-replay-batches, head 0: admitted at S01")
+    add("draw-day-group-member", outcome_proof(first, "C002"), "C002", "valid",
+        "15-da-replay-batches, head 0: a twin of TW, admitted at S02 with its twin")  # fmt: skip
+    add("draw-day-waitlisted", outcome_proof(first, "C010"), "C010", "valid",
+        "15-da-replay-batches, head 0: waitlisted, its position at S02")  # fmt: skip
+    add("after-actions-moved-twin", outcome_proof(last, "C003"), "C003", "valid",
+        "15-da-replay-batches, head 3 (after 5 actions): the twin left alone moved to S01")  # fmt: skip
+    add("after-actions-group-member", outcome_proof(last, "C009"), "C009", "valid",
+        "15-da-replay-batches, head 3: C009 of the pair P, alone after C008 declined, at S01")  # fmt: skip
+    add("after-actions-declined", outcome_proof(last, "C002"), "C002", "valid",
+        "15-da-replay-batches, head 3: status decline, no school")  # fmt: skip
+    add("after-actions-disqualified", outcome_proof(heads[2], "C000"), "C000", "valid",
+        "15-da-replay-batches, head 2: status disqualify")  # fmt: skip
+    add("draw-day-unplaced", outcome_proof(zone_heads[0], "C004"), "C004", "valid",
+        "13-zone-group-without-room, head 0: unplaced (its pair fits at no school whole)",
+        given_pins=zone_pins, bundle="13-zone-group-without-room")  # fmt: skip
+    add("no-pins", day, "C001", "valid",
+        "no pins given: the proof checks, but nothing says whose key signed it (§12.7 step 2)",
+        given_pins={})  # fmt: skip
+    add("no-receipt", day, "C001", "valid", "no receipt code given: steps 1-3 only",
+        receipt=None)  # fmt: skip
+    add("receipt-typed", day, "C001", "valid", "the receipt code typed in lower case, no hyphens",
+        receipt=code["C001"].replace("-", "").lower())  # fmt: skip
+    add("wrong-receipt", day, "C001", "does not match",
+        "another child's receipt code: no outcome is shown (§4.8)", receipt=code["C002"])  # fmt: skip
+
+    def status(proof: dict[str, Any]) -> None:
+        proof["outcome"]["status"] = "waitlisted"
+
+    def school(proof: dict[str, Any]) -> None:
+        proof["outcome"]["school"] = "S02"
+
+    def index(proof: dict[str, Any]) -> None:
+        proof["index"] += 1
+
+    def index_at_count(proof: dict[str, Any]) -> None:
+        proof["index"] = proof["head"]["outcomes"]["count"]
+
+    def flip(proof: dict[str, Any]) -> None:
+        element = bytearray(bytes.fromhex(proof["proof"][0]))
+        element[0] ^= 1
+        proof["proof"][0] = element.hex()
+
+    def short(proof: dict[str, Any]) -> None:
+        proof["proof"][0] = proof["proof"][0][:62]
+
+    def head(proof: dict[str, Any]) -> None:
+        proof["head"]["counts"]["admitted"] += 1
+
+    def other_key(proof: dict[str, Any]) -> None:
+        proof["signature"] = sign_document("results-head", head_digest(proof["head"]), OTHER_KEY)
+
+    bad: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+        ("changed-leaf-status", status, "the leaf's status changed"),
+        ("changed-leaf-school", school, "the leaf's school changed"),
+        ("wrong-index", index, "the index of the next leaf"),
+        ("index-at-count", index_at_count, "index equal to the head's count"),
+        ("proof-element-flipped", flip, "one bit of the first proof element flipped"),
+        ("proof-element-31-bytes", short, "the first proof element cut to 31 bytes (§5.3)"),
+        ("head-changed", head, "the head's admitted count raised: its signature fails"),
+        ("other-key", other_key, "head signed by another key; the real pins are given"),
+    ]
+    for name, change, why in bad:
+        add(name, changed(day, change), "C001", "invalid", why)
+    add("other-key-no-pins", changed(day, other_key), "C001", "valid",
+        "head signed by another key, no pins: it checks, and only pins could show it is not "
+        "the bureau's (§12.6)", given_pins={})  # fmt: skip
+    add("wrong-pins", day, "C001", "invalid", "the pins of another draw (case 13)",
+        given_pins=zone_pins)  # fmt: skip
+    add("other-application", day, "C002", "invalid",
+        "the proof of C001 shown for C002", receipt=None)  # fmt: skip
+    return cases
+
+
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(derive("someone else's key"))
+
+
 def generate(out: Path) -> None:
     """Write every owned vector under `out` (a fresh copy of each owned folder)."""
     for folder in OWNED:
@@ -581,6 +755,7 @@ def generate(out: Path) -> None:
     _write_json(out / "seed" / "seeds.json", seed_cases())
     _write_json(out / "tickets" / "tickets.json", tickets_cases())
     _write_json(out / "parent" / "cases.json", parent_cases())
+    _write_json(out / "outcomes" / "proofs.json", outcome_cases())
     for name, build in DRAWS:
         rules, children, how = build()
         draw = rehearsed_draw if name in REHEARSALS else test_draw

@@ -204,3 +204,17 @@ def test_a_familys_check(case: dict[str, str]) -> None:
         assert report.private_check == ("match" if "name" in case else "not checked")
     else:
         assert report.status is None and report.schools == ()
+
+
+SECOND_ROUNDS = _load("draws/multi/second-rounds.json")
+
+
+@pytest.mark.parametrize("pair", SECOND_ROUNDS, ids=[p["second"] for p in SECOND_ROUNDS])
+def test_second_round_pair(pair: dict[str, str]) -> None:
+    """§17 step 14: the second bundle, verified with the first as the previous draw, passes
+    with check 14 run (Appendix B.12)."""
+    from verifier import verify_bundle
+
+    report = verify_bundle(VECTORS / pair["second"], previous=VECTORS / pair["first"])
+    assert report.passed, [c for c in report.checks if c.status not in ("PASS", "ABSENT")]
+    assert report.checks[13].status == "PASS"

@@ -147,6 +147,25 @@ def rerun(files: Files) -> None:
     run = {"seq": 0, "prev": "", "at": entries[-1]["at"], "actor": "operator", "action": "draw.run", "draw": entries[-1]["draw"],
            "details": {"seed": seed.hex(), "results": tagged_hash("results", files["results.json"]).hex()}}  # fmt: skip
     write_log(files, [*entries, run])
+    rebind_heads(files)
+
+
+def rebind_heads(files: Files) -> None:
+    """Re-bind the results heads (§12.7) to the re-made results and re-sign them, as the key
+    holder can: each head names the new results digest, head 0 the results' audit head, and
+    each names the digest of the one before. (Outcome roots are left as they were.)"""
+    heads = [parse(line) for line in files["heads.jsonl"].splitlines()]
+    results_digest = tagged_hash("results", files["results.json"]).hex()
+    previous, signatures = None, []
+    for seq, head in enumerate(heads):
+        head["results"], head["previous"] = results_digest, previous
+        if seq == 0:
+            head["audit"] = parse(files["results.json"])["audit"]
+        digest = tagged_hash("results-head", encode(head))
+        signatures.append(encode(sign_document("results-head", digest, TEST_KEY)))
+        previous = digest.hex()
+    files["heads.jsonl"] = b"".join(encode(head) + b"\n" for head in heads)
+    files["heads.sig.jsonl"] = b"".join(line + b"\n" for line in signatures)
 
 
 def reseal(files: Files) -> None:
@@ -433,7 +452,8 @@ def derive_readme(files: Files) -> None:
         f"Results digest:  {tagged_hash('results', files['results.json']).hex()}",
         "",
     ]
-    fixed = files["README.txt"].decode("utf-8").split("\n")[-7:-1]  # the six fixed lines
+    base = files["README.txt"].decode("utf-8").split("\n")[:-1]
+    fixed = base[len(lines):]  # the fixed lines after the derived ones, as the engine wrote them
     files["README.txt"] = "".join(line + "\n" for line in [*lines, *fixed]).encode("utf-8")
 
 

@@ -14,6 +14,7 @@ Beacons: quicknet drand in most, the chained mainnet in 03 and 06, a decimal bea
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from lottery import (  # noqa: E402
     School,
     actions_digest,
     actions_document,
+    read_bundle,
+    second_round_inputs,
 )
 from lottery.allocation import PostDrawAction, replay_actions  # noqa: E402
 from lottery.manifest import Category, DrawRules  # noqa: E402
@@ -233,7 +236,7 @@ def draw_da_late_displaced_group() -> tuple[DrawRules, list[Child]]:
     acceptance ends with that seat free while C002, who listed S01 first, sits at S02. `Fill`
     moves C002 up to S01, and the seat C002 leaves at S02 goes to C005, who listed S02 first
     and sat at S03. The twins stay at S03, above S01's open cutoff but not admitted there
-    (`passed_over` 1, §10.8)."""
+    (`passed_over` 2: two applicants, §10.8)."""
     schools = [
         _school("S01", 2, "T1", "T2", "T3", "G"),
         _school("S02", 2, "T1", "T2", "T3", "G"),
@@ -362,6 +365,9 @@ def draw_da_replay_batches() -> tuple[DrawRules, list[Child]]:
 # Post-draw actions recorded in batches (§12.7 item 3, §15.3): each inner list is one batch,
 # signed and logged with its own `actions.recorded` entry, so each gives a results head.
 BATCHES = {
+    # Zone assignment (§14.2): nobody moves. C004 of the pair without room (unplaced) declines;
+    # C000 is disqualified at Z01. Case 16 is the second round of what is left (§14.5).
+    "13-zone-group-without-room": [[("decline", "C004"), ("disqualify", "C000")]],
     "15-da-replay-batches": [
         [("decline", "C002")],
         [("disqualify", "C000"), ("decline", "C008")],
@@ -489,6 +495,27 @@ DRAWS: list[tuple[str, Callable[[], tuple[DrawRules, list[Child]]]]] = [
 ]
 
 
+# Second rounds (§14.5): (second case, first case it derives from, why).
+SECOND_ROUNDS = [
+    (
+        "16-zone-second-round",
+        "13-zone-group-without-room",
+        "the seats left at Z01 (2) and Z02 (1) and the one child left without a seat, C005,"
+        " whose group PAIR-3 (C004 declined) becomes null",
+    ),
+]
+
+
+def second_round(first: Path, name: str) -> tuple[DrawResult, AuditLog]:
+    """The second round of the bundle `first` (§14.5): its rules and records derived by the
+    engine from the published bundle, then an ordinary test draw of its own."""
+    inputs = second_round_inputs(read_bundle(first))
+    rules = inputs.rules(
+        draw_id="TEST-MULTI-2026-R2", title="Test second round", authority="Test bureau"
+    )
+    return test_draw(rules, [], label=f"vector multi {name}", records=inputs.records)
+
+
 CEREMONIES = {
     "03-da-reserved-groups-tiers": Ceremonial(beacon="mainnet"),
     "04-immediate-acceptance": Ceremonial(beacon="decimal", committed_entries=False),
@@ -510,6 +537,14 @@ def generate(out: Path) -> None:
         elif name in BATCHES:
             actions = _batched_actions(result, log, BATCHES[name])
         write_test_bundle(out / name, result, log, actions=actions)
+    for name, first, _ in SECOND_ROUNDS:
+        shutil.rmtree(out / name, ignore_errors=True)
+        write_test_bundle(out / name, *second_round(out / first, name))
+    pairs = [
+        {"first": f"draws/multi/{first}", "second": f"draws/multi/{name}", "why": why}
+        for name, first, why in SECOND_ROUNDS
+    ]
+    (out / "second-rounds.json").write_text(json.dumps(pairs, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
