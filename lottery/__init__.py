@@ -121,6 +121,7 @@ from lottery.records import (
 )
 from lottery.results import encode_results, results_digest, results_document
 from lottery.rounds import SecondRoundInputs, SecondRoundRefused, second_round_inputs
+from lottery.sealing_warnings import SealingWarning, sealing_warnings
 from lottery.signing import key_fingerprint, sign_document, signing_key_info, verify_signature
 from lottery.units import build_problem
 
@@ -159,6 +160,7 @@ __all__ = [
     "ReservedSeats",
     "School",
     "SealedDraw",
+    "SealingWarning",
     "SecondRoundInputs",
     "SecondRoundRefused",
     "SignatureError",
@@ -239,6 +241,7 @@ __all__ = [
     "reveal_receipt",
     "run_draw",
     "seal",
+    "sealing_warnings",
     "second_round_inputs",
     "seed_of",
     "sign_document",

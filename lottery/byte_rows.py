@@ -147,23 +147,30 @@ def join_rows(
     for segment in segments:
         if isinstance(segment, ByteColumn) and len(segment) != count:
             raise ValueError(f"a column of {len(segment)} rows among {count} rows")
+    # Whether a column has padding is a property of its strings: asked once, not per block.
+    padded = [isinstance(s, ByteColumn) and not s.is_full() for s in segments]
     pieces = [opening]
     for low in range(0, count, _ROWS_PER_BLOCK):
         high = min(count, low + _ROWS_PER_BLOCK)
-        pieces.append(_block(segments, widths, low, high))
+        pieces.append(_block(segments, widths, padded, low, high))
     if count:
         pieces[1] = pieces[1][skip:]
     pieces.append(closing)
     return b"".join(pieces)
 
 
-def _block(segments: Sequence[bytes | ByteColumn], widths: list[int], low: int, high: int) -> bytes:
-    """The bytes of rows `low` to `high` (see `join_rows`)."""
+def _block(
+    segments: Sequence[bytes | ByteColumn],
+    widths: list[int],
+    padded: list[bool],
+    low: int,
+    high: int,
+) -> bytes:
+    """The bytes of rows `low` to `high` (see `join_rows`); `padded[k]`: segment k has padding."""
     table = np.empty((high - low, sum(widths)), dtype=np.uint8)
-    padded = any(isinstance(s, ByteColumn) and not s.is_full() for s in segments)
-    keep = np.empty(table.shape, dtype=np.bool_) if padded else None
+    keep = np.empty(table.shape, dtype=np.bool_) if any(padded) else None
     at = 0
-    for segment, width in zip(segments, widths, strict=True):
+    for segment, width, has_padding in zip(segments, widths, padded, strict=True):
         block = slice(at, at + width)
         if isinstance(segment, bytes):
             table[:, block] = np.frombuffer(segment, dtype=np.uint8)
@@ -171,8 +178,10 @@ def _block(segments: Sequence[bytes | ByteColumn], widths: list[int], low: int, 
                 keep[:, block] = True
         else:
             segment.write(table[:, block], low, high)
-            if keep is not None:
+            if keep is not None and has_padding:
                 lengths = segment.row_lengths(low, high)
                 np.less(np.arange(width), lengths[:, None], out=keep[:, block])
+            elif keep is not None:
+                keep[:, block] = True
         at += width
     return (table if keep is None else table[keep]).tobytes()

@@ -27,10 +27,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lottery.actions import ActionEntry, check_actions, entries_of
 from lottery.allocation.pairs import PairTable, build_pairs
-from lottery.allocation.problem import Allocation, AllocationProblem
+from lottery.allocation.problem import AllocationProblem
 from lottery.allocation.replay import REMOVED_KINDS, Placement, PostDrawAction, replay_states
 from lottery.audit_log import AuditLog, audit_entry_hash, parse_audit_log
-from lottery.byte_rows import ByteColumn, bytes_column, encoded_column, hex16_column, join_rows
+from lottery.byte_rows import (
+    ByteColumn,
+    encoded_column,
+    hex16_column,
+    join_rows,
+    plain_column,
+)
 from lottery.canonical_parts import is_plain
 from lottery.draw import DrawResult
 from lottery.encoding import canonical_json
@@ -105,6 +111,7 @@ class _Choices:
     """Every (applicant, list entry) item in applicant order: school, number, position or -1."""
 
     applicant: I64
+    unit: I64
     school: I64
     number: npt.NDArray[np.uint64]
     position: I64
@@ -117,36 +124,23 @@ def _choices(problem: AllocationProblem, pairs: PairTable, placement: Placement)
     count = (pairs.list_start[unit + 1] - pairs.list_start[unit]).astype(np.int64)
     applicant = np.repeat(np.arange(n, dtype=np.int64), count)
     within = np.arange(applicant.size, dtype=np.int64) - (np.cumsum(count) - count)[applicant]
-    g = pairs.list_pair[pairs.list_start[unit[applicant]] + within]
+    item_unit = unit[applicant]
+    g = pairs.list_pair[pairs.list_start[item_unit] + within]
     school = pairs.pair_school[g]
     key, place = _positions(placement, n_schools)
     wanted = applicant * n_schools + school
     at = np.minimum(np.searchsorted(key, wanted), max(key.size - 1, 0))
     found = (key[at] == wanted) if key.size else np.zeros(wanted.size, dtype=np.bool_)
     position = np.where(found, place[at] if key.size else 0, -1)
-    return _Choices(applicant, school, pairs.pair_number[g], position, count)
+    return _Choices(applicant, item_unit, school, pairs.pair_number[g], position, count)
 
 
-def _decimal_or_null_column(values: I64) -> ByteColumn:
-    """Each value as its decimal digits (§2.3 integers), or `null` where it is negative."""
-    null = values < 0
-    digits = np.ones(values.size, dtype=np.int64)
-    top = int(values.max(initial=0))
-    power = 10
-    while power <= top:
-        digits += values >= power
-        power *= 10
-    lengths = np.where(null, 4, digits)
-    width = int(lengths.max(initial=4))
-    matrix = np.zeros((values.size, width), dtype=np.uint8)
-    safe = np.maximum(values, 0)
-    for k in range(width):
-        exponent = digits - 1 - k
-        live = exponent >= 0
-        divisor = np.power(10, np.maximum(exponent, 0), dtype=np.int64)
-        matrix[:, k] = np.where(live, 48 + (safe // divisor) % 10, 0)
-    matrix[null, :4] = np.frombuffer(b"null", dtype=np.uint8)
-    return ByteColumn(matrix, lengths.astype(np.int64))
+def _position_column(positions: I64) -> ByteColumn:
+    """Each position as its decimal digits (§2.3 integers), `null` where it is -1: the
+    numbers up to the longest waitlist encoded once, then looked up."""
+    longest = int(positions.max(initial=0))
+    numbers = [b"null", *(str(k).encode("ascii") for k in range(1, longest + 1))]
+    return encoded_column(numbers).take(np.maximum(positions, 0))
 
 
 def _leaf_documents(
@@ -194,10 +188,17 @@ def _leaf_rows(
     status: I64,
 ) -> tuple[bytes, ...]:
     """Each leaf's JCS as byte rows: keys in JCS order (application, choices, label,
-    lottery_number, receipt_check, school, status)."""
+    lottery_number, receipt_check, school, status). Three streams are joined row by row (what
+    comes before the choices, the choices, what comes after) and each leaf is the three pieces
+    of its row: no matrix as wide as the longest list of choices."""
     n = len(problem.applicant_ids)
     school_names = encoded_column([canonical_json(s.id) for s in problem.schools])
     items = len(choices.applicant)
+    tickets = hex16_column(problem.ticket)  # §8.2, one per unit
+    if problem.tie_breaking == "single":  # t_s(u) is the unit's ticket everywhere (§8.3)
+        numbers = tickets.take(choices.unit)
+    else:
+        numbers = hex16_column(choices.number)
     first = np.ones(items, dtype=np.bool_)
     first[1:] = choices.applicant[1:] != choices.applicant[:-1]
     separator = ByteColumn(
@@ -211,14 +212,16 @@ def _leaf_rows(
             b"[",
             school_names.take(choices.school),
             b',"',
-            hex16_column(choices.number),
+            numbers,
             b'",',
-            _decimal_or_null_column(choices.position),
+            _position_column(choices.position),
             b"]",
         ],
         skip=1,
     )
-    listed = bytes_column(joined, n)
+    listed = joined.split(b"\n")
+    if len(listed) != n:
+        raise ValueError(f"{len(listed)} lists of choices for {n} applicants")
     label_names = [b"null", *(canonical_json(x) for x in ["open"])]
     label_names += [canonical_json("reserved:" + c) for c in problem.category_ids]
     label_code = np.where(placement.applicant_school >= 0, placement.applicant_label + 1, 0)
@@ -229,25 +232,26 @@ def _leaf_rows(
         for name in _STATUSES
     ]
     tail_code = school_code * len(_STATUSES) + status
-    rows = join_rows(
+    before = join_rows(
+        n,
+        [b'\n{"application":"', plain_column(problem.applicant_ids), b'","choices":['],
+        skip=1,
+    ).split(b"\n")
+    after = join_rows(
         n,
         [
-            b'\n{"application":"',
-            bytes_column("\n".join(problem.applicant_ids).encode("ascii"), n),
-            b'","choices":[',
-            listed,
-            b'],"label":',
+            b'\n],"label":',
             encoded_column(label_names).take(label_code),
             b',"lottery_number":"',
-            hex16_column(problem.ticket).take(problem.applicant_unit),
+            tickets.take(problem.applicant_unit),
             b'","receipt_check":"',
-            bytes_column("\n".join(receipt_checks).encode("ascii"), n),
+            plain_column(receipt_checks),
             b'"',
             encoded_column(tails).take(tail_code),
         ],
         skip=1,
-    )
-    return tuple(rows.split(b"\n"))
+    ).split(b"\n")
+    return tuple(map(b"".join, zip(before, listed, after, strict=True)))
 
 
 def outcome_leaves(
@@ -327,11 +331,6 @@ class SignedHead:
         return _tree(self.leaves)
 
 
-def _draw_day(problem: AllocationProblem, allocation: Allocation) -> Placement:
-    placements, _ = replay_states(problem, allocation, (), [0])
-    return placements[0]
-
-
 def _batches(log: AuditLog | bytes, total: int) -> list[tuple[int, dict[str, Any]]]:
     """`(count, audit head)` of each batch: every `actions.recorded` entry of the log, with
     the head of the entry just before it (§12.7 item 3, §15.3)."""
@@ -384,7 +383,7 @@ def results_heads(
     batches = _batches(log, len(entries))
     stops = [0, *(count for count, _ in batches)]
     placements, _ = replay_states(
-        problem, result.allocation, _post_draw_actions(problem, entries), stops
+        problem, result.allocation, _post_draw_actions(problem, entries), stops, pairs=pairs
     )
     audits = [result.audit.document(), *(audit for _, audit in batches)]
     heads: list[SignedHead] = []

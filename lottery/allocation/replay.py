@@ -92,9 +92,11 @@ def assigned_pairs(pairs: PairTable, unit_school: I32) -> I64:
 class _Replay:
     """The mutable state of one replay; one method per step of §14.2."""
 
-    def __init__(self, problem: AllocationProblem, allocation: Allocation) -> None:
+    def __init__(
+        self, problem: AllocationProblem, allocation: Allocation, pairs: PairTable | None
+    ) -> None:
         self.problem = problem
-        self.pairs = build_pairs(problem)
+        self.pairs = build_pairs(problem) if pairs is None else pairs
         self.members = members_of_units(problem)
         seats = np.array([s.seats for s in problem.schools], dtype=np.int64)
         assigned = assigned_pairs(self.pairs, allocation.unit_school)
@@ -164,6 +166,20 @@ class _Replay:
         )
 
 
+def _draw_day(problem: AllocationProblem, allocation: Allocation) -> Placement:
+    """The state before any action: the allocation as published (§10.9, §10.6)."""
+    unit = problem.applicant_unit
+    n = len(problem.applicant_ids)
+    return Placement(
+        applicant_school=allocation.unit_school[unit].astype(np.int32),
+        applicant_label=allocation.unit_label[unit].astype(np.int32),
+        removed=np.zeros(n, dtype=np.bool_),
+        removed_kind=np.zeros(n, dtype=np.int8),
+        waitlists=allocation.waitlists,
+        actions=0,
+    )
+
+
 def _check_actions(problem: AllocationProblem, actions: Sequence[PostDrawAction]) -> None:
     n_applicants = len(problem.applicant_ids)
     for seq, action in enumerate(actions, start=1):
@@ -183,16 +199,21 @@ def replay_states(
     allocation: Allocation,
     actions: Sequence[PostDrawAction],
     stops: Sequence[int],
+    *,
+    pairs: PairTable | None = None,
 ) -> tuple[tuple[Placement, ...], tuple[tuple[Move, ...], ...]]:
     """Replay `actions` in order (§14.2); the state after the first `m` actions for each `m`
     of `stops` (increasing, each at most the number of actions), and the moves of each action.
-    Raises `InvalidAction` naming the action."""
+    `pairs`, if given, is `build_pairs(problem)` already built. Raises `InvalidAction` naming
+    the action."""
     _check_actions(problem, actions)
     if any(b <= a for a, b in itertools.pairwise(stops)) or any(
         not 0 <= m <= len(actions) for m in stops
     ):
         raise InvalidAction(f"replay stops {list(stops)} are not increasing within the actions")
-    replay = _Replay(problem, allocation)
+    if not actions:  # the draw's own state: nothing to replay (§14.2)
+        return tuple(_draw_day(problem, allocation) for _ in stops), ()
+    replay = _Replay(problem, allocation, pairs)
     placements: list[Placement] = []
     moves: list[tuple[Move, ...]] = []
     wanted = list(stops)

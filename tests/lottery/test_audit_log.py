@@ -8,7 +8,15 @@ import dataclasses
 from typing import Any
 
 import pytest
-from sample_draws import Ceremonial, Child, plain_school, record_for, rules_for, test_draw
+from sample_draws import (
+    Ceremonial,
+    Child,
+    plain_school,
+    record_for,
+    rules_for,
+    signing_test_key,
+    test_draw,
+)
 
 from lottery import (
     AuditHead,
@@ -27,6 +35,7 @@ from lottery import (
     normalise_receipt,
     pin,
     receipt_check,
+    rehearse,
 )
 
 DRAWN = test_draw(rules_for([plain_school(3)]), [Child(f"A{i}") for i in range(6)], label="log")
@@ -187,3 +196,42 @@ def test_index_lists_every_file() -> None:
         check_index(index, {**files, "a.json": b"{ }"}, bytes(32))
     with pytest.raises(BundleError, match="names another manifest"):
         check_index(index, files, b"\x01" * 32)
+
+
+def _with_rehearsal(details: dict[str, Any], *, after_run: bool = False) -> list[dict[str, Any]]:
+    """The log with a `rehearsal.run` entry just before `draw.run` (or after it)."""
+    entries = list(LOG.entries)
+    entry = {**entries[-1], "action": "rehearsal.run", "actor": "operator", "details": details}
+    at = len(entries) if after_run else len(entries) - 1
+    return _rechain([*entries[:at], entry, *entries[at:]])
+
+
+def test_a_rehearsal_is_re_run_from_its_text() -> None:
+    """§15.3, §16: the entry names the text and the digest that a re-run gives."""
+    text = "公证员彩排 notary rehearsal 1"
+    _, signature = rehearse(RESULT.sealed, text, signing_test_key())
+    good = _with_rehearsal({"text": text, "results": signature["digest"]})
+    _check(good, records=RESULT.sealed.records)
+    wrong = _with_rehearsal({"text": text + "!", "results": signature["digest"]})
+    _check(wrong)  # without the records only the place and form are checked
+    with pytest.raises(BundleError, match="a re-run of the rehearsal"):
+        _check(wrong, records=RESULT.sealed.records)
+    with pytest.raises(BundleError, match=r"rehearsal.run details \['digest', 'seq', 'text'\]"):
+        _check(_with_rehearsal({"seq": 1, "text": text, "digest": signature["digest"]}))
+    late = _with_rehearsal({"text": text, "results": signature["digest"]}, after_run=True)
+    with pytest.raises(BundleError, match=r"not between draw\.sealed and draw\.run"):
+        _check(late, records=RESULT.sealed.records)
+
+
+def test_actions_recorded_counts_must_increase() -> None:
+    entries = list(LOG.entries)
+    recorded = {**entries[-1], "action": "actions.recorded", "actor": "operator"}
+    twice = _rechain(
+        [
+            *entries,
+            {**recorded, "details": {"actions": "00" * 32, "count": 2}},
+            {**recorded, "details": {"actions": "11" * 32, "count": 2}},
+        ]
+    )
+    with pytest.raises(BundleError, match="count 2 does not increase"):
+        _check(twice, actions_doc={"actions": [], "audit": None})

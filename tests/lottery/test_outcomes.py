@@ -240,3 +240,34 @@ def test_invalid_actions_are_refused_naming_the_action() -> None:
     back = [entry(1, "A001", "2026-07-10T02:00:00Z"), entry(2, "A002", "2026-07-10T01:00:00Z")]
     with pytest.raises(BundleError, match=r"action 2: at .* is earlier"):
         check_actions(back, ids)
+
+
+@pytest.mark.parametrize("mode", ["deferred_acceptance", "zone_assignment"])
+def test_byte_row_leaves_with_a_number_per_school(mode: str) -> None:
+    """§8.3 multiple tie-breaking (a number per school in `choices`), and a zone draw's
+    generated lists (§10.5) without waitlist positions."""
+    rules = rules_for(
+        (plain_school(3, "S01"), plain_school(4, "S02")),
+        mode=mode,
+        tie_breaking="multiple",
+        max_preferences=2,
+    )
+    children = (
+        CHILDREN
+        if mode != "zone_assignment"
+        else [Child(c.application, preferences=(), group=c.group) for c in CHILDREN]
+    )
+    result, log = test_draw(rules, children, label=LABEL)
+    (head,) = results_heads(result, actions=None, log=log, signing_key=signing_test_key())
+    problem = result.problem
+    placements, _ = replay_states(problem, result.allocation, [], [0])
+    checks = [r.receipt_check for r in result.sealed.records]
+    pairs = build_pairs(problem)
+    expected = _leaf_documents(
+        problem,
+        placements[0],
+        checks,
+        _choices(problem, pairs, placements[0]),
+        _status_codes(placements[0]),
+    )
+    assert head.leaves == expected
