@@ -9,7 +9,8 @@ never tie, the index never decides a comparison. Smaller is better.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from verifier.hashing import domain_hash, u64
 from verifier.manifest import Manifest, School
@@ -18,16 +19,49 @@ from verifier.records import Unit
 Candidate = tuple[int, int, bytes, int]  # (rank, lottery number used, key bytes, unit index)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Allocation:
-    """Per unit: its school index or None, its label (§9.4) and its list (§10.1, §10.5).
-    Per school: its admitted units and its waitlist (§10.6), as candidates, best first."""
+    """An assignment: per unit its school index or None, its label (§9.4), its list (§10.1,
+    §10.5) and its size (members not removed, §14.2); per school its free seats (§10.9) and its
+    candidates before §10.9 (§10.6 on the mode's assignment), best first. A unit only ever moves
+    up its list, so a school's candidates later are those of these still `waiting` there."""
 
     assigned: list[int | None]
     labels: list[str | None]
     lists: list[list[int]]
-    admitted: list[list[Candidate]]
-    waitlists: list[list[Candidate]]
+    sizes: list[int]
+    free: list[int]
+    candidates: list[list[Candidate]]
+    removed: dict[str, tuple[int, str]] = field(default_factory=dict)  # by action (seq, type)
+
+    def waiting(self, u: int, s: int) -> bool:
+        """`u` (listing `s`) is a candidate of `s`: not removed, held nowhere or after `s`."""
+        held = self.assigned[u]
+        listed = self.lists[u]
+        return self.sizes[u] > 0 and (held is None or listed.index(s) < listed.index(held))
+
+    def waitlist(self, s: int) -> list[Candidate]:
+        """§10.6 on this assignment (§14.2 informative): the units waiting at `s`."""
+        return [c for c in self.candidates[s] if self.waiting(c[3], s)]
+
+    def fill(self, queue: list[int]) -> list[tuple[int, int | None, int]]:
+        """`Fill(Q)`, §10.9: returns the moves `(unit, school left or None, school)` in order."""
+        moves, pending = [], deque(queue)
+        while pending:
+            t = pending.popleft()  # (1)
+            for candidate in self.candidates[t]:  # (2), in priority order at t
+                u = candidate[3]
+                if self.free[t] == 0:
+                    break
+                if not self.waiting(u, t) or self.sizes[u] > self.free[t]:
+                    continue  # not a candidate (any more), or does not fit whole (§9.3)
+                held = self.assigned[u]
+                if held is not None:
+                    self.free[held] += self.sizes[u]
+                    pending.append(held)
+                self.assigned[u], self.free[t] = t, self.free[t] - self.sizes[u]
+                moves.append((u, held, t))
+        return moves
 
 
 def ticket(seed: bytes, key: bytes) -> int:
@@ -118,7 +152,7 @@ def choose(
 
 
 def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
-    """Run the manifest's mode, §10.2-§10.6."""
+    """Run the manifest's mode (§10.2-§10.5), then `Fill` over every school (§10.9)."""
     units, schools = priorities.units, manifest.schools
     index_of = {school.id: s for s, school in enumerate(schools)}
     if manifest.mode == "zone_assignment":
@@ -129,24 +163,33 @@ def allocate(manifest: Manifest, priorities: Priorities) -> Allocation:
         assigned, labels = _immediate_acceptance(priorities, lists)
     else:  # (10.2) is (10.3) with lists of one school; (10.5) runs (10.3) on generated lists
         assigned, labels = _deferred_acceptance(priorities, lists), [None] * len(units)
-    admitted: list[list[Candidate]] = [[] for _ in schools]
-    waitlists: list[list[Candidate]] = [[] for _ in schools]
+    candidates: list[list[Candidate]] = [[] for _ in schools]
+    free = [school.seats for school in schools]
     for u, entries in enumerate(lists):
         held = assigned[u]
         if held is not None:
-            admitted[held].append(priorities.candidate(u, held))
-        if manifest.mode == "zone_assignment":
-            continue  # (10.5): no waitlists in this mode
-        for s in entries:  # (10.6): the schools of its list before the one it holds
+            free[held] -= units[u].size
+        for s in entries:  # (10.9): the schools of its list before the one it holds
             if s == held:
                 break
-            waitlists[s].append(priorities.candidate(u, s))
-    admitted = [sorted(candidates) for candidates in admitted]
+            candidates[s].append(priorities.candidate(u, s))
+    sizes = [unit.size for unit in units]
+    allocation = Allocation(assigned, labels, lists, sizes, free, [sorted(c) for c in candidates])
+    allocation.fill(list(range(len(schools))))
     if manifest.mode != "immediate_acceptance":  # (9.4): labels from Choose on the final set
-        for s, school in enumerate(schools):
-            for u, label in choose(school, admitted[s], units).items():
+        for s, admitted in enumerate(admitted_at(allocation, priorities)):
+            for u, label in choose(schools[s], admitted, units).items():
                 labels[u] = label
-    return Allocation(assigned, labels, lists, admitted, [sorted(c) for c in waitlists])
+    return allocation
+
+
+def admitted_at(allocation: Allocation, priorities: Priorities) -> list[list[Candidate]]:
+    """Each school's admitted units, best first."""
+    admitted: list[list[Candidate]] = [[] for _ in priorities.manifest.schools]
+    for u, s in enumerate(allocation.assigned):
+        if s is not None:
+            admitted[s].append(priorities.candidate(u, s))
+    return [sorted(candidates) for candidates in admitted]
 
 
 def _deferred_acceptance(priorities: Priorities, lists: list[list[int]]) -> list[int | None]:

@@ -20,6 +20,7 @@ DETAILS = {  # (15.3): the actions cross-checked, and the exact keys of their de
     "ceremony.beacon": ("beacon", "used", "value"),
     "draw.run": ("seed", "results"),
     "actions.recorded": ("actions", "count"),
+    "rehearsal.run": ("text", "results"),
 }
 
 
@@ -77,14 +78,10 @@ def check_events(entries: list[Any], expected: Mapping[str, Any]) -> None:
     reveals = [
         (details.get("witness"), details.get("secret")) for _, details in seen["witness.revealed"]
     ]
-    recorded = [details for _, details in seen["actions.recorded"]][-1:]  # the last one counts
     found: dict[str, Any] = {a: [details for _, details in seen[a]] for a in SINGLE}
-    found |= {"witness.revealed": dict(reveals), "actions.recorded": recorded}
+    found |= {"witness.revealed": dict(reveals)}
     wanted: dict[str, Any] = {action: [expected[action]] for action in SINGLE}
-    wanted |= {
-        "witness.revealed": expected["revealed"],
-        "actions.recorded": expected["actions.recorded"],
-    }
+    wanted |= {"witness.revealed": expected["revealed"]}
     if len(reveals) != len(dict(reveals)):  # one reveal event per witness
         wanted["witness.revealed"] = "one each"
     for witness, values in expected["witnesses"].items():
@@ -101,6 +98,38 @@ def check_events(entries: list[Any], expected: Mapping[str, Any]) -> None:
     order += [
         ("witness.revealed", sealed < seq < checkpoint) for seq, _ in seen["witness.revealed"]
     ]
+    order += [("rehearsal.run", sealed < seq < run) for seq, _ in seen["rehearsal.run"]]
     for action, holds in order:
         if not holds:
             raise CheckFailed("audit_order", action=action)
+
+
+def check_batches(entries: list[Any], hashes: list[str], heads: list[Any], actions: Any) -> None:
+    """(15.3) `actions.recorded`: one per batch, head k >= 1 belonging to the k-th (12.7 item 3),
+    right after the head's audit head, counts strictly increasing; the last one names
+    actions.json (`actions`: its digest and the document, or None without it)."""
+    recorded = [entry for entry in entries if entry["action"] == "actions.recorded"]
+    if len(recorded) != len(heads) - 1:
+        raise CheckFailed("audit_batches", expected=len(heads) - 1, found=len(recorded))
+    count = 0
+    for k, entry in enumerate(recorded, start=1):
+        where = f"heads.jsonl line {k + 1}"
+        seq = check_head(hashes, Fields(heads[k], where).head("audit"), where)
+        details = entry["details"]
+        if (
+            entry["seq"] != seq + 1
+            or details["count"] != heads[k]["actions"]
+            or details["count"] <= count
+        ):
+            raise CheckFailed("audit_batch", batch=k, expected=f"seq {seq + 1}, count {heads[k]['actions']}",
+                              found=f"seq {entry['seq']}, count {details['count']}")  # fmt: skip
+        count = details["count"]
+    last = recorded[-1]["details"] if recorded else None
+    wanted = (
+        None if actions is None else {"actions": actions[0], "count": len(actions[1]["actions"])}
+    )
+    if last != wanted:
+        raise CheckFailed("audit_event", action="actions.recorded", expected=wanted, found=last)
+    if recorded and heads[-1]["audit"] != actions[1]["audit"]:  # signed with the last batch
+        raise CheckFailed("audit_head", document="actions.json", seq=actions[1]["audit"]["seq"],
+                          expected=heads[-1]["audit"], found=actions[1]["audit"])  # fmt: skip

@@ -23,7 +23,8 @@ from verifier.hashing import domain_hash
 
 REQUIRED_FILES: tuple[str, ...] = ("manifest.json", "manifest.sig.json", "applicants.jsonl")
 REQUIRED_FILES += ("ceremony.json", "ceremony.sig.json", "results.json", "results.sig.json")
-REQUIRED_FILES += ("audit.jsonl", "audit.sig.json", "index.json", "index.sig.json")
+REQUIRED_FILES += ("heads.jsonl", "heads.sig.jsonl", "audit.jsonl", "audit.sig.json")
+REQUIRED_FILES += ("index.json", "index.sig.json")
 OPTIONAL_PAIRS = (("actions.json", "actions.sig.json"),)
 KNOWN_FILES = (*REQUIRED_FILES, *(name for pair in OPTIONAL_PAIRS for name in pair), "README.txt")
 MANIFEST_CEILING = 16 * 2**20  # §13.3
@@ -33,8 +34,9 @@ BLOCK = 2**20
 METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # §13.2
 
 
-def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
-    """The largest size each file may have, from the manifest's counts (§13.3)."""
+def size_limits(manifest: Any, manifest_size: int, actions: int = 0) -> dict[str, int]:
+    """The largest size each file may have, from the manifest's counts and the number of
+    actions of actions.json (§13.3)."""
     try:
         n = manifest["applicants"]["count"]
         k = len(manifest["schools"])
@@ -55,6 +57,8 @@ def size_limits(manifest: Any, manifest_size: int) -> dict[str, int]:
         "audit.jsonl": 16 * 2**20 + 1024 * n,
         "README.txt": 4096 + manifest_size,
         "index.json": 65536,
+        "heads.jsonl": (1 + actions) * (2048 + 128 * k),
+        "heads.sig.jsonl": 1024 * (1 + actions),
     } | {name: 1024 for name in KNOWN_FILES if name.endswith(".sig.json")}
 
 
@@ -105,8 +109,16 @@ def _read_files(source: _Directory | _Zip) -> dict[str, bytes]:
         raise BundleError("bundle_file", name="manifest.json", fault=error.message) from error
     limits = size_limits(manifest, len(files["manifest.json"]))
     for name in sorted(names):
-        if name not in files:
+        if name not in files and not name.startswith("heads."):
             files[name] = source.read(name, limits[name])
+    if "actions.json" in files:  # read before the heads: their limits count its actions
+        try:
+            actions = len(parse_canonical(files["actions.json"])["actions"])
+        except (VerificationError, TypeError, KeyError) as error:
+            raise BundleError("bundle_cannot_size") from error
+        limits = size_limits(manifest, len(files["manifest.json"]), actions)
+    for name in ("heads.jsonl", "heads.sig.jsonl"):
+        files[name] = source.read(name, limits[name])
     return files
 
 
@@ -161,7 +173,7 @@ class _Zip:
 
     def _check_entries(self, infos: list[zipfile.ZipInfo]) -> None:
         self.entries: dict[str, zipfile.ZipInfo] = {}
-        folders = set()
+        seen = set()
         for info in infos:
             name = _entry_name(info)
             parts = PurePosixPath(name.rstrip("/")).parts
@@ -173,20 +185,21 @@ class _Zip:
                 raise BundleError("bundle_escapes", name=name)
             if info.flag_bits & 1 or info.compress_type not in METHODS:
                 raise BundleError("bundle_zip_method", name=name)
-            if name in self.entries or name.rstrip("/") in folders:
+            if name.rstrip("/") in seen:
                 raise BundleError("bundle_duplicate", name=name)
-            if info.is_dir():
-                folders.add(name.rstrip("/"))
-            else:
-                self.entries[name] = info
-        tops = {PurePosixPath(name).parts[0] for name in self.entries}
-        depths = {len(PurePosixPath(name).parts) for name in self.entries}
-        if depths == {2} and len(tops) == 1 and folders <= tops:
-            self.prefix = tops.pop() + "/"
-        elif depths <= {1} and not folders:
-            self.prefix = ""
-        else:
+            seen.add(name.rstrip("/"))
+            self.entries[name] = info
+        # (13.1): the files at the root, or all in the one folder that holds manifest.json; a
+        # folder entry only for that folder (13.2). Anything else (__MACOSX/...) is refused.
+        folder = next((n[: -len("manifest.json")] for n in self.entries
+                       if PurePosixPath(n).name == "manifest.json"), "")  # fmt: skip
+        if folder.count("/") > 1:
             raise BundleError("bundle_zip_layout")
+        self.prefix = folder
+        self.entries.pop(folder, None)
+        outside = [n for n in self.entries if not n.startswith(folder) or "/" in n[len(folder) :]]
+        if outside:
+            raise BundleError("bundle_unknown", names=", ".join(sorted(outside)))
 
     def names(self) -> list[str]:
         return [name[len(self.prefix) :] for name in self.entries]

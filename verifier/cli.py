@@ -4,7 +4,8 @@ Exit codes (§17.2): 0 authentic and correct (pins given and equal, every check 
 check passed but the draw is NOT pinned (whose draw it is was not checked); 1 a check failed
 (or the child's record is not proven); 2 the command was used wrongly. The verdict is always
 the last line; `--json` carries it as "authentic", "not_pinned" or "failed".
-`verify-draw witness ...` is the witness tool (§7.9-§7.10, `verifier.witness`).
+`verify-draw witness ...` is the witness tool (§7.9-§7.10, `verifier.witness`);
+`verify-draw outcome PROOF.json` checks an outcome proof without the bundle (`verifier.outcome`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from verifier.witness import witness_main
 
         return witness_main(arguments[1:], lang=lang)
+    if arguments[:1] == ["outcome"]:
+        from verifier.outcome import outcome_main
+
+        return outcome_main(arguments[1:], lang=lang)
     about = Message("cli_about").text(lang)
     parser = argparse.ArgumentParser(prog="verify-draw", description=about)
     parser.add_argument("bundle", help="the bundle: a folder or a .zip / 数据包：文件夹或 .zip")
@@ -132,7 +137,8 @@ def _print_report(report: Report, lang: str) -> None:
 def _outcome(lang: str, status: str | None, school: str | None, label: str | None) -> str:
     if status == "admitted":
         return Message("admitted", {"school": school, "label": label}).text(lang)
-    return Message(status or "unplaced").text(lang)
+    removed = {"decline": "declined", "disqualify": "disqualified"}  # (14.1)
+    return Message(removed.get(status or "", status or "unplaced")).text(lang)
 
 
 def _print_parent(parent: ParentReport, lang: str, *, pinned: bool) -> None:
@@ -152,36 +158,27 @@ def _print_parent(parent: ParentReport, lang: str, *, pinned: bool) -> None:
     if parent.lottery_number is None:
         return
     say("cli_number", number=parent.lottery_number)
-    if parent.actions_unverified:
-        say("cli_unverified")
+    say("cli_outcome_proven", detail=parent.outcome_detail)
     say("cli_status", outcome=_outcome(lang, parent.status, parent.school, parent.label))
     after = parent.post_draw_actions > 0
     if after:
         day_outcome = parent.draw_day_status, parent.draw_day_school, parent.draw_day_label
         say("cli_draw_day", outcome=_outcome(lang, *day_outcome))
-    if parent.removed_by is not None:
-        kind = Message("declined" if parent.removed_by.type == "decline" else "disqualified")
-        say("cli_removed", seq=parent.removed_by.seq, kind=kind)
-    day = "_day" if after else ""  # the cutoff is a draw-day fact (§10.8)
-    for line in parent.schools:
-        verdict = Message("admitted_here" if line.admitted else "not_admitted_here").text(lang)
-        if after and line.admitted != line.admitted_on_draw_day:
-            drawn = ("" if line.admitted_on_draw_day else "not_") + "admitted_on_draw_day"
-            verdict += f" ({Message(drawn).text(lang)})"
-        cutoff = Message(f"cli_no_cutoff{day}")
-        if line.cutoff_tier:
-            cutoff = Message(f"cli_cutoff{day}", tier=line.cutoff_tier, number=line.cutoff_number)
+    for line in parent.schools:  # the school it holds and each school it waits for (17.1)
+        verdict = Message("admitted_here" if line.admitted else "not_admitted_here")
         say("cli_school", school=line.school, name=line.school_name, tier=line.tier,
-            label=line.tier_label, number=line.lottery_number, verdict=verdict, cutoff=cutoff)  # fmt: skip
+            label=line.tier_label, number=line.lottery_number, verdict=verdict)  # fmt: skip
         position, before = line.waitlist_position, line.draw_day_waitlist_position
         if position is not None and after and before not in (None, position):
             say("cli_position_was", position=position, before=before)
         elif position is not None:
             say("cli_position", position=position)
-        elif after and before is not None:
-            say("cli_position_left", before=before)
+        for cutoff in line.cutoffs:  # (10.8): the draw day's, one per seat label
+            key = "cli_cutoff" if cutoff["tier"] is not None else "cli_no_cutoff"
+            say(key, label=cutoff["label"], tier=cutoff["tier"], number=cutoff["lottery_number"],
+                passed=cutoff["passed_over"])  # fmt: skip
     if after:
-        say("cli_after_actions", count=parent.post_draw_actions)
+        say("cli_after_actions", count=parent.post_draw_actions, head=parent.head)
     say("cli_explain")
 
 

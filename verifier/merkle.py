@@ -42,6 +42,16 @@ def tree_root(leaves: Sequence[bytes]) -> bytes:
     return subtree_root(leaves, 0, len(leaves))
 
 
+def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
+    """`PATH(m, D[n])`, RFC 9162 §2.1.3.1, from the leaf hashes (§5.3)."""
+    if len(leaves) <= 1:
+        return []
+    k = _split(len(leaves))
+    if index < k:
+        return [*inclusion_proof(leaves[:k], index), subtree_root(leaves, k, len(leaves))]
+    return [*inclusion_proof(leaves[k:], index - k), subtree_root(leaves, 0, k)]
+
+
 def verify_inclusion(
     *, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes
 ) -> None:

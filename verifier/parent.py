@@ -2,10 +2,9 @@
 record in the sealed list, its private digest and outcome.
 
 Protocol §4.3 (private digest), §5.3 (inclusion proof), §8.4 and §10.6-§10.8 (tier, waitlist,
-cutoff), §14 (post-draw actions). The record is proven a leaf of the tree whose root the
-manifest sealed. When check 12 replayed post-draw actions, the outcome and waitlist positions
-are those after the actions (what the bureau's look-up shows); tiers, numbers and cutoffs stay
-the draw day's.
+cutoffs). The record is in the list whose root the manifest sealed; the outcome is the child's
+leaf in the last results head (§12.7), after every post-draw action (§14), proven against that
+signed head. Tiers, numbers and cutoffs stay the draw day's.
 """
 
 from __future__ import annotations
@@ -13,12 +12,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from verifier.actions import outcome_entry
 from verifier.canonical import encode, parse_canonical
 from verifier.errors import VerificationError
-from verifier.hashing import ALPHABET, domain_hash, hex16, normalise_typed
+from verifier.hashing import ALPHABET, domain_hash, normalise_typed
+from verifier.merkle import inclusion_proof, leaf_hash, verify_inclusion
 from verifier.report import Report
-from verifier.verify import DrawState, run_checks
+from verifier.verify import run_checks
 
 
 class ApplicantNotFound(VerificationError):
@@ -46,17 +48,9 @@ def private_digest(*, application: str, id_number: str, name: str, receipt: str)
 
 
 @dataclass(frozen=True)
-class Removal:
-    """The post-draw action that removed a child (§14.1): its number and type."""
-
-    seq: int
-    type: str  # "decline" or "disqualify"
-    application: str
-
-
-@dataclass(frozen=True)
 class SchoolLine:
-    """The child at one school of its list: tier, number, outcome, draw-day cutoff, position."""
+    """A school the child holds or waits for in the last head: its tier and number there, its
+    waitlist position, and the school's draw-day cutoffs, open and reserved (§10.8)."""
 
     school: str
     school_name: str
@@ -64,11 +58,9 @@ class SchoolLine:
     tier_label: str
     lottery_number: str
     admitted: bool
-    cutoff_tier: str | None
-    cutoff_number: str | None
     waitlist_position: int | None
-    admitted_on_draw_day: bool
     draw_day_waitlist_position: int | None
+    cutoffs: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -81,13 +73,13 @@ class ParentReport:
     proof_detail: str
     private_check: str  # "match", "mismatch" or "not checked"
     lottery_number: str | None
-    status: str | None  # after the replayed actions; also "declined" or "disqualified" (§14.1)
+    status: str | None  # in the last head (§12.7): also "decline" or "disqualify" (§14.1)
     school: str | None
     label: str | None
     schools: tuple[SchoolLine, ...]
+    head: int = 0  # the last results head, which the outcome is proven against (§17.1)
+    outcome_detail: str = "-"
     post_draw_actions: int = 0
-    actions_unverified: bool = False  # the bundle has actions that check 12 did not prove
-    removed_by: Removal | None = None
     draw_day_status: str | None = None
     draw_day_school: str | None = None
     draw_day_label: str | None = None
@@ -132,30 +124,35 @@ def check_applicant(
         digest = private_digest(**private, receipt=code)
         sealed = parse_canonical(state.lines[index])["private_digest"]
         private_check = "match" if digest == sealed else "mismatch"
-    if state.expected is None:  # the re-run did not happen: nothing more is proven
+    if state.expected is None or not state.leaves:  # no re-run: nothing more is proven
+        return ParentReport(report, application, in_list, detail, private_check, *nothing)
+    # (17.1): the leaf and its proof, built from the bundle, against the signed last head.
+    head, leaf = state.heads[-1][1], state.leaves[index]
+    hashes = [leaf_hash(outcome_entry(other)) for other in state.leaves]
+    try:
+        root = bytes.fromhex(head["outcomes"]["root"])
+        verify_inclusion(leaf=hashes[index], index=index, tree_size=head["outcomes"]["count"],
+                         proof=inclusion_proof(hashes, index), root=root)  # fmt: skip
+    except (VerificationError, KeyError, TypeError, ValueError):
         return ParentReport(report, application, in_list, detail, private_check, *nothing)
     row = state.expected["applicants"][index]
-    lines = _school_lines(state, application)
-    status, school, label = row[2], row[3], row[4]
-    final = state.final
-    removal = None if final is None else final.removed.get(application)
-    if final is not None:  # (§14): the outcome after the replayed actions
-        now = final.school_of(application)
-        if removal is not None:
-            status = "declined" if removal[1] == "decline" else "disqualified"
-            school = label = None
-        elif now is not None:
-            school = state.expected["schools"][now]["id"]
-            label = final.unit_label[final.unit_of[application]]
-            status = "admitted"
-        else:  # (10.7) on the final assignment
-            waiting = any(line.waitlist_position is not None for line in lines)
-            status, school, label = ("waitlisted" if waiting else "unplaced"), None, None
+    u = next(u for u, unit in enumerate(state.units) if application in
+             [m.application for m in unit.members])  # fmt: skip
+    lines = []
+    for (school_id, number, position), s in zip(
+        leaf["choices"], state.allocation.lists[u] if state.allocation else [], strict=True
+    ):
+        if school_id == leaf["school"] or position is not None:  # held, or waited for
+            school, published = state.manifest.schools[s], state.expected["schools"][s]
+            rank = state.priorities.rank(u, s) if state.priorities else 0
+            lines.append(SchoolLine(school.id, school.name, school.tiers[rank],
+                school.tier_labels[rank], number, school_id == leaf["school"], position,
+                _position(published["waitlist"], application), tuple(published["cutoffs"])))  # fmt: skip
+    outcome = f"leaf {index + 1} of {len(hashes)}, results head {head['seq']}, root {root.hex()}"
     return ParentReport(
-        report, application, in_list, detail, private_check, row[1], status, school, label, lines,
-        post_draw_actions=0 if final is None else len(final.removed),
-        actions_unverified=final is None and "actions.json" in state.documents,
-        removed_by=None if removal is None else Removal(*removal, application),
+        report, application, in_list, detail, private_check, row[1], leaf["status"],
+        leaf["school"], leaf["label"], tuple(lines), head=head["seq"], outcome_detail=outcome,
+        post_draw_actions=head["actions"],
         draw_day_status=row[2], draw_day_school=row[3], draw_day_label=row[4],
     )  # fmt: skip
 
@@ -163,31 +160,3 @@ def check_applicant(
 def _position(waitlist: list[str], application: str) -> int | None:
     """The 1-based position on a waitlist (§10.6), or None."""
     return waitlist.index(application) + 1 if application in waitlist else None
-
-
-def _school_lines(state: DrawState, application: str) -> tuple[SchoolLine, ...]:
-    """The child's tier, number and outcome at each school of its list that played a part."""
-    manifest, allocation, priorities = state.manifest, state.allocation, state.priorities
-    assert manifest and allocation and priorities and state.expected
-    units = [[m.application for m in unit.members] for unit in state.units]
-    u = next(i for i, members in enumerate(units) if application in members)
-    final, drawn = state.final, allocation.assigned[u]
-    now = drawn if final is None else final.school_of(application)
-    # Schools after the one it holds played no part (for a removed child: its draw-day school).
-    last = drawn if final is not None and application in final.removed else now
-    entries = allocation.lists[u]
-    if last is not None:
-        entries = entries[: entries.index(last) + 1]
-    lines = []
-    for s in entries:
-        school, published = manifest.schools[s], state.expected["schools"][s]
-        rank = priorities.rank(u, s)
-        cutoff, waitlist = published["cutoff"] or {}, published["waitlist"]
-        after = waitlist if final is None else final.waitlist(s, waitlist)
-        position = _position(after, application)
-        lines.append(SchoolLine(
-            school.id, school.name, school.tiers[rank], school.tier_labels[rank],
-            hex16(priorities.number(u, s)), now == s, cutoff.get("tier"), cutoff.get("lottery_number"),
-            position, drawn == s, _position(waitlist, application),
-        ))  # fmt: skip
-    return tuple(lines)

@@ -33,6 +33,7 @@ class Record(NamedTuple):
     sex: str
     tiers: dict[str, str]
     preferences: tuple[str, ...]
+    receipt_check: str
 
 
 class Unit(NamedTuple):
@@ -90,7 +91,7 @@ def _record(fields: Fields, manifest: Manifest, schools: dict[str, School]) -> R
     fields.matching("masked_id", MASKED_ID, "term_masked_id")
     fields.matching("masked_name", MASKED_NAME, "term_masked_name")
     fields.matching("private_digest", HEX64, "term_hex64")
-    fields.matching("receipt_check", HEX64, "term_hex64")  # (4.8)
+    receipt = fields.matching("receipt_check", HEX64, "term_hex64")  # (4.8)
     sex = fields.choice("sex", ["F", "M"])
     preferences = fields.array("preferences")
     if not all(isinstance(p, str) and p in schools for p in preferences):  # (4.5)
@@ -107,7 +108,7 @@ def _record(fields: Fields, manifest: Manifest, schools: dict[str, School]) -> R
         if school_id not in schools or tier not in schools[school_id].tiers:
             raise fail(f"{tiers.path}.{school_id}", "term_tier_of_school", tier)
     group = fields.optional_identifier("group")
-    return Record(application, category, group, sex, tiers.value, tuple(preferences))
+    return Record(application, category, group, sex, tiers.value, tuple(preferences), receipt)
 
 
 def build_units(records: list[Record]) -> list[Unit]:

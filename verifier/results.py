@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier.allocation import Allocation, Priorities
+from verifier.allocation import Allocation, Candidate, Priorities, admitted_at
 from verifier.classes import balanced_classes
 from verifier.errors import CheckFailed
 from verifier.hashing import PROTOCOL, hex16
 from verifier.manifest import Manifest
 
-SCHOOL_KEYS = ("id", "seats", "admitted", "by_tier", "reserved", "cutoff", "waitlist", "classes")
+SCHOOL_KEYS = ("id", "seats", "admitted", "by_tier", "reserved", "cutoffs", "waitlist", "classes")
 SHOWN_DIFFERENCES = 5
 
 
@@ -33,6 +33,12 @@ def expected_results(
         for member in unit.members:
             rows.append([member.application, hex16(priorities.tickets[u]), *outcome])
     rows.sort()  # (12.1): application order (identifiers are ASCII, §1.3: their order as strings)
+    admitted = admitted_at(allocation, priorities)
+    without_room = [  # (10.10): in key order, so by group identifier
+        unit.key[2:] for u, unit in enumerate(units) if unit.key.startswith("g:")
+        and allocation.assigned[u] is None
+        and sum(allocation.free[s] for s in allocation.lists[u]) >= unit.size
+    ]  # fmt: skip
     return {
         "protocol": PROTOCOL,
         "kind": "results",
@@ -40,26 +46,40 @@ def expected_results(
         "ceremony": ceremony_digest.hex(),
         "seed": priorities.seed.hex(),
         "applicants": rows,
-        "schools": [_school_entry(priorities, allocation, s) for s in range(len(manifest.schools))],
+        "schools": [
+            _school_entry(priorities, allocation, s, admitted[s])
+            for s in range(len(manifest.schools))
+        ],
+        "groups_without_room": without_room,
     }
 
 
-def _school_entry(priorities: Priorities, allocation: Allocation, s: int) -> dict[str, Any]:
+def _school_entry(
+    priorities: Priorities, allocation: Allocation, s: int, admitted: list[Candidate]
+) -> dict[str, Any]:
     """§12.2 for one school."""
     school, units = priorities.manifest.schools[s], priorities.units
-    admitted = allocation.admitted[s]
+    waitlist = [] if priorities.manifest.mode == "zone_assignment" else allocation.waitlist(s)
     by_tier = [0] * len(school.tiers)
-    for candidate in admitted:  # (rank, number, key, unit)
-        by_tier[candidate[0]] += units[candidate[3]].size
-    reserved = []
-    for entry in school.reserved:
-        label = "reserved:" + entry.category
-        count = sum(units[c[3]].size for c in admitted if allocation.labels[c[3]] == label)
-        reserved.append([entry.category, count])
-    cutoff = None
-    if admitted:  # (10.8): the last admitted unit in priority order
-        rank, number, *_ = admitted[-1]
-        cutoff = {"tier": school.tiers[rank], "lottery_number": hex16(number)}
+    for candidate in admitted:  # each child under its own tier at s (§4.6)
+        for member in units[candidate[3]].members:
+            by_tier[school.tiers.index(member.tiers.get(school.id, school.tiers[-1]))] += 1
+    reserved, cutoffs = [], []
+    for category in (None, *(entry.category for entry in school.reserved)):
+        label = "open" if category is None else "reserved:" + category
+        labelled = [c for c in admitted if allocation.labels[c[3]] == label]
+        if category is not None:
+            reserved.append([category, sum(units[c[3]].size for c in labelled)])
+        cutoff: dict[str, Any] = {"label": label, "tier": None, "lottery_number": None}
+        cutoff["passed_over"] = 0
+        if labelled:  # (10.8): the last unit with this label, in priority order at s
+            last = labelled[-1]
+            cutoff |= {"tier": school.tiers[last[0]], "lottery_number": hex16(last[1])}
+            cutoff["passed_over"] = sum(  # waiting units better than it (of its category)
+                units[c[3]].size for c in waitlist
+                if c < last and category in (None, units[c[3]].category)
+            )  # fmt: skip
+        cutoffs.append(cutoff)
     classes = None
     if school.classes is not None:
         chosen = [units[c[3]] for c in admitted]
@@ -70,8 +90,8 @@ def _school_entry(priorities: Priorities, allocation: Allocation, s: int) -> dic
         "admitted": sum(by_tier),
         "by_tier": [[tier, count] for tier, count in zip(school.tiers, by_tier, strict=True)],
         "reserved": reserved,
-        "cutoff": cutoff,
-        "waitlist": [m.application for c in allocation.waitlists[s] for m in units[c[3]].members],
+        "cutoffs": cutoffs,
+        "waitlist": [m.application for c in waitlist for m in units[c[3]].members],
         "classes": classes,
     }
 

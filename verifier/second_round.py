@@ -1,9 +1,8 @@
 """The second round (补录), protocol §14.5: is this draw exactly the second round of another?
 
 The first bundle is verified in full (§17, its post-draw actions included). Its final
-assignment is the published one with the published moves applied, which its check 12 proved
-equal to the replay of §14.2. The second round's schools and records are derived from it
-afresh and compared with this bundle's manifest and `applicants.jsonl`.
+assignment is the replay of §14.2 that its check 12 made. The second round's schools and
+records are derived from it afresh and compared with this bundle's manifest and records.
 """
 
 from __future__ import annotations
@@ -63,12 +62,15 @@ def check_second_round(previous: str | Path, state: Any) -> None:
     # (14.5): the final assignment is the published one, or after the actions check 12 replayed.
     final = {row[0]: row[3] for row in first.documents["results.json"]["applicants"]}
     removed: set[str] = set()
-    if first.final is not None:
+    if first.final is not None and first.manifest is not None:
         removed = set(first.final.removed)
-        ids = [school.id for school in first.manifest.schools] if first.manifest else []
-        for application in final:
-            school = first.final.school_of(application)
-            final[application] = None if school is None else ids[school]
+        for u, unit in enumerate(first.units):
+            held = first.final.assigned[u]
+            for m in unit.members:
+                out = held is None or m.application in removed
+                final[m.application] = (
+                    None if held is None or out else first.manifest.schools[held].id
+                )
     records = [parse_canonical(line) for line in first.lines]
     schools, records = derive_second_round(before, records, final, removed)
     published = manifest["schools"]

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verifier.actions import FinalAssignment, replay_actions
+from verifier.actions import compare_head, head_state, outcome_leaves, replay_actions
 from verifier.allocation import Allocation, Priorities, allocate
-from verifier.audit import check_audit_chain, check_events, check_head, entry_hash
+from verifier.audit import check_audit_chain, check_batches, check_events, check_head, entry_hash
 from verifier.bundle import check_index, read_bundle
 from verifier.canonical import encode, parse_canonical, parse_canonical_lines
 from verifier.ceremony import Ceremony, check_ceremony, derive_seed
@@ -27,7 +27,7 @@ from verifier.readme import check_readme, readme_text
 from verifier.records import Record, Unit, applicant_root, build_units, parse_records, split_lines
 from verifier.report import ABSENT, CHECKS, FAIL, NOT_RUN, PASS, CheckResult, Report
 from verifier.results import check_counts, compare_results, expected_results
-from verifier.signatures import check_public_key, check_signature
+from verifier.signatures import check_public_key, check_signature, key_fingerprint
 
 DOCUMENTS = {f"{kind}.json": kind for kind in ("manifest", "ceremony", "results", "actions")}
 DOCUMENTS["index.json"] = "index"
@@ -35,7 +35,7 @@ DOCUMENTS["index.json"] = "index"
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError)
 # The checks each check needs to have passed to mean anything.
 DEPENDS_ON = {2: (1,), 3: (1,), 4: (1,), 5: (4,), 6: (4,), 7: (6,), 8: (5, 7), 9: (5, 7)}
-DEPENDS_ON |= {10: (9,), 11: (4,), 12: (10,), 13: (6,), 14: (1,)}
+DEPENDS_ON |= {10: (9,), 11: (4,), 12: (10,), 13: (5, 6), 14: (1,)}
 
 
 @dataclass
@@ -51,6 +51,8 @@ class DrawState:
     documents: dict[str, Any] = field(default_factory=dict)
     lines: list[bytes] = field(default_factory=list)  # applicants.jsonl, one record a line
     audit: list[Any] = field(default_factory=list)
+    heads: list[tuple[bytes, Any]] = field(default_factory=list)  # heads.jsonl: (line, head)
+    head_signatures: list[Any] = field(default_factory=list)
     index_head: tuple[int, str] = (0, "")
     manifest: Manifest | None = None
     records: list[Record] = field(default_factory=list)
@@ -62,7 +64,8 @@ class DrawState:
     priorities: Priorities | None = None
     allocation: Allocation | None = None
     expected: dict[str, Any] | None = None
-    final: FinalAssignment | None = None
+    final: Allocation | None = None  # after the post-draw actions (§14.2)
+    leaves: list[Any] = field(default_factory=list)  # the outcome leaves of the last head
 
     def doc(self, name: str) -> Any:
         return self.documents[name]
@@ -77,6 +80,10 @@ class DrawState:
                     self.documents[name] = parse_canonical(data)
                 elif name == "audit.jsonl":
                     self.audit = [value for _, value in parse_canonical_lines(data)]
+                elif name == "heads.jsonl":
+                    self.heads = parse_canonical_lines(data)
+                elif name == "heads.sig.jsonl":
+                    self.head_signatures = [value for _, value in parse_canonical_lines(data)]
             except VerificationError as error:
                 raise CheckFailed("bundle_file", name=name, fault=error.message) from error
         self.lines = split_lines(files["applicants.jsonl"])
@@ -87,6 +94,9 @@ class DrawState:
                     raise CheckFailed("rehearsal_as_results")  # (§16)
                 document.choice("protocol", [PROTOCOL])
                 document.choice("kind", [kind])
+        for number, (_, head) in enumerate(self.heads, start=1):  # (17 step 1): every head
+            Fields(head, f"heads.jsonl line {number}").choice("protocol", [PROTOCOL])
+            Fields(head, f"heads.jsonl line {number}").choice("kind", ["results-head"])
         fingerprint = bytes.fromhex(self.doc("manifest.json")["signing_key"]["fingerprint"])
         self.pin = draw_pin(manifest_digest, fingerprint)  # (12.6)
         readme = files.get("README.txt")
@@ -105,13 +115,26 @@ class DrawState:
         key = manifest.sub("signing_key")
         public_key, fingerprint = key.hex64("public_key"), key.hex64("fingerprint")
         check_public_key(bytes.fromhex(public_key), "manifest.signing_key.public_key")
+        if fingerprint != key_fingerprint(bytes.fromhex(public_key)):  # (17 step 2)
+            raise fail("manifest.signing_key.fingerprint", "term_fingerprint_of_key", fingerprint)
         files = self.files
         digests = {kind: domain_hash(kind, files[n]) for n, kind in DOCUMENTS.items() if n in files}
         digests["audit"] = entry_hash(self.audit[-1]) if self.audit else bytes(32)  # (12.4)
         for kind, digest in digests.items():
             check_signature(self.doc(f"{kind}.sig.json"), file_name=f"{kind}.sig.json",
                             kind=kind, digest=digest, public_key=public_key)  # fmt: skip
-        return Message("pass_2", count=len(digests), fingerprint=fingerprint)
+        if len(self.head_signatures) != len(self.heads):  # (13.1): one line per head
+            raise CheckFailed(
+                "heads_lines", expected=len(self.heads), found=len(self.head_signatures)
+            )
+        for number, ((line, _), signature) in enumerate(
+            zip(self.heads, self.head_signatures, strict=True), 1
+        ):
+            check_signature(signature, file_name=f"heads.sig.jsonl line {number}",
+                            kind="results-head", digest=domain_hash("results-head", line),
+                            public_key=public_key)  # fmt: skip
+        count = len(digests) + len(self.heads)
+        return Message("pass_2", count=count, fingerprint=fingerprint)
 
     def check_3(self) -> Message | None:
         """Pins of the sealing announcement (§12.6), if given; None says the draw is not pinned."""
@@ -207,6 +230,11 @@ class DrawState:
         """The published results equal the re-run (§12)."""
         assert self.expected is not None
         compare_results(self.expected, self.doc("results.json"))
+        assert self.priorities is not None and self.allocation is not None
+        self.leaves = outcome_leaves(self.priorities, self.allocation)  # (12.7): head 0
+        if not self.heads:
+            raise CheckFailed("heads_count", expected="1 or more", found=0)
+        compare_head(self.heads[0][1], self.head(0, 0, self.doc("results.json")["audit"]), 0)
         schools = len(self.expected["schools"])
         return Message("pass_10", applicants=len(self.records), schools=schools)
 
@@ -216,17 +244,40 @@ class DrawState:
         check_counts(self.manifest, self.doc("results.json"))
         return Message("pass_11")
 
+    def head(self, seq: int, actions: int, audit: Any) -> dict[str, Any]:
+        """Results head `seq` (§12.7 item 3) as the state of `self.leaves` gives it."""
+        assert self.manifest is not None and self.priorities is not None
+        previous = None if seq == 0 else domain_hash("results-head", self.heads[seq - 1][0]).hex()
+        return {"protocol": PROTOCOL, "kind": "results-head", "manifest": self.manifest.digest.hex(),
+                "results": domain_hash("results", self.files["results.json"]).hex(), "seq": seq,
+                "previous": previous, "actions": actions, "audit": audit,
+                **head_state(self.priorities, self.leaves)}  # fmt: skip
+
     def check_12(self) -> Message | None:
-        """The post-draw actions replayed (§14), if the bundle has them."""
+        """Post-draw actions replayed (§14), every head k >= 1 against its prefix (§12.7)."""
+        heads = [
+            Fields(head, f"heads.jsonl line {k + 1}") for k, (_, head) in enumerate(self.heads)
+        ]
         if "actions.json" not in self.documents:
+            if len(heads) != 1:  # without actions.json there is only head 0
+                raise CheckFailed("heads_count", expected=1, found=len(heads))
             return None
-        assert self.manifest is not None and self.allocation is not None
-        self.final = replay_actions(
-            manifest=self.manifest, units=self.units, lists=self.allocation.lists,
-            published=self.doc("results.json"), document=self.doc("actions.json"),
-            results_digest=domain_hash("results", self.files["results.json"]),
+        assert self.priorities is not None and self.allocation is not None
+        total, stops = len(Fields(self.doc("actions.json"), "actions.json").array("actions")), [0]
+        for head in heads[1:]:  # each covers more actions than the one before, at most all
+            stops.append(head.integer("actions", stops[-1] + 1))
+            if stops[-1] > total:
+                raise fail(f"{head.path}.actions", "term_at_most", stops[-1], limit=total)
+        if stops[-1] != total:  # the last head covers every action
+            raise CheckFailed("heads_last", expected=total, found=stops[-1])
+        self.final, states = replay_actions(
+            self.priorities, self.allocation, self.doc("actions.json"),
+            domain_hash("results", self.files["results.json"]), stops,
         )  # fmt: skip
-        return Message("pass_12", count=len(self.final.removed))
+        for seq, head in enumerate(heads[1:], start=1):
+            self.leaves = states[stops[seq]]
+            compare_head(head.value, self.head(seq, stops[seq], head.raw("audit")), seq)
+        return Message("pass_12", count=total, heads=len(heads))
 
     def check_13(self) -> Message:
         """The audit log (§15): chain, draw, every document's head, the events of §15.3."""
@@ -241,9 +292,9 @@ class DrawState:
         seqs = {name: check_head(hashes, head, name) for name, head in heads.items()}
         seqs["manifest.json"] = check_head(hashes, manifest.audit, "manifest.json")
         results_digest = domain_hash("results", files["results.json"]).hex()
-        actions = [] if "actions.json" not in files else [{
-            "actions": domain_hash("actions", files["actions.json"]).hex(),
-            "count": len(self.doc("actions.json")["actions"])}]  # fmt: skip
+        actions = None if "actions.json" not in files else (
+            domain_hash("actions", files["actions.json"]).hex(), self.doc("actions.json"))  # fmt: skip
+        check_batches(self.audit, hashes, [head for _, head in self.heads], actions)
         witnesses = {w.id: {"witness": w.id, "commitment": w.commitment, "public_key": w.public_key}
                      for w in manifest.witnesses}  # fmt: skip
         check_events(self.audit, {
@@ -251,12 +302,22 @@ class DrawState:
             "ceremony.checkpoint": {"checkpoint": ceremony.checkpoint_digest.hex()},
             "ceremony.beacon": {"beacon": ceremony.beacon_digest.hex(), **ceremony.beacon},
             "draw.run": {"seed": self.doc("ceremony.json")["seed"], "results": results_digest},
-            "actions.recorded": actions, "witnesses": witnesses,
+            "witnesses": witnesses,
             "revealed": {r["witness"]: r["secret"] for r in ceremony.reveals if r["secret"]},
             "sealed_seq": seqs["manifest.json"] + 1, "ceremony_seq": seqs["ceremony.json"],
             "results_seq": seqs["results.json"],
         })  # fmt: skip
-        return Message("pass_13", count=len(self.audit))
+        rehearsals = [Fields(e["details"], "rehearsal.run") for e in self.audit
+                      if e["action"] == "rehearsal.run"]  # fmt: skip
+        for details in rehearsals:  # (16): re-run from its text, the same results digest
+            seed = domain_hash("rehearsal-seed", details.string("text").encode())
+            priorities = Priorities(manifest, self.units, seed)
+            document = expected_results(priorities, allocate(manifest, priorities), bytes(32))
+            digest = domain_hash("results", encode(document | {"kind": "rehearsal", "audit": None}))
+            if digest.hex() != details.raw("results"):
+                raise CheckFailed("rehearsal_differs", text=details.raw("text")[:80],
+                                  expected=digest.hex(), found=details.raw("results"))  # fmt: skip
+        return Message("pass_13", count=len(self.audit), rehearsals=len(rehearsals))
 
     def check_14(self) -> Message | None:
         """Given the previous draw's bundle, the second round derives from it (§14.5)."""

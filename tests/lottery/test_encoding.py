@@ -127,3 +127,19 @@ def test_non_ascii_keys_use_rfc8785_ordering() -> None:
     # UTF-16 order differs from code-point order for these two keys (RFC 8785 §3.2.3).
     document = {"\U0001f600": 1, "\uff61": 2, **{f"k{i}": i for i in range(3000)}}
     assert canonical_json(document) == rfc8785.dumps(document)
+
+
+FILES = json.loads(
+    (Path(__file__).parents[1] / "vectors" / "encoding" / "files.json").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", FILES, ids=[c["name"] for c in FILES])
+def test_canonical_file_vector(case: dict[str, object]) -> None:
+    """§2.5: a file is accepted only if its bytes are exactly JCS of its value."""
+    data = bytes.fromhex(str(case["file"]))
+    if case["canonical"]:
+        assert canonical_json(parse_canonical(data)) == data
+    else:
+        with pytest.raises(EncodingError):
+            parse_canonical(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,28 @@ def test_applicant_tree_vector(case: dict[str, object]) -> None:
     tree = ApplicantTree.from_entries(entries)
     for m, proof in enumerate(case["proofs"]):  # type: ignore[arg-type]
         assert [p.hex() for p in tree.proof(m)] == proof
+
+
+LENGTHS = json.loads(
+    (Path(__file__).parents[1] / "vectors" / "merkle" / "lengths.json").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", LENGTHS, ids=[c["name"] for c in LENGTHS])
+def test_proof_hash_length_vector(case: dict[str, Any]) -> None:
+    """§5.3: leaf hash, root and every proof element are 32 bytes, or the proof fails."""
+
+    def run() -> None:
+        verify_inclusion(
+            leaf=bytes.fromhex(case["leaf_hash"]),
+            index=case["leaf_index"],
+            tree_size=case["tree_size"],
+            proof=[bytes.fromhex(p) for p in case["proof"]],
+            root=bytes.fromhex(case["root"]),
+        )
+
+    if case["valid"]:
+        run()
+    else:
+        with pytest.raises(InclusionError):
+            run()

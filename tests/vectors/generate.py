@@ -22,14 +22,18 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent / "lottery")]
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from sample_draws import (  # noqa: E402
     Ceremonial,
     Child,
+    ceremony_for,
     derive,
     plain_school,
     record_for,
     rules_for,
     run_test_draw,
+    seal_with_log,
+    signing_test_key,
     test_draw,
     tiers,
     write_test_bundle,
@@ -42,19 +46,36 @@ from lottery import (  # noqa: E402
     School,
     applicant_entry,
     canonical_json,
+    format_pin,
     make_receipt_code,
     merkle_root,
+    outcome_proof,
+    pin,
     private_digest,
+    rehearse,
+    results_heads,
+    run_draw,
+    sign_document,
     tagged_hash,
     witness_commitment,
-
 )
 from lottery.hashing import USES  # noqa: E402
-from lottery.merkle import ApplicantTree  # noqa: E402
+from lottery.merkle import ApplicantTree, leaf_hash  # noqa: E402
+from lottery.outcomes import head_digest  # noqa: E402
 from lottery.records import format_receipt  # noqa: E402
 from lottery.tickets import class_ticket, hex16, school_ticket, ticket, zone_order  # noqa: E402
 
-OWNED = ("encoding", "hashing", "records", "merkle", "seed", "tickets", "draws/single", "parent")
+OWNED = (
+    "encoding",
+    "hashing",
+    "records",
+    "merkle",
+    "seed",
+    "tickets",
+    "draws/single",
+    "parent",
+    "outcomes",
+)
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -81,6 +102,45 @@ ENCODING_INPUTS: list[tuple[str, str]] = [
     ("too-big-rejected", "[9007199254740992]"),
     ("too-small-rejected", "[-9007199254740992]"),
     ("lone-surrogate-rejected", '["\\ud800"]'),
+    # RFC 8785 §3.2.3 (review item 3): keys are sorted as UTF-16 code units. U+E000 (private
+    # use) is 0xE000; U+1F600 is the pair 0xD83D 0xDE00, so it comes first, the reverse of
+    # code-point order (what `sort_keys=True` would give).
+    ("utf16-key-order", '{"\\ue000": 1, "\\ud83d\\ude00": 2}'),
+    ("utf16-key-order-mixed", '{"\\uffff": 1, "\\ud800\\udc00": 2, "z": 3, "\\u00e9": 4}'),
+    ("non-ascii-key-order", '{"é": 1, "z": 2, "中": 3, "Z": 4, "a": 5}'),
+]
+
+# Canonical files (§2.5): (name, the file's bytes, why). `canonical` is what
+# `lottery.parse_canonical` decides; the generator asserts it is what `why` says.
+FILE_CASES: list[tuple[str, bytes, bool, str]] = [
+    ("canonical", b'{"a":1,"b":[true,null]}', True, "JCS of its value"),
+    ("byte-order-mark", b'\xef\xbb\xbf{"a":1}', False, "a UTF-8 byte-order mark before the JSON"),
+    ("trailing-newline", b'{"a":1}\n', False, "one newline after the JSON"),
+    ("whitespace", b'{"a": 1}', False, "a space between tokens"),
+    ("key-order", b'{"b":1,"a":2}', False, "keys not in order"),
+    (
+        "utf16-key-order",
+        '{"😀":2,"\ue000":1}'.encode(),
+        True,
+        "U+1F600 before U+E000: UTF-16 order (review item 3)",
+    ),
+    (
+        "code-point-key-order",
+        '{"\ue000":1,"😀":2}'.encode(),
+        False,
+        "U+E000 before U+1F600: code-point order, not JCS",
+    ),
+    ("duplicate-key", b'{"a":1,"a":1}', False, "a key twice (§2.3: rejected when parsing)"),
+    ("negative-zero", b"[-0]", False, "the integer -0 (§2.2)"),
+    ("zero", b"[0]", True, "the integer 0"),
+    ("fraction-integral", b"[1.0]", False, "a number with a fraction part (§2.2)"),
+    ("escaped-non-ascii", b'["\\u00e9"]', False, "é escaped instead of literal (§2.3)"),
+    ("literal-non-ascii", '["é"]'.encode(), True, "é as its UTF-8 bytes"),
+    ("upper-case-escape", b'["\\u001F"]', False, "a control character escaped with upper-case hex"),
+    ("lower-case-escape", b'["\\u001f"]', True, "a control character as \\u001f"),
+    ("escaped-slash", b'["\\/"]', False, "/ escaped (§2.3 writes it literally)"),
+    ("not-utf8", b'["\xff"]', False, "a byte that is not UTF-8"),
+    ("nested-32-deep", b"[" * 32 + b"]" * 32, True, "arrays nested 32 deep (§2.2)"),
 ]
 
 
@@ -94,6 +154,21 @@ def encoding_cases() -> list[dict[str, Any]]:
         except EncodingError:
             canonical = None
         cases.append({"name": name, "input": text, "canonical": canonical})
+    return cases
+
+
+def file_cases() -> list[dict[str, Any]]:
+    from lottery import EncodingError, parse_canonical
+
+    cases = []
+    for name, data, canonical, why in FILE_CASES:
+        try:
+            parse_canonical(data)
+            accepted = True
+        except EncodingError:
+            accepted = False
+        assert accepted == canonical, name
+        cases.append({"name": name, "file": data.hex(), "canonical": accepted, "why": why})
     return cases
 
 
@@ -143,6 +218,51 @@ def merkle_cases() -> list[dict[str, Any]]:
                 "records": [line.hex() for line in lines[:size]],
                 "root": merkle_root(entries).hex(),
                 "proofs": [[p.hex() for p in tree.proof(m)] for m in range(size)],
+            }
+        )
+    return cases
+
+
+def length_cases() -> list[dict[str, Any]]:
+    """§5.3: the leaf hash, the root and every proof element are exactly 32 bytes, else the
+    proof fails (review item 5). Each case changes one length of a valid proof of a tree of 5."""
+    from lottery import InclusionError
+    from lottery.merkle import verify_inclusion
+
+    entries = [f"length case {i}".encode() for i in range(5)]
+    tree = ApplicantTree.from_entries(entries)
+    leaf, root, proof = leaf_hash(entries[2]), merkle_root(entries), tree.proof(2)
+    lone = merkle_root(entries[:1])
+    shapes: list[tuple[str, int, int, bytes, bytes, list[bytes]]] = [
+        ("valid", 2, 5, leaf, root, proof),
+        ("leaf-31-bytes", 2, 5, leaf[:31], root, proof),
+        ("leaf-33-bytes", 2, 5, leaf + b"\x00", root, proof),
+        ("root-31-bytes", 2, 5, leaf, root[:31], proof),
+        ("root-33-bytes", 2, 5, leaf, root + b"\x00", proof),
+        ("proof-element-31-bytes", 2, 5, leaf, root, [proof[0][:31], *proof[1:]]),
+        ("proof-element-33-bytes", 2, 5, leaf, root, [*proof[:-1], proof[-1] + b"\x00"]),
+        ("single-leaf-valid", 0, 1, lone, lone, []),
+        ("empty-leaf-root-and-proof", 0, 1, b"", b"", []),
+        ("empty-leaf", 0, 1, b"", lone, []),
+        ("empty-root", 0, 1, lone, b"", []),
+    ]
+    cases = []
+    for name, m, n, leaf_given, root_hash, path in shapes:
+        try:
+            verify_inclusion(leaf=leaf_given, index=m, tree_size=n, proof=path, root=root_hash)
+            valid = True
+        except InclusionError:
+            valid = False
+        assert valid == name.endswith("valid"), name
+        cases.append(
+            {
+                "name": name,
+                "leaf_index": m,
+                "tree_size": n,
+                "leaf_hash": leaf_given.hex(),
+                "root": root_hash.hex(),
+                "proof": [p.hex() for p in path],
+                "valid": valid,
             }
         )
     return cases
@@ -339,6 +459,74 @@ def draw_classes_together() -> tuple[Any, Any, Ceremonial]:
     return rules_for([school]), _class_children(), Ceremonial()
 
 
+def draw_classes_empty_and_sparse() -> tuple[Any, Any, Ceremonial]:
+    """§11.1 (review items 26-27): S01 has `count` 3 and two pupils, so class 3 is published
+    as `[]`; S02 (by `max_size`) and S03 (`count` 2) admit nobody and publish `"classes": []`."""
+    schools = [
+        plain_school(6, "S01", classes=ClassPolicy(count=3, max_size=45, twins="apart")),
+        plain_school(4, "S02", classes=ClassPolicy(count=None, max_size=30, twins="together")),
+        plain_school(4, "S03", classes=ClassPolicy(count=2, max_size=45, twins="apart")),
+    ]
+    children = [Child("A000", sex="M"), Child("A001", sex="F")]
+    return rules_for(schools), children, Ceremonial()
+
+
+def draw_classes_boy_girl_twins() -> tuple[Any, Any, Ceremonial]:
+    """§11.4 (review item 30): twins together, with two pairs of boy-girl twins (`b = g`)
+    among single boys and girls, in two classes. The tie rule decides: placed by the boys (the
+    rule), BG-2 joins class 1; placed by the girls it would join class 2."""
+    school = plain_school(8, classes=ClassPolicy(count=2, max_size=45, twins="together"))
+    groups = {1: "BG-1", 2: "BG-1", 5: "BG-2", 6: "BG-2"}
+    children = [
+        Child(f"A{i:03d}", group=groups.get(i), sex="M" if i % 2 == 0 else "F") for i in range(8)
+    ]
+    return rules_for([school]), children, Ceremonial()
+
+
+def draw_zero_applicants() -> tuple[Any, Any, Ceremonial]:
+    """§6.3 (review item 8): a draw with no applicant is valid; an empty `applicants.jsonl`,
+    nobody admitted, `null` cutoffs, empty waitlists and classes."""
+    school = plain_school(5, classes=ClassPolicy(count=2, max_size=45, twins="apart"))
+    return rules_for([school]), [], Ceremonial()
+
+
+def draw_rehearsals() -> tuple[Any, Any, Ceremonial]:
+    """The draw of case 02 with two rehearsals (§16) in its log (REHEARSALS)."""
+    return draw_tiers()
+
+
+# Rehearsal texts (§16) read out before the ceremony, logged as `rehearsal.run` (§15.3).
+REHEARSALS = {
+    "19-rehearsals": ["模拟摇号：第一次（公证处提议）", "rehearsal 2, text proposed by a parent"],
+}
+
+
+def rehearsed_draw(rules: Any, children: Any, *, label: str, how: Ceremonial) -> tuple[Any, Any]:
+    """`test_draw` with the rehearsals of REHEARSALS run after sealing and logged (§15.3,
+    §16): each `rehearsal.run` names its text and the digest of its results document."""
+    key = signing_test_key()
+    sealed, log = seal_with_log(rules, children, label=label, how=how)
+    for minute, text in enumerate(REHEARSALS[label.removeprefix("vector ")], start=3):
+        _, signature = rehearse(sealed, text, key)
+        log.append(
+            at=f"2026-07-01T02:{minute:02d}:00Z",
+            actor="operator",
+            action="rehearsal.run",
+            details={"text": text, "results": signature["digest"]},
+        )
+    head, ceremony = ceremony_for(
+        sealed.manifest, sealed.manifest_digest, log, label=label, how=how
+    )
+    result = run_draw(sealed, ceremony, key, audit=head)
+    log.append(
+        at=log.entries[-1]["at"][:-3] + "45Z",
+        actor="operator",
+        action="draw.run",
+        details={"seed": ceremony.seed.hex(), "results": result.results_digest.hex()},
+    )
+    return result, log
+
+
 DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
     ("01-plain", draw_plain),
     ("02-tiers", draw_tiers),
@@ -355,6 +543,10 @@ DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
     ("13-decimal-beacon", draw_decimal_beacon),
     ("14-classes-apart", draw_classes_apart),
     ("15-classes-together", draw_classes_together),
+    ("16-classes-empty-and-sparse", draw_classes_empty_and_sparse),
+    ("17-classes-boy-girl-twins", draw_classes_boy_girl_twins),
+    ("18-zero-applicants", draw_zero_applicants),
+    ("19-rehearsals", draw_rehearsals),
 ]
 
 
@@ -393,6 +585,163 @@ def parent_cases() -> list[dict[str, Any]]:
     return cases
 
 
+# --- outcome proofs (§12.7 item 4) ---------------------------------------------------------
+
+
+def _multi_generator() -> Any:
+    import importlib.util
+
+    path = HERE / "draws" / "multi" / "generate.py"
+    spec = importlib.util.spec_from_file_location("multi_vectors_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _heads_of(multi: Any, name: str) -> tuple[Any, Any, list[Child]]:
+    """Re-run the multi-school case `name` exactly as its generator does (same labels, same
+    actions and batches) and return its draw, its signed results heads and its children."""
+    rules, children = dict(multi.DRAWS)[name]()
+    how = multi.CEREMONIES.get(name, Ceremonial())
+    result, log = test_draw(rules, children, label=f"vector multi {name}", how=how)
+    actions = None
+    if name in multi.BATCHES:
+        actions = multi._batched_actions(result, log, multi.BATCHES[name])
+    heads = results_heads(result, actions=actions, log=log, signing_key=signing_test_key())
+    return result, heads, children
+
+
+def _pins(result: Any) -> dict[str, str]:
+    manifest = result.sealed.manifest_digest
+    key = result.sealed.manifest.signing_key.fingerprint
+    return {"manifest": manifest.hex(), "key": key, "pin": format_pin(pin(manifest, key))}
+
+
+def outcome_cases() -> list[dict[str, Any]]:
+    """Outcome proofs (§12.7 item 4) of the bundles `draws/multi/15-da-replay-batches` (three
+    batches of actions, groups) and `draws/multi/13-zone-group-without-room` (an unplaced
+    pair), good and each broken in one way, with the result a family's check must give."""
+    multi = _multi_generator()
+    batches, heads, children = _heads_of(multi, "15-da-replay-batches")
+    zone, zone_heads, zone_children = _heads_of(multi, "13-zone-group-without-room")
+    pins, zone_pins = _pins(batches), _pins(zone)
+    label, zone_label = (
+        "vector multi 15-da-replay-batches",
+        "vector multi 13-zone-group-without-room",
+    )
+    codes = {
+        "15-da-replay-batches": {
+            c.application: format_receipt(record_for(c, label)[0].receipt) for c in children
+        },
+        "13-zone-group-without-room": {
+            c.application: format_receipt(record_for(c, zone_label)[0].receipt)
+            for c in zone_children
+        },
+    }
+    code = codes["15-da-replay-batches"]
+    first, last = heads[0], heads[-1]
+    cases: list[dict[str, Any]] = []
+
+    def add(name: str, proof: dict[str, Any], application: str, expected: str, why: str,
+            *, given_pins: dict[str, str] | None = None, receipt: str | None = "",
+            bundle: str = "15-da-replay-batches") -> None:  # fmt: skip
+        cases.append(
+            {
+                "name": name,
+                "bundle": f"draws/multi/{bundle}",
+                "proof": proof,
+                "application": application,
+                "pins": pins if given_pins is None else given_pins or None,
+                "receipt": codes[bundle][application] if receipt == "" else receipt,
+                "expected": expected,
+                "why": why,
+            }
+        )
+
+    def changed(proof: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        copy = json.loads(json.dumps(proof))
+        change(copy)
+        return copy
+
+    day = outcome_proof(first, "C001")
+    add("draw-day-admitted", day, "C001", "valid", "15-da-replay-batches, head 0: admitted at S01")
+    add("draw-day-group-member", outcome_proof(first, "C002"), "C002", "valid",
+        "15-da-replay-batches, head 0: a twin of TW, admitted at S02 with its twin")  # fmt: skip
+    add("draw-day-waitlisted", outcome_proof(first, "C010"), "C010", "valid",
+        "15-da-replay-batches, head 0: waitlisted, its position at S02")  # fmt: skip
+    add("after-actions-moved-twin", outcome_proof(last, "C003"), "C003", "valid",
+        "15-da-replay-batches, head 3 (after 5 actions): the twin left alone moved to S01")  # fmt: skip
+    add("after-actions-group-member", outcome_proof(last, "C009"), "C009", "valid",
+        "15-da-replay-batches, head 3: C009 of the pair P, alone after C008 declined, at S01")  # fmt: skip
+    add("after-actions-declined", outcome_proof(last, "C002"), "C002", "valid",
+        "15-da-replay-batches, head 3: status decline, no school")  # fmt: skip
+    add("after-actions-disqualified", outcome_proof(heads[2], "C000"), "C000", "valid",
+        "15-da-replay-batches, head 2: status disqualify")  # fmt: skip
+    add("draw-day-unplaced", outcome_proof(zone_heads[0], "C004"), "C004", "valid",
+        "13-zone-group-without-room, head 0: unplaced (its pair fits at no school whole)",
+        given_pins=zone_pins, bundle="13-zone-group-without-room")  # fmt: skip
+    add("no-pins", day, "C001", "valid",
+        "no pins given: the proof checks, but nothing says whose key signed it (§12.7 step 2)",
+        given_pins={})  # fmt: skip
+    add("no-receipt", day, "C001", "valid", "no receipt code given: steps 1-3 only",
+        receipt=None)  # fmt: skip
+    add("receipt-typed", day, "C001", "valid", "the receipt code typed in lower case, no hyphens",
+        receipt=code["C001"].replace("-", "").lower())  # fmt: skip
+    add("wrong-receipt", day, "C001", "does not match",
+        "another child's receipt code: no outcome is shown (§4.8)", receipt=code["C002"])  # fmt: skip
+
+    def status(proof: dict[str, Any]) -> None:
+        proof["outcome"]["status"] = "waitlisted"
+
+    def school(proof: dict[str, Any]) -> None:
+        proof["outcome"]["school"] = "S02"
+
+    def index(proof: dict[str, Any]) -> None:
+        proof["index"] += 1
+
+    def index_at_count(proof: dict[str, Any]) -> None:
+        proof["index"] = proof["head"]["outcomes"]["count"]
+
+    def flip(proof: dict[str, Any]) -> None:
+        element = bytearray(bytes.fromhex(proof["proof"][0]))
+        element[0] ^= 1
+        proof["proof"][0] = element.hex()
+
+    def short(proof: dict[str, Any]) -> None:
+        proof["proof"][0] = proof["proof"][0][:62]
+
+    def head(proof: dict[str, Any]) -> None:
+        proof["head"]["counts"]["admitted"] += 1
+
+    def other_key(proof: dict[str, Any]) -> None:
+        proof["signature"] = sign_document("results-head", head_digest(proof["head"]), OTHER_KEY)
+
+    bad: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+        ("changed-leaf-status", status, "the leaf's status changed"),
+        ("changed-leaf-school", school, "the leaf's school changed"),
+        ("wrong-index", index, "the index of the next leaf"),
+        ("index-at-count", index_at_count, "index equal to the head's count"),
+        ("proof-element-flipped", flip, "one bit of the first proof element flipped"),
+        ("proof-element-31-bytes", short, "the first proof element cut to 31 bytes (§5.3)"),
+        ("head-changed", head, "the head's admitted count raised: its signature fails"),
+        ("other-key", other_key, "head signed by another key; the real pins are given"),
+    ]
+    for name, change, why in bad:
+        add(name, changed(day, change), "C001", "invalid", why)
+    add("other-key-no-pins", changed(day, other_key), "C001", "valid",
+        "head signed by another key, no pins: it checks, and only pins could show it is not "
+        "the bureau's (§12.6)", given_pins={})  # fmt: skip
+    add("wrong-pins", day, "C001", "invalid", "the pins of another draw (case 13)",
+        given_pins=zone_pins)  # fmt: skip
+    add("other-application", day, "C002", "invalid",
+        "the proof of C001 shown for C002", receipt=None)  # fmt: skip
+    return cases
+
+
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(derive("someone else's key"))
+
+
 def generate(out: Path) -> None:
     """Write every owned vector under `out` (a fresh copy of each owned folder)."""
     for folder in OWNED:
@@ -400,13 +749,17 @@ def generate(out: Path) -> None:
     _write_json(out / "encoding" / "cases.json", encoding_cases())
     _write_json(out / "hashing" / "tagged.json", hashing_cases())
     _write_json(out / "records" / "records.json", records_cases())
+    _write_json(out / "encoding" / "files.json", file_cases())
     _write_json(out / "merkle" / "trees.json", merkle_cases())
+    _write_json(out / "merkle" / "lengths.json", length_cases())
     _write_json(out / "seed" / "seeds.json", seed_cases())
     _write_json(out / "tickets" / "tickets.json", tickets_cases())
     _write_json(out / "parent" / "cases.json", parent_cases())
+    _write_json(out / "outcomes" / "proofs.json", outcome_cases())
     for name, build in DRAWS:
         rules, children, how = build()
-        result, log = test_draw(rules, children, label=f"vector {name}", how=how)
+        draw = rehearsed_draw if name in REHEARSALS else test_draw
+        result, log = draw(rules, children, label=f"vector {name}", how=how)
         write_test_bundle(out / "draws" / "single" / name, result, log)
 
 

@@ -168,6 +168,24 @@ class Bureau:
         self.event("draw.sealed", {"manifest": self.digest})
         return self.manifest
 
+    def rehearse(self, text: str) -> str:
+        """§16: a rehearsal with its text, logged as `rehearsal.run` (§15.3). Its results are
+        the verifier's re-run, as for the official results below."""
+        from verifier.allocation import Priorities, allocate
+        from verifier.canonical import encode
+        from verifier.manifest import parse_manifest
+        from verifier.records import build_units, parse_records
+        from verifier.results import expected_results
+
+        manifest = parse_manifest(self.manifest)
+        lines = [jcs(r) for r in sorted(self.records, key=lambda r: r["application"])]
+        priorities = Priorities(manifest, build_units(parse_records(lines, manifest)),
+                                tagged("rehearsal-seed", text.encode()))  # fmt: skip
+        document = expected_results(priorities, allocate(manifest, priorities), bytes(32))
+        digest = tagged("results", encode(document | {"kind": "rehearsal", "audit": None})).hex()
+        self.event("rehearsal.run", {"text": text, "results": digest})
+        return digest
+
     def accept(self, reveal: dict[str, str], at: str = REVEALED_AT) -> dict[str, Any]:
         """§7.3: log the reveal, answer with a signed receipt."""
         statement = {k: reveal[k] for k in ("manifest", "secret", "witness")}
@@ -231,17 +249,21 @@ class Bureau:
         lines = [jcs(r) for r in sorted(self.records, key=lambda r: r["application"])]
         units = build_units(parse_records(lines, manifest))
         priorities = Priorities(manifest, units, seed)
+        from verifier.actions import head_state, outcome_leaves
         from verifier.results import expected_results
 
-        results = expected_results(
-            priorities, allocate(manifest, priorities), tagged("ceremony", encode(ceremony))
-        )
+        allocation = allocate(manifest, priorities)
+        results = expected_results(priorities, allocation, tagged("ceremony", encode(ceremony)))
         results["audit"] = self.head()
-        self.event(
-            "draw.run", {"seed": seed.hex(), "results": tagged("results", jcs(results)).hex()}
-        )
+        results_digest = tagged("results", jcs(results)).hex()
+        head = {"protocol": P, "kind": "results-head", "manifest": self.digest, "results": results_digest,
+                "seq": 0, "previous": None, "actions": 0, "audit": results["audit"],
+                **head_state(priorities, outcome_leaves(priorities, allocation))}  # fmt: skip
+        self.event("draw.run", {"seed": seed.hex(), "results": results_digest})
         files = {"manifest.json": jcs(self.manifest), "applicants.jsonl": b"".join(line + b"\n" for line in lines),
-                 "ceremony.json": jcs(ceremony), "results.json": jcs(results)}  # fmt: skip
+                 "ceremony.json": jcs(ceremony), "results.json": jcs(results),
+                 "heads.jsonl": jcs(head) + b"\n",
+                 "heads.sig.jsonl": signature_file(self.key, "results-head", tagged("results-head", jcs(head))) + b"\n"}  # fmt: skip
         return self.write(directory, files)
 
     def write(self, directory: Path, files: dict[str, bytes]) -> Path:
@@ -281,11 +303,17 @@ def _root(leaves: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + _root(leaves[:k]) + _root(leaves[k:])).digest()
 
 
-def simple_draw(directory: Path, *, witnesses: int = 2, reveal: int | None = None) -> Bureau:
-    """A whole draw: every witness (or the first `reveal`) reveals and co-signs; quicknet beacon."""
+def simple_draw(
+    directory: Path, *, witnesses: int = 2, reveal: int | None = None,
+    records: list[dict[str, Any]] | None = None, rehearsals: tuple[str, ...] = (),
+) -> Bureau:  # fmt: skip
+    """A whole draw: every witness (or the first `reveal`) reveals and co-signs; quicknet beacon;
+    `rehearsals` (§16) logged after sealing."""
     people = make_witnesses(witnesses)
     bureau = Bureau()
-    bureau.seal([w.entry(bureau.draw_id) for w in people])
+    bureau.seal([w.entry(bureau.draw_id) for w in people], records=records)
+    for text in rehearsals:
+        bureau.rehearse(text)
     for w in people[: reveal if reveal is not None else witnesses]:
         bureau.accept(w.reveal(bureau.digest))
     checkpoint = bureau.close()

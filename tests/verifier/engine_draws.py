@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import strategies as st
@@ -58,6 +59,9 @@ class DrawSpec:
     reveals: tuple[bool, ...]
     min_reveals: int
     beacon: str | None  # the hex64 value of the quicknet beacon, or None for a fixed one
+    # Post-draw actions (§14), in batches (§12.7): each `(type, whom)`, `whom` "twin" (an
+    # admitted group member, else any admitted child), "admitted", or an applicant's index.
+    batches: tuple[tuple[tuple[str, str | int], ...], ...] = ()
 
 
 def private_record(application: str) -> engine.PrivateRecord:
@@ -187,8 +191,55 @@ def build_draw(
 
 def write_draw(spec: DrawSpec, directory: Path, key: Ed25519PrivateKey | None = None) -> Path:
     result, log = build_draw(spec, key)
-    engine.write_bundle(directory, result, log=log, signing_key=key or key_from_label())
+    actions = record_actions(spec, result, log, key or key_from_label())
+    engine.write_bundle(
+        directory, result, log=log, signing_key=key or key_from_label(), actions=actions
+    )
     return directory
+
+
+def record_actions(
+    spec: DrawSpec, result: engine.DrawResult, log: engine.AuditLog, key: Ed25519PrivateKey
+) -> dict[str, Any] | None:
+    """The spec's batches of post-draw actions, as the service records them (§14.3, §15.3):
+    moves from the engine's replay (§14.2), the actions document signed at the log's head,
+    then `actions.recorded`; the engine makes a results head per batch (§12.7)."""
+    from lottery.allocation import PostDrawAction, replay_actions
+
+    problem, allocation = result.problem, result.allocation
+    ids, schools = list(problem.applicant_ids), [s.id for s in problem.schools]
+    rows = {row[0]: row for row in result.results["applicants"]}
+    grouped = {a.application for a in spec.applicants if a.group is not None}
+    entries: list[engine.ActionEntry] = []
+    document = None
+    for b, batch in enumerate(spec.batches):
+        for kind, whom in batch:
+            gone = {e.application for e in entries}
+            admitted = [a for a in ids if rows[a][2] == "admitted" and a not in gone]
+            twins = [a for a in admitted if a in grouped]
+            pool = (twins or admitted) if whom in ("twin", "admitted") else [
+                a for a in ids if a not in gone]  # fmt: skip
+            if not pool:
+                continue
+            application = pool[0] if isinstance(whom, str) else pool[whom % len(pool)]
+            removed = [PostDrawAction(e.type, ids.index(e.application)) for e in entries]
+            removed.append(PostDrawAction(kind, ids.index(application)))  # type: ignore[arg-type]
+            moves = replay_actions(problem, allocation, tuple(removed))[1][-1]
+            entries.append(engine.ActionEntry(
+                seq=len(entries) + 1, type=kind, application=application,  # type: ignore[arg-type]
+                at=f"2026-07-{10 + b:02d}T01:00:00Z",
+                moves=tuple((ids[m.applicant], None if m.from_school is None else schools[m.from_school],
+                             schools[m.to_school]) for m in moves),
+            ))  # fmt: skip
+            log.append(at=f"2026-07-{10 + b:02d}T01:00:00Z", actor="operator",
+                       action="action.recorded", details={"application": application})  # fmt: skip
+        if not entries or (document is not None and len(document["actions"]) == len(entries)):
+            continue  # an empty batch records nothing
+        document = engine.actions_document(results_digest=result.results_digest.hex(),
+                                           entries=entries, audit=log.head_now())  # fmt: skip
+        log.append(at=f"2026-07-{10 + b:02d}T01:00:00Z", actor="operator", action="actions.recorded",
+                   details={"actions": engine.actions_digest(document).hex(), "count": len(entries)})  # fmt: skip
+    return document
 
 
 @st.composite
@@ -260,7 +311,11 @@ def draw_specs(
     reveals = tuple(draw(st.lists(st.booleans(), min_size=witnesses, max_size=witnesses)))
     if not any(reveals):
         reveals = (True, *reveals[1:])
+    whom = st.one_of(st.just("twin"), st.just("admitted"), st.integers(0, 99))
+    action = st.tuples(st.sampled_from(["decline", "disqualify"]), whom)
+    batches = draw(st.lists(st.lists(action, min_size=1, max_size=3), max_size=3))
     return DrawSpec(
+        batches=tuple(tuple(batch) for batch in batches),
         mode=mode,
         tie_breaking=draw(st.sampled_from(["single", "multiple"])),
         max_preferences=max_preferences,

@@ -7,6 +7,7 @@ which equals JCS for the ASCII-keyed integer-only documents used here (protocol 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from pathlib import Path
@@ -94,15 +95,60 @@ def reindex(bundle: Path, key: Ed25519PrivateKey = TEST_KEY) -> None:
 def add_actions(
     bundle: Path, actions: list[dict[str, Any]], key: Ed25519PrivateKey = TEST_KEY
 ) -> None:
-    """The actions document (§14.3) signed at the log's head, then `actions.recorded` (§15.3)."""
+    """One batch (§12.7): `actions` appended to actions.json (§14.3), an action without
+    `moves` given the replay's, signed at the log's head,
+    then `actions.recorded` (§15.3) and its results head (§12.7), signed. The head's state is
+    the verifier's own replay (the one thing here that is not independent of it): these tests
+    exercise the checks of heads, chain and log; test_verifier_differential compares the
+    verifier's heads with the engine's."""
     entries = read_log(bundle)
     results_digest = tagged("results", (bundle / "results.json").read_bytes())
+    before = []
+    if (bundle / "actions.json").exists():
+        before = json.loads((bundle / "actions.json").read_bytes())["actions"]
     document = {"protocol": P, "kind": "actions", "results": results_digest.hex(),
-                "audit": head(entries), "actions": actions}  # fmt: skip
+                "audit": head(entries), "actions": before + actions}  # fmt: skip
+    state, moves = _state(bundle, document)  # before any file changes: the bundle as it stands
+    for action, replayed in zip(document["actions"], moves, strict=True):
+        action.setdefault("moves", replayed)
     (bundle / "actions.json").write_bytes(jcs(document))
     (bundle / "actions.sig.json").write_bytes(
         signature_file("actions", tagged("actions", jcs(document)), key)
     )
+    heads = (bundle / "heads.jsonl").read_bytes().splitlines()
+    new_head = json.loads(heads[-1]) | {
+        "seq": len(heads), "previous": tagged("results-head", heads[-1]).hex(),
+        "actions": len(document["actions"]), "audit": document["audit"],
+    } | state  # fmt: skip
+    (bundle / "heads.jsonl").write_bytes(b"".join(h + b"\n" for h in [*heads, jcs(new_head)]))
+    with (bundle / "heads.sig.jsonl").open("ab") as signatures:
+        digest = tagged("results-head", jcs(new_head))
+        signatures.write(signature_file("results-head", digest, key) + b"\n")
     digest = tagged("actions", jcs(document)).hex()
-    append(entries, "actions.recorded", {"actions": digest, "count": len(actions)})
+    append(entries, "actions.recorded", {"actions": digest, "count": len(document["actions"])})
     write_log(bundle, entries, key)
+
+
+def _state(bundle: Path, document: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """`outcomes`, `counts` and `schools` after every action of `document`, and the moves of
+    each action, from the verifier's replay (nothing if an action is refused)."""
+    from verifier.actions import head_state, replay_actions
+    from verifier.errors import CheckFailed
+    from verifier.verify import run_checks
+
+    state = run_checks(bundle)[1]
+    assert state.priorities is not None and state.allocation is not None
+    right = [dict(action, moves=[]) for action in document["actions"]]
+    digest = tagged("results", (bundle / "results.json").read_bytes())
+    for index in range(len(right)):  # the moves the replay makes, action by action
+        try:
+            replay_actions(state.priorities, state.allocation,
+                           document | {"actions": right[: index + 1]}, digest, [])  # fmt: skip
+        except CheckFailed as error:  # "actions_moves" names the moves the replay made
+            if error.message.key != "actions_moves":
+                return {}, [[] for _ in right]
+            right[index]["moves"] = ast.literal_eval(error.expected)
+    count = len(right)
+    leaves = replay_actions(state.priorities, state.allocation, document | {"actions": right},
+                            digest, [count])[1]  # fmt: skip
+    return head_state(state.priorities, leaves[count]), [action["moves"] for action in right]

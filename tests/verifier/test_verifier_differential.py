@@ -92,3 +92,180 @@ def test_verifier_refuses_a_school_above_its_plan(tmp_path: Path) -> None:
     statuses = {c.number: c.status for c in report.checks}
     assert statuses[2] == "PASS" and statuses[10] == "FAIL" and statuses[11] == "FAIL"
     assert "at most 1 admitted" in report.checks[10].detail
+
+
+# Protocol §14.2-§14.3: within one action a unit can move twice (G6 from S3 to S2, then, after
+# G16 left S1 for the seats G6 freed at S3, from S2 to S1); each move names the school of that
+# step. Found by the random draws with actions; the engine once wrote the first move as S3 -> S1.
+UNIT_MOVES_TWICE = DrawSpec(
+    mode="deferred_acceptance",
+    tie_breaking="single",
+    max_preferences=4,
+    schools=(
+        SchoolSpec(id="S0", seats=2, tiers=2, reserved=(("mil", 1),), classes=None),
+        SchoolSpec(id="S1", seats=5, tiers=1, reserved=(), classes=None),
+        SchoolSpec(id="S2", seats=5, tiers=1, reserved=(), classes=None),
+        SchoolSpec(id="S3", seats=2, tiers=3, reserved=(), classes=None),
+    ),
+    applicants=(
+        ApplicantSpec(
+            application="A0000",
+            category="sib",
+            group=None,
+            preferences=("S0", "S2", "S3", "S1"),
+            tiers=(),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0001",
+            category=None,
+            group="G1",
+            preferences=("S0",),
+            tiers=(("S2", 0),),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0002",
+            category=None,
+            group="G1",
+            preferences=("S0",),
+            tiers=(("S1", 0),),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0003", category=None, group="G3", preferences=("S2",), tiers=(), sex="M"
+        ),
+        ApplicantSpec(
+            application="A0004",
+            category=None,
+            group="G3",
+            preferences=("S2",),
+            tiers=(("S0", 0), ("S1", 0), ("S2", 0)),
+            sex="F",
+        ),
+        ApplicantSpec(
+            application="A0005",
+            category=None,
+            group="G3",
+            preferences=("S2",),
+            tiers=(("S0", 1), ("S1", 0), ("S2", 0)),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0006",
+            category="sib",
+            group="G6",
+            preferences=("S1", "S2", "S0", "S3"),
+            tiers=(("S0", 1),),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0007",
+            category="sib",
+            group="G6",
+            preferences=("S1", "S2", "S0", "S3"),
+            tiers=(("S1", 0), ("S3", 1)),
+            sex="F",
+        ),
+        ApplicantSpec(
+            application="A0008",
+            category="sib",
+            group="G8",
+            preferences=("S3", "S0", "S2"),
+            tiers=(("S2", 0),),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0009",
+            category="sib",
+            group="G8",
+            preferences=("S3", "S0", "S2"),
+            tiers=(),
+            sex="F",
+        ),
+        ApplicantSpec(
+            application="A0010",
+            category="sib",
+            group="G8",
+            preferences=("S3", "S0", "S2"),
+            tiers=(),
+            sex="F",
+        ),
+        ApplicantSpec(
+            application="A0011", category="sib", group=None, preferences=("S0",), tiers=(), sex="F"
+        ),
+        ApplicantSpec(
+            application="A0012",
+            category="mil",
+            group="G12",
+            preferences=("S1", "S0", "S3", "S2"),
+            tiers=(("S1", 0), ("S2", 0), ("S3", 1)),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0013",
+            category="mil",
+            group="G12",
+            preferences=("S1", "S0", "S3", "S2"),
+            tiers=(("S1", 0), ("S2", 0), ("S3", 0)),
+            sex="F",
+        ),
+        ApplicantSpec(
+            application="A0014",
+            category="mil",
+            group=None,
+            preferences=("S2", "S3"),
+            tiers=(("S3", 0),),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0015",
+            category=None,
+            group=None,
+            preferences=("S0", "S3", "S2", "S1"),
+            tiers=(),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0016",
+            category=None,
+            group="G16",
+            preferences=("S3", "S1", "S2", "S0"),
+            tiers=(),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0017",
+            category=None,
+            group="G16",
+            preferences=("S3", "S1", "S2", "S0"),
+            tiers=(),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0018",
+            category=None,
+            group="G16",
+            preferences=("S3", "S1", "S2", "S0"),
+            tiers=(("S0", 0), ("S1", 0), ("S2", 0)),
+            sex="M",
+        ),
+        ApplicantSpec(
+            application="A0019",
+            category=None,
+            group=None,
+            preferences=("S0", "S3"),
+            tiers=(),
+            sex="F",
+        ),
+    ),
+    witnesses=1,
+    reveals=(True,),
+    min_reveals=1,
+    beacon=None,
+    batches=((("decline", 91),), (("decline", 91),), (("disqualify", "twin"),)),
+)
+
+
+def test_a_unit_that_moves_twice_in_one_action() -> None:
+    _verify(UNIT_MOVES_TWICE)

@@ -91,7 +91,7 @@ def test_verifier_runs_in_one_process_and_one_thread() -> None:
 
 
 def test_verifier_is_readable_in_one_sitting() -> None:
-    """Issue 10, raised for protocol version 2 (witness tool included): at most 3,500 lines in
+    """Issue 10, raised for protocol version 2 (witness tool, heads and outcome proofs included): at most 3,900 lines in
     all (`wc -l`, comments and docstrings included)."""
     lines = sum(len(s.read_bytes().splitlines()) for s in VERIFIER.rglob("*.py"))
-    assert lines <= 3500, lines
+    assert lines <= 3900, lines

@@ -85,8 +85,15 @@ def test_tier_one_child_is_admitted_to_first_choice_and_explained(bundle: Path) 
     assert len(report.schools) == 1  # nothing after the school it got
     line = report.schools[0]
     assert (line.school, line.tier, line.admitted) == ("S0", "t0", True)
-    assert (line.cutoff_tier, line.cutoff_number) == ("t0", line.lottery_number)
+    cutoff = {
+        "label": "open",
+        "tier": "t0",
+        "lottery_number": line.lottery_number,
+        "passed_over": 0,
+    }
+    assert line.cutoffs == (cutoff,)  # (10.8): the school's own, one per seat label
     assert line.waitlist_position is None
+    assert "leaf 1 of 4, results head 0" in report.outcome_detail  # (17.1): proven on the head
 
 
 def test_other_children_see_first_choice_waitlist_positions(bundle: Path) -> None:
@@ -97,7 +104,7 @@ def test_other_children_see_first_choice_waitlist_positions(bundle: Path) -> Non
         )
         assert report.private_check == "not checked"
         first = report.schools[0]
-        assert (first.school, first.tier, first.admitted, first.cutoff_tier) == (
+        assert (first.school, first.tier, first.admitted, first.cutoffs[0]["tier"]) == (
             "S0",
             "t1",
             False,
@@ -270,12 +277,12 @@ ACTIONS = (("decline", "A0"), ("disqualify", "A5"))
 MOVES: list[list[list[str | None]]] = [[["A1", "S1", "S0"], ["A3", None, "S1"]], []]
 # application: (status, school, label, {school: waitlist position}) after both actions
 AFTER = {
-    "A0": ("declined", None, None, {}),
+    "A0": ("decline", None, None, {}),
     "A1": ("admitted", "S0", "open", {}),
     "A2": ("waitlisted", None, None, {"S0": 1}),
     "A3": ("admitted", "S1", "open", {}),
     "A4": ("waitlisted", None, None, {"S0": 2, "S1": 1}),
-    "A5": ("disqualified", None, None, {}),
+    "A5": ("disqualify", None, None, {}),
 }
 DRAW_DAY_POSITIONS = {
     "A1": {"S0": 1},
@@ -321,8 +328,8 @@ def _engine_after(spec: DrawSpec, actions: tuple[tuple[str, str], ...]) -> _Engi
     lines = {}
     for applicant, application in enumerate(problem.applicant_ids):
         school = int(placement.applicant_school[applicant])
-        if application in kinds:
-            status = "declined" if kinds[application] == "decline" else "disqualified"
+        if application in kinds:  # (12.7 item 1): the action's type
+            status = kinds[application]
         elif school >= 0:
             status = "admitted"
         else:
@@ -391,16 +398,13 @@ def test_outcome_and_positions_are_those_after_the_actions(acted: Path, applicat
         acted, application=application, receipt=private_record(application).receipt
     )
     assert report.bundle.passed
-    assert report.post_draw_actions == 2 and not report.actions_unverified
+    assert report.post_draw_actions == 2 and report.head == 1  # the last head (17.1)
     status, school, label, positions = AFTER[application]
     assert (report.status, report.school, report.label) == (status, school, label)
     assert _positions(report) == positions
-    assert _positions(report, draw_day=True) == DRAW_DAY_POSITIONS.get(application, {})
-    removal = report.removed_by
-    assert (removal and (removal.seq, removal.type)) == {
-        "A0": (1, "decline"),
-        "A5": (2, "disqualify"),
-    }.get(application)
+    shown = {line.school for line in report.schools}  # held or waited for, in the last head
+    wanted = {s: p for s, p in DRAW_DAY_POSITIONS.get(application, {}).items() if s in shown}
+    assert _positions(report, draw_day=True) == wanted
 
 
 def test_positions_equal_the_engine_on_the_final_assignment(acted: Path) -> None:
@@ -421,18 +425,11 @@ def test_draw_day_facts_are_kept(acted: Path) -> None:
         "open",
     )
     (line,) = moved.schools  # S0, where it is now; S1 played no part any more
-    assert (line.school, line.tier, line.admitted, line.admitted_on_draw_day) == (
-        "S0",
-        "t1",
-        True,
-        False,
-    )
-    assert line.cutoff_tier == "t0"  # A0's, who declined: the cutoff is the draw day's (§10.8)
+    assert (line.school, line.tier, line.admitted) == ("S0", "t1", True)
+    assert line.cutoffs[0]["tier"] == "t0"  # A0's, who declined: the draw day's (§10.8)
     declined = check_applicant(acted, application="A0", receipt=private_record("A0").receipt)
     assert declined.draw_day_status == "admitted" and declined.lottery_number is not None
-    (line,) = declined.schools
-    assert (line.school, line.admitted, line.admitted_on_draw_day) == ("S0", False, True)
-    assert line.tier == "t0" and line.lottery_number == line.cutoff_number
+    assert declined.status == "decline" and declined.schools == ()  # holds and waits for none
 
 
 def _cli(
@@ -454,22 +451,19 @@ def test_cli_text_after_actions(acted: Path, capsys: pytest.CaptureFixture[str])
     assert "Outcome: not admitted; on the waitlist" in out
     assert "waitlist position 2 (on the draw day: 4)" in out
     assert "waitlist position 1 (on the draw day: 2)" in out
-    assert "includes the bundle's 2 post-draw action(s)" in out
-    assert "last admitted on the draw day: tier t0" in out
+    assert "This outcome is results head 1: it includes the bundle's 2 post-draw action(s)" in out
+    assert "draw-day cutoff open: tier t0" in out
+    assert "Outcome proven against the signed results head (leaf 5 of 6, results head 1" in out
     out = run("A1", "en")
     assert "Outcome: admitted to S0 (open)" in out
     assert "On the draw day: admitted to S1 (open)" in out
-    assert "no longer on this waitlist (on the draw day: position 1)" in out
     out = run("A0", "en")
-    assert "Outcome: declined the place" in out
-    assert "Removed from the draw by post-draw action 1 (declined the place)" in out
+    assert "Outcome: declined the place" in out and "At school" not in out
     out = run("A5", "zh")
     assert "结果: 资格复核未通过" in out
-    assert "已因第 2 项递补操作（资格复核未通过）移出本次摇号" in out
-    assert "已不在该校候补名单上（摇号当天第 3 位）" in out
-    assert "以上结果已包含数据包中的 2 项发布后递补操作" in out
+    assert "以上结果为第 1 个结果头：已包含数据包中的 2 项发布后递补操作" in out
     out = run("A2", "zh")
-    assert "候补第 1 位（摇号当天第 2 位）" in out and "摇号当天该校最后录取" in out
+    assert "候补第 1 位（摇号当天第 2 位）" in out and "摇号当天 open 录取线" in out
 
 
 def test_cli_json_after_actions(acted: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -478,43 +472,36 @@ def test_cli_json_after_actions(acted: Path, capsys: pytest.CaptureFixture[str])
         assert code == 3  # not pinned
         child = json.loads(out)["applicant"]
         assert (child["status"], child["school"], child["label"]) == (status, school, label)
-        assert child["post_draw_actions"] == 2 and child["actions_unverified"] is False
+        assert child["post_draw_actions"] == 2 and child["head"] == 1
         places = {line["school"]: line["waitlist_position"] for line in child["schools"]}
         assert {s: p for s, p in places.items() if p is not None} == positions
         drawn = {line["school"]: line["draw_day_waitlist_position"] for line in child["schools"]}
-        assert {s: p for s, p in drawn.items() if p is not None} == DRAW_DAY_POSITIONS.get(
-            application, {}
-        )
-        removed = {"A0": [1, "decline"], "A5": [2, "disqualify"]}.get(application)
-        assert child["removed_by"] == (
-            None
-            if removed is None
-            else {"seq": removed[0], "type": removed[1], "application": application}
-        )
+        wanted = DRAW_DAY_POSITIONS.get(application, {})
+        assert {s: p for s, p in drawn.items() if p is not None} == {
+            s: p for s, p in wanted.items() if s in drawn
+        }
     child = json.loads(_cli(acted, "A1", capsys, "--json")[1])["applicant"]
     drawn = (child["draw_day_status"], child["draw_day_school"], child["draw_day_label"])
     assert drawn == ("admitted", "S1", "open")
 
 
-def test_unverified_actions_leave_the_draw_day_outcome(
+def test_unverified_actions_show_no_outcome(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bundle = _with_actions(tmp_path / "bundle", [MOVES[0][:1], []])  # A3's move left out
     report = check_applicant(bundle, application="A4", receipt=private_record("A4").receipt)
-    assert not report.bundle.passed
-    assert report.actions_unverified and report.post_draw_actions == 0
-    assert (report.status, _positions(report)) == ("waitlisted", {"S0": 4, "S1": 2})
+    assert not report.bundle.passed  # (17.1): the last head is not proven, so no outcome
+    assert (report.status, report.schools, report.lottery_number) == (None, (), None)
     code, out = _cli(bundle, "A4", capsys, "--lang", "en")
-    assert code == 1
-    assert "check 12 did not verify: the outcome below is the draw day's" in out
+    assert code == 1 and "Outcome:" not in out
 
 
 def test_a_bundle_without_actions_says_nothing_about_them(
     bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = check_applicant(bundle, application="A1", receipt=private_record("A1").receipt)
-    assert report.post_draw_actions == 0 and not report.actions_unverified
+    assert report.post_draw_actions == 0 and report.head == 0
     assert (report.draw_day_status, report.draw_day_school) == (report.status, report.school)
     code, out = _cli(bundle, "A1", capsys, "--lang", "en")
     assert code == 3  # not pinned
-    assert "post-draw" not in out and "draw day" not in out
+    assert "post-draw" not in out and "On the draw day" not in out

@@ -52,7 +52,7 @@ def test_an_admitted_child_added_fails(
 ) -> None:
     bundle, inputs = first
     admitted = next(r for r in read_bundle(bundle).records if r.application == "A001")
-    extra = replace(admitted, preferences=("S03",), tiers=())
+    extra = replace(admitted, tiers=())  # the first draw is a zone assignment (no lists)
     tampered = replace(inputs, records=(*inputs.records, extra))
     check = check_second_round(bundle, _second(tampered, tmp_path))
     assert check.status == "FAIL"
@@ -69,11 +69,12 @@ def test_more_seats_fail(first: tuple[Path, SecondRoundInputs], tmp_path: Path) 
     assert "'seats': 2" in check.expected and "'seats': 3" in check.found
 
 
-def test_another_mode_fails(first: tuple[Path, SecondRoundInputs], tmp_path: Path) -> None:
+def test_another_tie_breaking_fails(first: tuple[Path, SecondRoundInputs], tmp_path: Path) -> None:
     bundle, inputs = first
-    tampered = replace(inputs, mode="immediate_acceptance")
+    other = "multiple" if inputs.tie_breaking == "single" else "single"
+    tampered = replace(inputs, tie_breaking=other)
     check = check_second_round(bundle, _second(tampered, tmp_path))
-    assert check.status == "FAIL" and "manifest.json.mode" in check.detail
+    assert check.status == "FAIL" and "manifest.json.tie_breaking" in check.detail
 
 
 def test_a_first_draw_that_does_not_verify_fails(

@@ -45,6 +45,15 @@ def test_suite_covers_the_attacks_a_notary_would_try() -> None:
         "unlisted_file",
         "non_canonical_json",
         "manifest_changed_after_sealing",
+        # issue 12: results heads, cutoffs per label, tiers by child, batches
+        "head_root_not_rerun",
+        "head_k_leaf_changed",
+        "head_chain_broken",
+        "head_signed_by_other_key",
+        "cutoff_moved_label",
+        "by_tier_shifted",
+        "dropped_head_line",
+        "heads_without_recorded",
     }
     assert wanted <= set(EXPECTED)
     assert sorted(

@@ -12,7 +12,7 @@ import pytest
 from merkle_path import inclusion_proof
 
 from verifier.allocation import school_ticket, ticket, zone_order
-from verifier.canonical import encode, parse
+from verifier.canonical import encode, parse, parse_canonical
 from verifier.ceremony import derive_seed, witness_commitment
 from verifier.classes import class_ticket
 from verifier.errors import VerificationError
@@ -39,6 +39,20 @@ def test_encoding(case: dict[str, Any]) -> None:
             encode(parse(case["input"].encode()))
     else:
         assert encode(parse(case["input"].encode())).decode() == case["canonical"]
+
+
+FILES = _load("encoding/files.json")
+
+
+@pytest.mark.parametrize("case", FILES, ids=[c["name"] for c in FILES])
+def test_canonical_file(case: dict[str, Any]) -> None:
+    """§2.5: a file is accepted only if its bytes are exactly JCS of its value."""
+    data = bytes.fromhex(case["file"])
+    if case["canonical"]:
+        assert encode(parse_canonical(data)) == data
+    else:
+        with pytest.raises(VerificationError):
+            parse_canonical(data)
 
 
 HASHING = _load("hashing/tagged.json")
@@ -81,6 +95,29 @@ def test_applicant_tree_and_every_proof(tree: dict[str, Any]) -> None:
         verify_inclusion(
             leaf=leaves[index], index=index, tree_size=len(leaves), proof=hashes, root=root
         )
+
+
+LENGTHS = _load("merkle/lengths.json")
+
+
+@pytest.mark.parametrize("case", LENGTHS, ids=[c["name"] for c in LENGTHS])
+def test_proof_hash_lengths(case: dict[str, Any]) -> None:
+    """§5.3: leaf hash, root and every proof element are 32 bytes, or the proof fails."""
+
+    def run() -> None:
+        verify_inclusion(
+            leaf=bytes.fromhex(case["leaf_hash"]),
+            index=case["leaf_index"],
+            tree_size=case["tree_size"],
+            proof=[bytes.fromhex(p) for p in case["proof"]],
+            root=bytes.fromhex(case["root"]),
+        )
+
+    if case["valid"]:
+        run()
+    else:
+        with pytest.raises(VerificationError):
+            run()
 
 
 SEEDS = _load("seed/seeds.json")
@@ -167,3 +204,17 @@ def test_a_familys_check(case: dict[str, str]) -> None:
         assert report.private_check == ("match" if "name" in case else "not checked")
     else:
         assert report.status is None and report.schools == ()
+
+
+SECOND_ROUNDS = _load("draws/multi/second-rounds.json")
+
+
+@pytest.mark.parametrize("pair", SECOND_ROUNDS, ids=[p["second"] for p in SECOND_ROUNDS])
+def test_second_round_pair(pair: dict[str, str]) -> None:
+    """§17 step 14: the second bundle, verified with the first as the previous draw, passes
+    with check 14 run (Appendix B.12)."""
+    from verifier import verify_bundle
+
+    report = verify_bundle(VECTORS / pair["second"], previous=VECTORS / pair["first"])
+    assert report.passed, [c for c in report.checks if c.status not in ("PASS", "ABSENT")]
+    assert report.checks[13].status == "PASS"

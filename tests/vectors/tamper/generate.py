@@ -51,7 +51,9 @@ from lottery import (  # noqa: E402
     sign_document,
     tagged_hash,
 )
+from lottery.allocation.replay import PostDrawAction, replay_states  # noqa: E402
 from lottery.applicants import applicant_root  # noqa: E402
+from lottery.outcomes import head_digest, outcome_leaves, outcome_root, state_counts  # noqa: E402
 
 DRAWS = ROOT / "tests" / "vectors" / "draws"
 TEST_KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"sunshine-draw test signing key 1").digest())
@@ -119,6 +121,66 @@ def head_before_run(entries: list[dict]) -> dict:
     return {"seq": run - 1, "hash": audit_entry_hash(entries[run - 2]).hex()}
 
 
+# --- results heads (§12.7) ------------------------------------------------------------------
+
+
+def heads_of(files: Files) -> list[dict]:
+    return [parse(line) for line in files["heads.jsonl"].splitlines()]
+
+
+def write_heads(files: Files, heads: list[dict], key: Ed25519PrivateKey = TEST_KEY, *, chain: bool = True) -> None:
+    """heads.jsonl and heads.sig.jsonl, each head signed (§12.4); with `chain`, every
+    `previous` re-made from the head before (§12.7 item 3), as the key holder can."""
+    for k in range(1, len(heads)):
+        if chain:
+            heads[k]["previous"] = head_digest(heads[k - 1]).hex()
+    files["heads.jsonl"] = b"".join(encode(h) + b"\n" for h in heads)
+    files["heads.sig.jsonl"] = b"".join(encode(sign_document("results-head", head_digest(h), key)) + b"\n" for h in heads)
+
+
+def rebind_heads(files: Files) -> None:
+    """After results.json was re-signed: every head names its new digest, re-chained, re-signed."""
+    digest = tagged_hash("results", files["results.json"]).hex()
+    write_heads(files, [h | {"results": digest} for h in heads_of(files)])
+
+
+def head_k_leaf_changed(files: Files) -> None:
+    """The last head's state with one child's leaf changed (a waitlisted child shown
+    admitted), its outcome root re-computed, the head re-signed: only the replay catches it."""
+    manifest, results = manifest_from_document(parse(files["manifest.json"])), parse(files["results.json"])
+    records = [PublicRecord.from_document(parse(line)) for line in files["applicants.jsonl"].splitlines()]
+    problem, allocation, _ = rerun_results(manifest, records, seed=bytes.fromhex(results["seed"]), ceremony_hex=results["ceremony"])
+    index = {application: i for i, application in enumerate(problem.applicant_ids)}
+    actions = [PostDrawAction(a["type"], index[a["application"]]) for a in parse(files["actions.json"])["actions"]]
+    heads = heads_of(files)
+    (placement,), _ = replay_states(problem, allocation, actions, [heads[-1]["actions"]])
+    leaves = [parse(leaf) for leaf in outcome_leaves(problem, placement, [r.receipt_check for r in records])]
+    waiting = next(leaf for leaf in leaves if leaf["status"] == "waitlisted")
+    waiting.update(status="admitted", school=waiting["choices"][0][0], label="open")
+    heads[-1]["outcomes"]["root"] = outcome_root([encode(leaf) for leaf in leaves])
+    write_heads(files, heads)
+
+
+def cutoff_moved(results: dict) -> None:
+    """The reserved cutoff's tier and number published under the open label, and back."""
+    school = next(s for s in results["schools"] if len(s["cutoffs"]) > 1 and s["cutoffs"][1]["tier"])
+    open_, reserved = school["cutoffs"][0], school["cutoffs"][1]
+    for key in ("tier", "lottery_number"):
+        open_[key], reserved[key] = reserved[key], open_[key]
+
+
+def by_tier_shifted(results: dict) -> None:
+    """One child counted under the next tier (the sum, so the admitted count, unchanged)."""
+    school = next(s for s in results["schools"] if len(s["by_tier"]) > 1 and s["by_tier"][0][1])
+    school["by_tier"][0][1] -= 1
+    school["by_tier"][1][1] += 1
+
+
+def without_recorded(files: Files) -> None:
+    """The log's actions.recorded entries deleted, the chain re-made and re-signed."""
+    write_log(files, [e for e in log_entries(files) if e["action"] != "actions.recorded"])
+
+
 # --- re-making a draw after a change (the key holder can) -----------------------------------
 
 
@@ -139,11 +201,16 @@ def rerun(files: Files) -> None:
     files["ceremony.json"] = encode(ceremony)
     sign(files, "ceremony", "ceremony")
     records = [PublicRecord.from_document(parse(line)) for line in files["applicants.jsonl"].splitlines()]
-    _, _, results = rerun_results(
+    problem, allocation, results = rerun_results(
         manifest, records, seed=seed, ceremony_hex=tagged_hash("ceremony", files["ceremony.json"]).hex(), audit=AuditHead(**head)
     )
     files["results.json"] = encode(results)
     sign(files, "results", "results")
+    (placement,), _ = replay_states(problem, allocation, (), [0])  # head 0, the draw day (§12.7)
+    leaves = outcome_leaves(problem, placement, [r.receipt_check for r in records])
+    head0 = parse(files["heads.jsonl"].splitlines()[0]) | {"results": tagged_hash("results", files["results.json"]).hex(), "audit": head}
+    head0 |= {"outcomes": {"count": len(leaves), "root": outcome_root(leaves)}, **state_counts(problem, placement)}
+    write_heads(files, [head0])
     run = {"seq": 0, "prev": "", "at": entries[-1]["at"], "actor": "operator", "action": "draw.run", "draw": entries[-1]["draw"],
            "details": {"seed": seed.hex(), "results": tagged_hash("results", files["results.json"]).hex()}}  # fmt: skip
     write_log(files, [*entries, run])
@@ -344,7 +411,7 @@ PERSONAL = "\n张小明 110101201501010012 receipt 7K3M-QX9A-0B2C-ND4F\n".encode
 FULL_NAME = lambda r: [{**x, "masked_name": "王小明"} if i == 2 else x for i, x in enumerate(r)]  # noqa: E731
 FULL_ID = lambda r: [{**x, "masked_id": "110101201501010012"} if i == 2 else x for i, x in enumerate(r)]  # noqa: E731
 PATHS = {"second_round_not_derived": {"previous": "draws/single/09-several-schools"}}
-S09, S02 = "single/09-several-schools", "single/02-tiers"
+S09, S02, M09 = "single/09-several-schools", "single/02-tiers", "multi/09-da-post-draw-actions"
 
 
 ATTACKS: dict[str, tuple[str, int, str, Callable[[Files], None]]] = {
@@ -401,17 +468,26 @@ ATTACKS: dict[str, tuple[str, int, str, Callable[[Files], None]]] = {
     "unlisted_file": (S09, 1, "README.txt not listed in index.json, the index re-signed (§13.5)", unlisted_file),
     "index_wrong_digest": (S09, 1, "index.json gives results.json another SHA-256, re-signed (§13.5)", index_wrong_digest),
     "resigned_other_key": (S09, 3, "the whole draw re-made and signed with another key and other witnesses; the real draw's pins are given (§12.6, §19)", resigned_other_key),
+    # Issue 12: results heads (§12.7), cutoffs per label (§10.8), tiers by child (§12.2), batches (§15.3).
+    "head_root_not_rerun": (S09, 10, "results head 0 holds another outcome root than the re-run's, re-signed (§12.7, §17 step 10)", lambda f: write_heads(f, [h | {"outcomes": h["outcomes"] | {"root": "ab" * 32}} for h in heads_of(f)])),
+    "head_k_leaf_changed": (M09, 12, "in the last head's state a waitlisted child shown admitted, the outcome root re-computed and the head re-signed (§12.7, §17 step 12)", head_k_leaf_changed),
+    "head_chain_broken": (M09, 12, "the last head's previous names another head, re-signed (§12.7 item 3)", lambda f: write_heads(f, [*heads_of(f)[:-1], heads_of(f)[-1] | {"previous": "cd" * 32}], chain=False)),
+    "head_signed_by_other_key": (S09, 2, "heads.sig.jsonl signed with a key that is not the manifest's (§12.4, §17 step 2)", lambda f: write_heads(f, heads_of(f), OTHER_KEY)),
+    "cutoff_moved_label": ("single/04-reserved-filled", 10, "the reserved cutoff published under the open label and back, results and heads re-signed (§10.8)", lambda f: (edit(f, "results.json", cutoff_moved, resign="results"), rebind_heads(f))),
+    "by_tier_shifted": (S02, 10, "one admitted child counted under another tier (the total unchanged), results and heads re-signed (§12.2)", lambda f: (edit(f, "results.json", by_tier_shifted, resign="results"), rebind_heads(f))),
+    "dropped_head_line": (M09, 12, "the last results head and its signature line dropped: the heads no longer cover every action (§17 step 12)", lambda f: write_heads(f, heads_of(f)[:-1])),
+    "heads_without_recorded": (M09, 13, "the log's actions.recorded entries deleted, the chain re-made and re-signed: the heads after head 0 have no batch (§15.3)", without_recorded),
 }
 
 # The layout and index attacks keep the index as they made it; the others re-derive it.
 KEEP_INDEX = {
     "truncated_file", "malformed_json", "non_canonical_json", "duplicate_key", "missing_signature",
     "personal_data_file", "readme_with_personal_data", "symlink_out_of_bundle", "zip_duplicate_entry",
-    "zip_path_escape", "zip_absolute_path", "unlisted_file", "index_wrong_digest", "resigned_other_key",
+    "zip_path_escape", "zip_absolute_path", "unlisted_file", "index_wrong_digest",
 }  # fmt: skip
-KEEP_README = {"truncated_file", "malformed_json", "non_canonical_json", "duplicate_key", "readme_with_personal_data", "symlink_out_of_bundle", "resigned_other_key"}
+KEEP_README = {"truncated_file", "malformed_json", "non_canonical_json", "duplicate_key", "readme_with_personal_data", "symlink_out_of_bundle"}
 # Who signs the re-derived index: the bureau's key, unless the attacker has none or another.
-INDEX_SIGNER: dict[str, Ed25519PrivateKey | None] = {"results_changed_not_resigned": None, "results_signed_by_other_key": OTHER_KEY}
+INDEX_SIGNER: dict[str, Ed25519PrivateKey | None] = {"results_changed_not_resigned": None, "results_signed_by_other_key": OTHER_KEY, "resigned_other_key": OTHER_KEY}
 
 
 def derive_readme(files: Files) -> None:
@@ -433,8 +509,17 @@ def derive_readme(files: Files) -> None:
         f"Results digest:  {tagged_hash('results', files['results.json']).hex()}",
         "",
     ]
-    fixed = files["README.txt"].decode("utf-8").split("\n")[-7:-1]  # the six fixed lines
-    files["README.txt"] = "".join(line + "\n" for line in [*lines, *fixed]).encode("utf-8")
+    files["README.txt"] = "".join(line + "\n" for line in [*lines, *README_FIXED]).encode("utf-8")
+
+
+README_FIXED = (  # the six fixed lines of §13.4, as the text gives them
+    "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
+    "records: masked names and ID numbers, salted digests), ceremony.json (witness",
+    "reveals and co-signatures, beacon value, seed), results.json (every applicant's",
+    "lottery number and outcome, per-school counts, cutoffs, waitlists, classes),",
+    "audit.jsonl (the event log), index.json (every file's size and SHA-256), and a",
+    "*.sig.json Ed25519 signature for each. Anyone can re-run the draw from these files.",
+)
 
 
 def derive_index(files: Files, signer: Ed25519PrivateKey | None) -> None:
