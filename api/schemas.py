@@ -34,6 +34,8 @@ __all__ = [
     "RehearsalPublic",
     "ReservedSpec",
     "SchoolSpec",
+    "SealAnswer",
+    "SealingWarningPublic",
     "SecondRoundCreate",
     "TierSpec",
     "VoidCreate",
@@ -145,6 +147,23 @@ class DrawPublic(BaseModel):
     manifest_digest: str | None
     previous_draw: str | None = None  # a second round's first draw: `verify-draw --previous`
     sealing_announcement: str | None = None
+
+
+class SealingWarningPublic(BaseModel):
+    """A warning given at sealing (protocol §6.5): `ids` names the groups and schools."""
+
+    code: str
+    ids: list[str]
+    message_zh: str
+    message_en: str
+
+
+class SealAnswer(DrawPublic):
+    """The sealed draw and the warnings of §6.5 (sealing has proceeded; they are for the
+    bureau to read: add seats next time, or know that such a group goes to the second round
+    or to manual placement)."""
+
+    warnings: list[SealingWarningPublic]
 
 
 class SecondRoundCreate(_Strict):

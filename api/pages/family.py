@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from api.cutoff_words import CutoffLine, cutoff_lines
 from api.pages.facts import DrawFacts
 from api.pages.messages import Messages
 from api.schemas import LookupResult
@@ -32,7 +33,7 @@ class Choice:
     school: str
     tier: str
     lottery_number: str | None
-    cutoff: str | None
+    cutoffs: tuple[CutoffLine, ...]  # one per seat label (§10.8), empty before publication
     result: str
 
 
@@ -52,13 +53,14 @@ class FamilyView:
 
 
 def _cutoffs(facts: DrawFacts) -> dict[str, Any]:
-    """School id -> published cutoff (protocol §10.8), cached per results document."""
+    """School id -> published cutoffs, one per seat label (protocol §10.8), cached per
+    results document."""
     if facts.results is None:
         return {}
     key = facts.public.id + "/" + str(facts.results.get("seed"))
     with _lock:
         if key not in _CUTOFFS:
-            _CUTOFFS[key] = {s["id"]: s.get("cutoff") for s in facts.results["schools"]}
+            _CUTOFFS[key] = {s["id"]: s["cutoffs"] for s in facts.results["schools"]}
             while len(_CUTOFFS) > _CUTOFFS_KEPT:
                 _CUTOFFS.popitem(last=False)
         return _CUTOFFS[key]
@@ -76,17 +78,13 @@ def _choice(
     t: Messages, facts: DrawFacts, result: LookupResult, rank: int, school_id: str
 ) -> Choice:
     school = facts.school(school_id)
-    cutoff = _cutoffs(facts).get(school_id)
-    cutoff_text = None
+    cutoffs: tuple[CutoffLine, ...] = ()
     if facts.published:
-        cutoff_text = (
-            t("family.no_cutoff")
-            if cutoff is None
-            else t(
-                "family.cutoff",
-                tier=_tier_label(facts, school_id, cutoff["tier"]),
-                number=cutoff["lottery_number"],
-            )
+        cutoffs = cutoff_lines(
+            t.lang,
+            _cutoffs(facts).get(school_id),
+            tier_labels={tier.id: tier.label for tier in school.tiers} if school else {},
+            categories={c.id: c.label for c in facts.public.categories},
         )
     place = next((w.position for w in result.waitlist if w.school == school_id), None)
     if not facts.published:
@@ -102,7 +100,7 @@ def _choice(
         school=school.name if school else school_id,
         tier=_tier_label(facts, school_id, result.record.tiers.get(school_id)),
         lottery_number=result.lottery_number if facts.public.tie_breaking == "single" else None,
-        cutoff=cutoff_text,
+        cutoffs=cutoffs,
         result=outcome,
     )
 

@@ -219,7 +219,7 @@ def rehearsal(
         draw_id=draw.id,
         actor=actor,
         action="rehearsal.run",
-        details={"seq": seq, "text": text, "digest": signature["digest"]},
+        details={"text": text, "results": signature["digest"]},  # exactly these (§15.3)
         at=at,
         signer=signer,
     )
