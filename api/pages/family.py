@@ -8,6 +8,7 @@ record and its inclusion proof), which the page hands to `check.js` as a JSON da
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from api.cutoff_words import CutoffLine, cutoff_lines
 from api.pages.facts import DrawFacts
 from api.pages.messages import Messages
 from api.schemas import LookupResult
+from api.services.lookup import outcome_proof_bytes
 
-__all__ = ["Choice", "FamilyView", "family_view"]
+__all__ = ["Choice", "FamilyView", "ProofDownload", "family_view"]
 
 _CUTOFFS: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _CUTOFFS_KEPT = 8
@@ -50,6 +52,19 @@ class FamilyView:
     choices: tuple[Choice, ...]
     next_steps: str
     check_data: dict[str, Any]
+    proof: ProofDownload | None = None
+
+
+@dataclass(frozen=True)
+class ProofDownload:
+    """The outcome proof (§12.7 item 4) as a file the page offers: its name, a `data:` address
+    holding it (nothing is fetched again, the receipt code is sent once), which head it is
+    against, and the command that checks it offline."""
+
+    file: str
+    href: str
+    head: str
+    command: str
 
 
 def _cutoffs(facts: DrawFacts) -> dict[str, Any]:
@@ -133,6 +148,20 @@ def family_view(t: Messages, facts: DrawFacts, result: LookupResult) -> FamilyVi
         choices=choices,
         next_steps=t(next_key) if next_key in _NEXT_KEYS else t("family.next_unplaced"),
         check_data=_check_data(facts, result),
+        proof=_proof(t, result),
+    )
+
+
+def _proof(t: Messages, result: LookupResult) -> ProofDownload | None:
+    if result.outcome_proof is None or result.outcome_proof_file is None:
+        return None
+    data = base64.b64encode(outcome_proof_bytes(result.outcome_proof)).decode("ascii")
+    head = result.outcome_proof["head"]
+    return ProofDownload(
+        file=result.outcome_proof_file,
+        href="data:application/json;base64," + data,
+        head=t("family.proof_head", seq=head["seq"], actions=head["actions"]),
+        command=f"verify-draw outcome {result.outcome_proof_file} --pin PIN",
     )
 
 
