@@ -44,7 +44,15 @@ from lottery.ceremony import (
     witness_sign,
 )
 from lottery.drand import DRAND_CHAINS, DrandChain, check_beacon_registration, drand_round_time
-from lottery.draw import DrawResult, SealedDraw, rehearse, rerun_results, run_draw, seal
+from lottery.draw import (
+    DrawResult,
+    SealedDraw,
+    rehearsal_digest,
+    rehearse,
+    rerun_results,
+    run_draw,
+    seal,
+)
 from lottery.encoding import canonical_json, parse_canonical
 from lottery.errors import (
     BundleError,
@@ -87,6 +95,16 @@ from lottery.merkle import (
     merkle_root,
     verify_inclusion,
 )
+from lottery.outcomes import (
+    OutcomeProofError,
+    SignedHead,
+    check_outcome_proof,
+    head_digest,
+    outcome_leaves,
+    outcome_proof,
+    outcome_root,
+    results_heads,
+)
 from lottery.pins import format_pin, normalise_code, pin
 from lottery.reading import ceremony_from_document, manifest_from_document
 from lottery.records import (
@@ -102,7 +120,7 @@ from lottery.records import (
     receipt_check,
 )
 from lottery.results import encode_results, results_digest, results_document
-from lottery.rounds import SecondRoundInputs, second_round_inputs
+from lottery.rounds import SecondRoundInputs, SecondRoundRefused, second_round_inputs
 from lottery.signing import key_fingerprint, sign_document, signing_key_info, verify_signature
 from lottery.units import build_problem
 
@@ -134,6 +152,7 @@ __all__ = [
     "InvalidRules",
     "LotteryError",
     "Manifest",
+    "OutcomeProofError",
     "PrivateRecord",
     "PublicRecord",
     "Replaces",
@@ -141,7 +160,9 @@ __all__ = [
     "School",
     "SealedDraw",
     "SecondRoundInputs",
+    "SecondRoundRefused",
     "SignatureError",
+    "SignedHead",
     "SigningKeyInfo",
     "Tier",
     "UnsupportedVersion",
@@ -167,6 +188,7 @@ __all__ = [
     "check_commitment_file",
     "check_cosignature_file",
     "check_index",
+    "check_outcome_proof",
     "check_records",
     "check_reveal",
     "check_reveal_file",
@@ -180,6 +202,7 @@ __all__ = [
     "form_ceremony",
     "format_pin",
     "format_receipt",
+    "head_digest",
     "inclusion_proof",
     "index_digest",
     "index_document",
@@ -194,6 +217,9 @@ __all__ = [
     "merkle_root",
     "normalise_code",
     "normalise_receipt",
+    "outcome_leaves",
+    "outcome_proof",
+    "outcome_root",
     "parse_audit_log",
     "parse_canonical",
     "pin",
@@ -202,10 +228,12 @@ __all__ = [
     "read_bundle",
     "readme_text",
     "receipt_check",
+    "rehearsal_digest",
     "rehearse",
     "rerun_results",
     "results_digest",
     "results_document",
+    "results_heads",
     "reveal_digest",
     "reveal_file",
     "reveal_receipt",

@@ -9,7 +9,7 @@ replay's is for the caller, who has the allocation (§17 step 12).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,7 +20,14 @@ from lottery.identifiers import check_time
 from lottery.manifest import AuditHead, SigningKeyInfo
 from lottery.signing import verify_signature
 
-__all__ = ["ActionEntry", "actions_digest", "actions_document", "actions_from_document"]
+__all__ = [
+    "ActionEntry",
+    "actions_digest",
+    "actions_document",
+    "actions_from_document",
+    "check_actions",
+    "entries_of",
+]
 
 _TYPES = ("decline", "disqualify")
 
@@ -82,22 +89,30 @@ def actions_from_document(
     )
     document = parse_canonical(raw, name="actions.json")
     results = tagged_hash("results", results_json).hex()
+    if not isinstance(document, dict):
+        raise BundleError("actions.json: not an object (§14.3)")
+    if (document.get("protocol"), document.get("kind")) != (PROTOCOL, "actions"):
+        raise BundleError(f"actions.json: not a {PROTOCOL} actions document")
+    if set(document) != {"protocol", "kind", "results", "audit", "actions"}:
+        raise BundleError(f"actions.json: keys {sorted(document)} are not those of §14.3")
+    if document["results"] != results:
+        raise BundleError(
+            f"actions.json: made for results {str(document['results'])[:16]}..., "
+            f"this bundle's results are {results[:16]}... (§14.3)"
+        )
+    return entries_of(document)
+
+
+def entries_of(document: Mapping[str, Any]) -> tuple[ActionEntry, ...]:
+    """The actions of an actions document (§14.3), each in form: seq 1, 2, 3, ... without gaps,
+    type decline or disqualify, a time, an application, moves. Raises `BundleError`."""
     try:
-        if (document["protocol"], document["kind"]) != (PROTOCOL, "actions"):
-            raise BundleError(f"actions.json: not a {PROTOCOL} actions document")
-        if set(document) != {"protocol", "kind", "results", "audit", "actions"}:
-            raise BundleError(f"actions.json: keys {sorted(document)} are not those of §14.3")
-        if document["results"] != results:
-            raise BundleError(
-                f"actions.json: made for results {str(document['results'])[:16]}..., "
-                f"this bundle's results are {results[:16]}... (§14.3)"
-            )
         entries = []
         for seq, item in enumerate(document["actions"], start=1):
             if item["seq"] != seq or item["type"] not in _TYPES:
                 raise BundleError(
                     f"actions.json: action {seq}: expected seq {seq} and type decline or "
-                    f"disqualify, found seq {item['seq']!r}, type {item['type']!r} (§14.3)"
+                    f"disqualify, found seq {item['seq']!r}, type {item['type']!r} (§14.1, §14.3)"
                 )
             check_time(item["at"], f"actions.json action {seq}: at", BundleError)
             if not isinstance(item["application"], str) or not isinstance(item["moves"], list):
@@ -107,3 +122,30 @@ def actions_from_document(
     except (KeyError, TypeError, IndexError) as exc:
         raise BundleError(f"actions.json: malformed ({type(exc).__name__}: {exc})") from None
     return tuple(entries)
+
+
+def check_actions(entries: Sequence[ActionEntry], applications: Sequence[str]) -> None:
+    """§14.1: every action names an applicant of the draw that no earlier action removed, and
+    the `at` times never decrease (seq is checked by `entries_of`). Raises `BundleError`
+    naming the action. `applications` are the draw's, in application order."""
+    known = set(applications)
+    removed: set[str] = set()
+    previous = ""
+    for entry in entries:
+        where = f"actions.json: action {entry.seq}"
+        if entry.application not in known:
+            raise BundleError(
+                f"{where}: application {entry.application!r} is not an applicant of the draw "
+                "(§14.1)"
+            )
+        if entry.application in removed:
+            raise BundleError(
+                f"{where}: application {entry.application} was already removed by an earlier "
+                "action (§14.1)"
+            )
+        if entry.at < previous:  # §1.5 times compare as strings
+            raise BundleError(
+                f"{where}: at {entry.at} is earlier than the action before it ({previous}) (§14.1)"
+            )
+        removed.add(entry.application)
+        previous = entry.at

@@ -17,6 +17,7 @@ from lottery.errors import BundleError
 from lottery.hashing import PROTOCOL, tagged_hash
 from lottery.identifiers import check_time
 from lottery.manifest import AuditHead, Manifest
+from lottery.records import PublicRecord
 
 __all__ = [
     "ZERO_HASH",
@@ -38,6 +39,7 @@ CHECKED_DETAILS: dict[str, set[str]] = {
     "ceremony.beacon": {"beacon", "used", "value"},
     "draw.run": {"seed", "results"},
     "actions.recorded": {"actions", "count"},
+    "rehearsal.run": {"text", "results"},
 }
 
 
@@ -280,8 +282,13 @@ def check_audit_log(
     actions_doc: Mapping[str, Any] | None,
     index_head: Mapping[str, Any] | AuditHead | None,
     results_head: Mapping[str, Any] | AuditHead | None = None,
+    records: Sequence[PublicRecord] | None = None,
 ) -> None:
     """§15.2-§15.3 against the signed documents; raise `BundleError` naming the entry.
+
+    `records` are the sealed records: given them, every `rehearsal.run` entry is re-run from its
+    text (§16) and must name the digest of that rehearsal's results; without them only the
+    entries' place and form are checked.
 
     `ceremony_doc` and `actions_doc` are the documents as published; `results_digest` is
     the results' digest and `results_head` their `audit` head, if known (it must be an entry
@@ -298,6 +305,7 @@ def check_audit_log(
             actions_doc=actions_doc,
             index_head=index_head,
             results_head=results_head,
+            records=records,
         )
     except (KeyError, TypeError, IndexError, AttributeError) as exc:
         raise BundleError(
@@ -316,6 +324,7 @@ def _check_audit_log(
     actions_doc: Mapping[str, Any] | None,
     index_head: Mapping[str, Any] | AuditHead | None,
     results_head: Mapping[str, Any] | AuditHead | None,
+    records: Sequence[PublicRecord] | None,
 ) -> None:
     hashes = _check_chain(entries, manifest.rules.draw_id)
     if not hashes:
@@ -374,6 +383,7 @@ def _check_audit_log(
         head_doc = results_head.document() if isinstance(results_head, AuditHead) else results_head
         if _check_head(head_doc, hashes, "results.json") >= run:
             raise BundleError("results.json: its audit head is not before draw.run (§15.3)")
+    _check_rehearsals(entries, manifest, records, sealed, run)
     _check_actions(entries, hashes, actions_doc)
     if index_head is not None:
         head_doc = index_head.document() if isinstance(index_head, AuditHead) else index_head
@@ -384,10 +394,48 @@ def _check_audit_log(
             )
 
 
+def _check_rehearsals(
+    entries: Sequence[Mapping[str, Any]],
+    manifest: Manifest,
+    records: Sequence[PublicRecord] | None,
+    sealed: int,
+    run: int,
+) -> None:
+    """§15.3, §16: `rehearsal.run` entries between `draw.sealed` and `draw.run`, each naming a
+    text and the results digest a re-run of that rehearsal gives."""
+    from lottery.draw import rehearsal_digest  # the draw module is heavier; only here
+
+    for entry in entries:
+        if entry["action"] != "rehearsal.run":
+            continue
+        seq, details = entry["seq"], entry["details"]
+        if not sealed < seq < run:
+            raise _fail(seq, "rehearsal.run is not between draw.sealed and draw.run (§15.3)")
+        if not isinstance(details["text"], str) or not isinstance(details["results"], str):
+            raise _fail(seq, "rehearsal.run: text and results must be strings (§15.3)")
+        if records is None:
+            continue
+        digest = rehearsal_digest(manifest, records, details["text"]).hex()
+        if details["results"] != digest:
+            raise _fail(
+                seq,
+                f"rehearsal.run names results {details['results'][:16]}..., a re-run of the "
+                f"rehearsal {details['text']!r} gives {digest[:16]}... (§16)",
+            )
+
+
 def _check_actions(
     entries: Sequence[Mapping[str, Any]], hashes: list[str], actions_doc: Mapping[str, Any] | None
 ) -> None:
     recorded = [e for e in entries if e["action"] == "actions.recorded"]
+    counts = [e["details"]["count"] for e in recorded]
+    for entry, count, before in zip(recorded, counts, [0, *counts], strict=False):
+        if type(count) is not int or count <= before:
+            raise _fail(
+                entry["seq"],
+                f"actions.recorded count {count!r} does not increase on the batch before "
+                f"({before}): one entry per batch, counts strictly increasing (§15.3)",
+            )
     if actions_doc is None:
         if recorded:
             raise _fail(

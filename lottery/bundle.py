@@ -28,6 +28,7 @@ from lottery.errors import BundleError, InvalidRules, LotteryError
 from lottery.hashing import PROTOCOL, tagged_hash
 from lottery.index import check_index, index_digest, index_document
 from lottery.manifest import AuditHead, Manifest, manifest_document
+from lottery.outcomes import head_digest, results_heads
 from lottery.pins import format_pin, pin
 from lottery.reading import ceremony_from_document, check_protocol, manifest_from_document
 from lottery.records import PublicRecord
@@ -50,6 +51,8 @@ REQUIRED_FILES = (
     "ceremony.sig.json",
     "results.json",
     "results.sig.json",
+    "heads.jsonl",
+    "heads.sig.jsonl",
     "audit.jsonl",
     "audit.sig.json",
     "index.json",
@@ -72,6 +75,7 @@ class Bundle:
     files: dict[str, bytes]
     audit_entries: tuple[dict[str, Any], ...] = ()
     index: dict[str, Any] = field(default_factory=dict)
+    heads: tuple[dict[str, Any], ...] = ()  # the results heads, head 0 first (§12.7)
 
 
 _README_FILES = (
@@ -79,6 +83,8 @@ _README_FILES = (
     "records: masked names and ID numbers, salted digests), ceremony.json (witness",
     "reveals and co-signatures, beacon value, seed), results.json (every applicant's",
     "lottery number and outcome, per-school counts, cutoffs, waitlists, classes),",
+    "heads.jsonl (the signed results heads: the outcome root of the draw day and of",
+    "each batch of later actions, signed line by line in heads.sig.jsonl),",
     "audit.jsonl (the event log), index.json (every file's size and SHA-256), and a",
     "*.sig.json Ed25519 signature for each. Anyone can re-run the draw from these files.",
 )
@@ -152,7 +158,11 @@ def bundle_files(
         actions_doc=None if actions is None else dict(actions),
         index_head=None,
         results_head=result.audit,
+        records=sealed.records,
     )
+    heads = results_heads(result, actions=actions, log=jsonl, signing_key=signing_key)
+    files["heads.jsonl"] = b"".join(canonical_json(h.head) + b"\n" for h in heads)
+    files["heads.sig.jsonl"] = b"".join(canonical_json(h.signature) + b"\n" for h in heads)
     head = AuditHead(seq=len(entries), hash=audit_entry_hash(entries[-1]).hex())
     files["audit.sig.json"] = canonical_json(
         sign_document("audit", bytes.fromhex(head.hash), signing_key)
@@ -256,6 +266,105 @@ def _records(data: bytes) -> tuple[PublicRecord, ...]:
     )
 
 
+_HEAD_KEYS = {
+    "protocol",
+    "kind",
+    "manifest",
+    "results",
+    "seq",
+    "previous",
+    "actions",
+    "outcomes",
+    "counts",
+    "schools",
+    "audit",
+}
+
+
+def _lines(data: bytes, name: str) -> list[Any]:
+    """The canonical JSON lines of a `*.jsonl` file (§13.1, §2.5)."""
+    if not data.endswith(b"\n"):
+        raise BundleError(f"{name}: empty, or the last line does not end with a newline (§13.1)")
+    return [
+        parse_canonical(line, name=f"{name} line {n}")
+        for n, line in enumerate(data.split(b"\n")[:-1], start=1)
+    ]
+
+
+def _checked_heads(
+    files: Mapping[str, bytes],
+    *,
+    manifest: Manifest,
+    manifest_digest: bytes,
+    results_digest: bytes,
+    results_audit: Any,
+    entries: Sequence[Mapping[str, Any]],
+    action_count: int,
+) -> tuple[dict[str, Any], ...]:
+    """The results heads (§12.7 item 3, §13.1): size limits (§13.3), one signature line per
+    head (§12.4), the chain from head 0, the digests they name and their audit heads (one
+    head per `actions.recorded` entry, §15.3). The outcome roots, counts and schools are
+    the re-run's to check (§17 steps 10 and 12)."""
+    k = len(manifest.rules.schools)
+    for name, limit in (
+        ("heads.jsonl", (1 + action_count) * (2048 + 128 * k)),
+        ("heads.sig.jsonl", 1024 * (1 + action_count)),
+    ):
+        if len(files[name]) > limit:
+            raise BundleError(f"{name}: {len(files[name])} bytes, above its limit {limit} (§13.3)")
+    heads = _lines(files["heads.jsonl"], "heads.jsonl")
+    signatures = _lines(files["heads.sig.jsonl"], "heads.sig.jsonl")
+    if len(signatures) != len(heads):
+        raise BundleError(
+            f"heads.sig.jsonl: {len(signatures)} signatures for {len(heads)} heads (§13.1)"
+        )
+    recorded = [
+        (n, e["details"]["count"])
+        for n, e in enumerate(entries)
+        if e["action"] == "actions.recorded"
+    ]
+    if len(heads) != 1 + len(recorded):
+        raise BundleError(
+            f"heads.jsonl: {len(heads)} heads, the audit log has {len(recorded)} "
+            f"actions.recorded entries: expected {1 + len(recorded)} heads (§12.7)"
+        )
+    previous: str | None = None
+    for seq, (head, signature) in enumerate(zip(heads, signatures, strict=True)):
+        where = f"heads.jsonl line {seq + 1}"
+        check_protocol(head, "results-head")
+        if set(head) != _HEAD_KEYS:
+            raise BundleError(f"{where}: keys {sorted(head)} are not those of §12.7")
+        verify_signature(
+            signature,
+            kind="results-head",
+            digest=head_digest(head),
+            signing_key=manifest.signing_key,
+        )
+        if seq == 0:
+            actions, audit = 0, results_audit
+        else:
+            at, actions = recorded[seq - 1]
+            audit = {"seq": at, "hash": audit_entry_hash(entries[at - 1]).hex()}
+        expected = {
+            "manifest": manifest_digest.hex(),
+            "results": results_digest.hex(),
+            "seq": seq,
+            "previous": previous,
+            "actions": actions,
+            "audit": audit,
+        }
+        for key, value in expected.items():
+            if head[key] != value:
+                raise BundleError(f"{where}: {key} is {head[key]!r}, expected {value!r} (§12.7)")
+        previous = head_digest(head).hex()
+    if heads[-1]["actions"] != action_count:
+        raise BundleError(
+            f"heads.jsonl: the last head covers {heads[-1]['actions']} actions, actions.json "
+            f"holds {action_count} (§12.7, §17 step 12)"
+        )
+    return tuple(heads)
+
+
 def read_bundle(path: str | os.PathLike[str]) -> Bundle:
     """Read a bundle (directory or zip) and check it up to the seed, and its audit log
     (§17 steps 1, 2, 4-7, 13).
@@ -340,6 +449,16 @@ def read_bundle(path: str | os.PathLike[str]) -> Bundle:
             actions_doc=actions,
             index_head=documents["index"]["audit"],
             results_head=results["audit"],
+            records=records,
+        )
+        heads = _checked_heads(
+            files,
+            manifest=manifest,
+            manifest_digest=digest,
+            results_digest=signed["results"],
+            results_audit=results["audit"],
+            entries=entries,
+            action_count=0 if actions is None else len(actions["actions"]),
         )
     except LotteryError:
         raise
@@ -353,4 +472,5 @@ def read_bundle(path: str | os.PathLike[str]) -> Bundle:
         files=files,
         audit_entries=tuple(entries),
         index=documents["index"],
+        heads=heads,
     )

@@ -42,7 +42,15 @@ from lottery.results import encode_results, results_document
 from lottery.signing import sign_document, signing_key_info
 from lottery.units import build_problem, problem_frame, with_seed
 
-__all__ = ["DrawResult", "SealedDraw", "rehearse", "rerun_results", "run_draw", "seal"]
+__all__ = [
+    "DrawResult",
+    "SealedDraw",
+    "rehearsal_digest",
+    "rehearse",
+    "rerun_results",
+    "run_draw",
+    "seal",
+]
 
 MAX_APPLICANTS = 2_000_000  # §13.3: what a verifier accepts
 MANIFEST_CEILING = 16 * 2**20  # §13.3
@@ -258,11 +266,32 @@ def run_draw(
     )
 
 
+def rehearsal_digest(manifest: Manifest, records: Sequence[PublicRecord], text: str) -> bytes:
+    """`H("results", JCS(rehearsal results))` of the rehearsal with `text` (§16), from the
+    sealed manifest and records: what a `rehearsal.run` entry of the log names (§15.3)."""
+    seed = tagged_hash("rehearsal-seed", text.encode("utf-8"))
+    with _without_gc_pauses():
+        problem = build_problem(manifest, records, seed)
+        allocation = allocate(problem)
+        encoded = encode_results(
+            manifest=manifest,
+            manifest_digest=manifest_digest(manifest),
+            ceremony_digest=bytes(32),
+            problem=problem,
+            allocation=allocation,
+            kind="rehearsal",
+            audit=None,
+        )
+    return tagged_hash("results", encoded)
+
+
 def rehearse(
     sealed: SealedDraw, text: str, signing_key: Ed25519PrivateKey
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """A rehearsal (§16): the allocation with `H("rehearsal-seed", text)`, signed as
-    kind `rehearsal`. It can never pass for the official results."""
+    kind `rehearsal`. It can never pass for the official results. The audit log names it in a
+    `rehearsal.run` entry with details `{"text": text, "results": signature["digest"]}`
+    (§15.3)."""
     seed = tagged_hash("rehearsal-seed", text.encode("utf-8"))
     problem, allocation, results_json = _draw(
         sealed, seed=seed, ceremony_hex="0" * 64, kind="rehearsal", audit=None

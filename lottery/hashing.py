@@ -39,6 +39,8 @@ USES: frozenset[str] = frozenset(
         "reveal-receipt",
         "index",
         "pin",
+        "outcome",
+        "results-head",
     }
 )
 

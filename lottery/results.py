@@ -26,6 +26,7 @@ from lottery.results_json import SchoolPart, applicant_rows_json, results_json
 __all__ = [
     "ApplicantColumns",
     "applicant_columns",
+    "applicant_tiers_at",
     "encode_results",
     "results_digest",
     "results_document",
@@ -44,6 +45,29 @@ def unit_ranks_at_assignment(problem: AllocationProblem, allocation: Allocation)
     entry_unit = np.repeat(np.arange(units, dtype=np.int64), np.diff(problem.rank_start))
     here = problem.rank_school.astype(np.int64) == school[entry_unit]
     rank[entry_unit[here]] = problem.rank_value[here]
+    return rank
+
+
+def applicant_tiers_at(problem: AllocationProblem, applicant_school: I64) -> I64:
+    """Each applicant's own tier (§4.6) at `applicant_school` (-1 where that is -1): its
+    `tiers` entry for that school, else the school's last tier. Counts by child (§12.2)."""
+    if problem.applicant_rank_start is None:  # a problem built by hand: ranks are the units'
+        unit_school = np.full(len(problem.unit_keys), -1, dtype=np.int64)
+        unit_school[problem.applicant_unit] = applicant_school
+        tier_count = np.array([s.tier_count for s in problem.schools], dtype=np.int64)
+        units = len(problem.unit_keys)
+        rank = np.where(unit_school >= 0, tier_count[np.maximum(unit_school, 0)] - 1, -1)
+        entry_unit = np.repeat(np.arange(units, dtype=np.int64), np.diff(problem.rank_start))
+        here = problem.rank_school.astype(np.int64) == unit_school[entry_unit]
+        rank[entry_unit[here]] = problem.rank_value[here]
+        return rank[problem.applicant_unit]
+    assert problem.applicant_rank_school is not None and problem.applicant_rank_value is not None
+    tier_count = np.array([s.tier_count for s in problem.schools], dtype=np.int64)
+    school = applicant_school.astype(np.int64)
+    rank = np.where(school >= 0, tier_count[np.maximum(school, 0)] - 1, -1)
+    owner = np.repeat(np.arange(school.size, dtype=np.int64), np.diff(problem.applicant_rank_start))
+    here = problem.applicant_rank_school.astype(np.int64) == school[owner]
+    rank[owner[here]] = problem.applicant_rank_value[here]
     return rank
 
 
@@ -123,22 +147,18 @@ def _school_parts(
     """One entry per school (§12.2), its lists as applicant indices."""
     n_schools, n_labels = len(problem.schools), len(problem.category_ids) + 1
     max_tiers = max(s.tier_count for s in problem.schools)
-    assigned = allocation.unit_school >= 0
-    school = allocation.unit_school[assigned].astype(np.int64)
-    size = problem.unit_size[assigned]
-    rank = unit_ranks_at_assignment(problem, allocation)[assigned]
-    label = allocation.unit_label[assigned].astype(np.int64)
-    # Applicants, not units: each unit counted once per member (integers only, no weights).
-    by_tier = np.bincount(
-        np.repeat(school * max_tiers + rank, size), minlength=n_schools * max_tiers
-    )
-    by_label = np.bincount(
-        np.repeat(school * n_labels + label, size), minlength=n_schools * n_labels
-    )
+    applicant_school = allocation.unit_school[problem.applicant_unit].astype(np.int64)
+    admitted = applicant_school >= 0
+    school = applicant_school[admitted]
+    # Children, not units: each admitted child under its own tier at its school (§12.2).
+    tier = applicant_tiers_at(problem, applicant_school)[admitted]
+    label = allocation.unit_label[problem.applicant_unit][admitted].astype(np.int64)
+    by_tier = np.bincount(school * max_tiers + tier, minlength=n_schools * max_tiers)
+    by_label = np.bincount(school * n_labels + label, minlength=n_schools * n_labels)
     category_index = {c: i for i, c in enumerate(problem.category_ids)}
     parts: list[SchoolPart] = []
+    label_names = ["open"] + ["reserved:" + c for c in problem.category_ids]
     for s, rules in enumerate(manifest.rules.schools):
-        cutoff = allocation.cutoffs[s]
         classes = allocation.classes[s]
         tiers = by_tier[s * max_tiers : (s + 1) * max_tiers].tolist()
         labels = by_label[s * n_labels : (s + 1) * n_labels].tolist()
@@ -150,9 +170,15 @@ def _school_parts(
             "reserved": [
                 [r.category, labels[1 + category_index[r.category]]] for r in rules.reserved
             ],
-            "cutoff": None
-            if cutoff is None
-            else {"tier": rules.tiers[cutoff[0]].id, "lottery_number": f"{cutoff[1]:016x}"},
+            "cutoffs": [
+                {
+                    "label": label_names[cutoff.label],
+                    "tier": None if cutoff.key is None else rules.tiers[cutoff.key[0]].id,
+                    "lottery_number": None if cutoff.key is None else f"{cutoff.key[1]:016x}",
+                    "passed_over": cutoff.passed_over,
+                }
+                for cutoff in allocation.cutoffs[s]
+            ],
         }
         parts.append(
             SchoolPart(
@@ -187,15 +213,18 @@ def _header(
     kind: Literal["results", "rehearsal"],
     manifest_digest: bytes,
     ceremony_digest: bytes,
-    seed: bytes,
+    problem: AllocationProblem,
+    allocation: Allocation,
     audit: AuditHead | None,
 ) -> dict[str, Any]:
+    """The small members of §12.1 (everything but the applicant rows and school entries)."""
     return {
         "protocol": PROTOCOL,
         "kind": kind,
         "manifest": manifest_digest.hex(),
         "ceremony": ceremony_digest.hex(),
-        "seed": seed.hex(),
+        "seed": problem.seed.hex(),
+        "groups_without_room": [problem.unit_keys[u][2:] for u in allocation.groups_without_room],
         "audit": None if audit is None else audit.document(),
     }
 
@@ -212,7 +241,7 @@ def results_document(
 ) -> dict[str, Any]:
     """The results document of §12.1 (or a rehearsal's, §16, with `kind="rehearsal"`)."""
     return {
-        **_header(kind, manifest_digest, ceremony_digest, problem.seed, audit),
+        **_header(kind, manifest_digest, ceremony_digest, problem, allocation, audit),
         "applicants": applicant_columns(problem, allocation).rows(),
         "schools": _school_entries(
             _school_parts(manifest, problem, allocation), problem.applicant_ids
@@ -252,7 +281,7 @@ def encode_results(
     numbers = hex16_column(problem.ticket).take(problem.applicant_unit)
     outcome, outcomes = _outcomes(problem, allocation)
     return results_json(
-        _header(kind, manifest_digest, ceremony_digest, problem.seed, audit),
+        _header(kind, manifest_digest, ceremony_digest, problem, allocation, audit),
         applicant_rows=applicant_rows_json(applications, numbers, outcome, outcomes),
         schools=_school_parts(manifest, problem, allocation),
         applications=applications,

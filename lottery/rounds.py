@@ -21,11 +21,11 @@ from lottery.bundle import Bundle
 from lottery.ceremony import ceremony_digest
 from lottery.draw import rerun_results
 from lottery.encoding import parse_canonical
-from lottery.errors import BundleError
+from lottery.errors import BundleError, LotteryError
 from lottery.manifest import Category, DrawRules, School
 from lottery.records import PublicRecord
 
-__all__ = ["SecondRoundInputs", "second_round_inputs"]
+__all__ = ["SecondRoundInputs", "SecondRoundRefused", "second_round_inputs"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class SecondRoundInputs:
             max_preferences=self.max_preferences,
             group_policy=self.group_policy,
         )
+
+
+class SecondRoundRefused(LotteryError):
+    """There is no second round to derive: no school has a free seat, or no record is left
+    (§14.5)."""
 
 
 def _final_schools(first: Bundle) -> tuple[list[int], list[bool]]:
@@ -96,7 +101,8 @@ def second_round_inputs(first: Bundle) -> SecondRoundInputs:
 
     `first` is a bundle read back with `read_bundle` (its signatures checked); its actions, if
     present, are replayed (§14.2). Raises `BundleError` if an action names an unknown
-    application, and `lottery.allocation.InvalidAction` if the actions are otherwise invalid.
+    application, `lottery.allocation.InvalidAction` if the actions are otherwise invalid, and
+    `SecondRoundRefused` when no school has a free seat or no record is left (§14.5).
     """
     rules = first.manifest.rules
     final, removed = _final_schools(first)
@@ -114,6 +120,17 @@ def second_round_inputs(first: Bundle) -> SecondRoundInputs:
     ]
     if rules.mode != "zone_assignment":
         candidates = [record for record in candidates if record.preferences]
+    if not schools:
+        raise SecondRoundRefused(
+            "no second round: no school has a free seat after the first draw and its actions "
+            "(§14.5 item 2; a manifest needs at least one school, §6.1) / "
+            "没有补录: 首轮及其后续处理之后, 没有学校还有空余学位"
+        )
+    if not candidates:
+        raise SecondRoundRefused(
+            "no second round: no child is left without a seat who could take one "
+            "(§14.5 item 3) / 没有补录: 没有仍未获得学位的适龄儿童"
+        )
     group_size = Counter(record.group for record in candidates if record.group is not None)
     records = tuple(
         record

@@ -38,6 +38,7 @@ SIGNED_KINDS = (
     "rehearsal",
     "index",
     "reveal-receipt",
+    "results-head",
 )
 WITNESS_KINDS = ("commitment", "reveal", "checkpoint", "beacon")  # §7.9
 _SIGNATURE_KEYS = {"algorithm", "digest", "fingerprint", "kind", "public_key", "signature"}

@@ -126,8 +126,9 @@ def _preferences(
 
 def _ranks(
     manifest: Manifest, fields: list[FieldsOfRecord], applicant_unit: I32, units: int
-) -> tuple[I64, I32, I32]:
-    """CSR table of each unit's explicit best rank per school (§4.6, §8.4), sorted by school."""
+) -> tuple[tuple[I64, I32, I32], tuple[I64, I32, I32]]:
+    """CSR tables of each unit's explicit best rank per school (§4.6, §8.4), sorted by school,
+    and of each applicant's own explicit tiers (for the counts by child, §12.2)."""
     span = max(len(s.tiers) for s in manifest.rules.schools)
     tier_code = {
         (s.id, t.id): school * span + k
@@ -144,6 +145,9 @@ def _ranks(
     owners = np.repeat(np.arange(len(tiers), dtype=np.int64), counts)
     unit = applicant_unit[owners].astype(np.int64)
     school, rank = codes // span, codes % span
+    applicant_start = np.zeros(len(tiers) + 1, dtype=np.int64)
+    np.cumsum(counts, out=applicant_start[1:])
+    own = (applicant_start, school.astype(np.int32), rank.astype(np.int32))
     # A unit's rank at a school is its best member's (§8.4): sort by (unit, school, rank) and
     # keep the first entry of each (unit, school).
     order = np.lexsort((rank, school, unit))
@@ -153,7 +157,7 @@ def _ranks(
     unit, school, rank = unit[first], school[first], rank[first]
     rank_start = np.zeros(units + 1, dtype=np.int64)
     np.cumsum(np.bincount(unit, minlength=units), out=rank_start[1:])
-    return rank_start, school.astype(np.int32), rank.astype(np.int32)
+    return (rank_start, school.astype(np.int32), rank.astype(np.int32)), own
 
 
 def problem_frame(manifest: Manifest, records: Sequence[PublicRecord]) -> AllocationProblem:
@@ -183,7 +187,7 @@ def problem_frame(manifest: Manifest, records: Sequence[PublicRecord]) -> Alloca
         dtype=np.int32,
         count=len(fields),
     )[representative]
-    rank_start, rank_school, rank_value = _ranks(manifest, fields, applicant_unit, units)
+    (rank_start, rank_school, rank_value), own = _ranks(manifest, fields, applicant_unit, units)
     frame = AllocationProblem(
         mode=rules.mode,
         tie_breaking=rules.tie_breaking,
@@ -204,6 +208,9 @@ def problem_frame(manifest: Manifest, records: Sequence[PublicRecord]) -> Alloca
         applicant_male=np.fromiter(
             map("M".__eq__, map(_SEX, fields)), dtype=np.bool_, count=len(fields)
         ),
+        applicant_rank_start=own[0],
+        applicant_rank_school=own[1],
+        applicant_rank_value=own[2],
     )
     for value in vars(frame).values():
         if isinstance(value, np.ndarray):

@@ -26,7 +26,7 @@ class ChoiceExplanation:
     """One school of the child's list.
 
     `tier` is the index of the unit's tier there (§8.4: a group's best member's), `number` the
-    number used there (§8.3), `cutoff` the school's `(tier, number)` cutoff (§10.8) and
+    number used there (§8.3), `cutoff` the school's open `(tier, number)` cutoff (§10.8) and
     `waitlist_position` the 1-based position on its waitlist (§10.6), or None.
     """
 
@@ -112,7 +112,7 @@ def explain_applicant(
                 label=_label_text(problem, int(allocation.unit_label[unit]))
                 if assigned == s
                 else None,
-                cutoff=allocation.cutoffs[s],
+                cutoff=allocation.cutoffs[s][0].key,
                 waitlist_position=int(where[0]) + 1 if where.size else None,
             )
         )

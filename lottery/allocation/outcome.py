@@ -10,9 +10,17 @@ import numpy.typing as npt
 from lottery.allocation.choice import UNCHOSEN, ChoiceRules, choose
 from lottery.allocation.errors import AllocationError
 from lottery.allocation.pairs import PairTable
-from lottery.allocation.problem import AllocationProblem
+from lottery.allocation.problem import AllocationProblem, Cutoff
 
-__all__ = ["Members", "cutoffs", "final_labels", "members_of_units", "waitlists"]
+__all__ = [
+    "Members",
+    "cutoffs",
+    "final_labels",
+    "groups_without_room",
+    "members_of_units",
+    "waiting_pairs",
+    "waitlists",
+]
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -61,22 +69,75 @@ def final_labels(pairs: PairTable, rules: ChoiceRules, assigned: I64) -> I32:
 def waitlists(pairs: PairTable, members: Members, assigned: I64) -> tuple[I32, ...]:
     """§10.6: per school, the applicants of every unit listing it before its own assignment."""
     n_schools = pairs.school_start.size - 1
-    unassigned = np.iinfo(np.int32).max
-    position = np.where(assigned >= 0, pairs.pair_position[np.maximum(assigned, 0)], unassigned)
-    waiting = np.flatnonzero(pairs.pair_position < position[pairs.pair_unit])  # in g order
+    waiting = waiting_pairs(pairs, assigned)  # in g order
     applicants, source = members.expand(pairs.pair_unit[waiting])
     school = pairs.pair_school[waiting][source]
     bounds = np.searchsorted(school, np.arange(1, n_schools))
     return tuple(np.split(applicants, bounds))
 
 
-def cutoffs(pairs: PairTable, assigned: I64) -> tuple[tuple[int, int] | None, ...]:
-    """§10.8: `(rank, number at s)` of each school's last admitted unit, or None."""
+def waiting_pairs(pairs: PairTable, assigned: I64) -> I64:
+    """Pairs `(u, s)` of §10.6: `u` lists `s` before the school it holds (or holds none)."""
+    unassigned = np.iinfo(np.int32).max
+    position = np.where(assigned >= 0, pairs.pair_position[np.maximum(assigned, 0)], unassigned)
+    return np.flatnonzero(pairs.pair_position < position[pairs.pair_unit]).astype(np.int64)
+
+
+def cutoffs(
+    problem: AllocationProblem, pairs: PairTable, assigned: I64, labels: I32, *, waiting: bool
+) -> tuple[tuple[Cutoff, ...], ...]:
+    """§10.8: per school, one cutoff per label it can give ("open", then its reserved entries),
+    each with the number of waitlisted applicants above it (`passed_over`). `waiting` is False
+    in `zone_assignment`, which has no waitlists (§10.5)."""
     n_schools = pairs.school_start.size - 1
-    last = np.full(n_schools, -1, dtype=np.int64)
-    admitted = assigned[assigned >= 0]
-    np.maximum.at(last, pairs.pair_school[admitted], admitted)
-    return tuple(
-        None if g < 0 else (int(pairs.pair_rank[g]), int(pairs.pair_number[g]))
-        for g in last.tolist()
-    )
+    held = np.flatnonzero(assigned >= 0)
+    admitted = assigned[held]
+    n_labels = len(problem.category_ids) + 1
+    last = np.full(n_schools * n_labels, -1, dtype=np.int64)
+    np.maximum.at(last, pairs.pair_school[admitted] * n_labels + labels[held], admitted)
+    on_list = waiting_pairs(pairs, assigned) if waiting else np.zeros(0, dtype=np.int64)
+    list_unit = pairs.pair_unit[on_list]
+    list_size = problem.unit_size[list_unit].astype(np.int64)
+    category = problem.unit_category[list_unit]
+    running = {-1: (on_list, np.r_[0, np.cumsum(list_size)])}
+    for c in range(len(problem.category_ids)):
+        mine = category == c
+        running[c] = (on_list[mine], np.r_[0, np.cumsum(list_size[mine])])
+
+    def above(category_index: int, school: int, g: int) -> int:
+        waiting_g, total = running[category_index]
+        low = int(np.searchsorted(waiting_g, pairs.school_start[school]))
+        high = int(np.searchsorted(waiting_g, g))
+        return int(total[high] - total[low])
+
+    result: list[tuple[Cutoff, ...]] = []
+    for s, school in enumerate(problem.schools):
+        entries: list[Cutoff] = []
+        for label, category_index in [(0, -1)] + [(1 + c, c) for c, _ in school.reserved]:
+            g = int(last[s * n_labels + label])
+            if g < 0:
+                entries.append(Cutoff(label, None, 0))
+                continue
+            key = (int(pairs.pair_rank[g]), int(pairs.pair_number[g]))
+            entries.append(Cutoff(label, key, above(category_index, s, g)))
+        result.append(tuple(entries))
+    return tuple(result)
+
+
+def groups_without_room(
+    problem: AllocationProblem, pairs: PairTable, assigned: I64, seats: I64
+) -> tuple[int, ...]:
+    """§10.10: groups not assigned although the free seats of the schools of their list add
+    up to at least their size (in `zone_assignment` the list is every school)."""
+    filled = np.zeros(seats.size, dtype=np.int64)
+    held = assigned >= 0
+    np.add.at(filled, pairs.pair_school[assigned[held]], problem.unit_size[held])
+    free = seats - filled
+    found: list[int] = []
+    for u in np.flatnonzero(~held & (problem.unit_size > 1)).tolist():
+        if not problem.unit_keys[u].startswith("g:"):
+            continue
+        listed = pairs.pair_school[pairs.list_pair[pairs.list_start[u] : pairs.list_start[u + 1]]]
+        if int(free[listed].sum()) >= int(problem.unit_size[u]):
+            found.append(u)
+    return tuple(found)

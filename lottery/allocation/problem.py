@@ -25,6 +25,7 @@ __all__ = [
     "Allocation",
     "AllocationProblem",
     "ClassRules",
+    "Cutoff",
     "Mode",
     "SchoolRules",
     "TieBreaking",
@@ -87,6 +88,25 @@ class AllocationProblem:
     applicant_ids: tuple[str, ...]  # application numbers, sorted
     applicant_unit: I32  # unit index of each applicant
     applicant_male: npt.NDArray[np.bool_]  # sex == "M"
+    # Each applicant's own explicit tiers (§4.6), CSR by applicant, for `by_tier` (§12.2).
+    # None (problems built by hand in tests): every applicant ranks as its unit.
+    applicant_rank_start: I64 | None = None
+    applicant_rank_school: I32 | None = None
+    applicant_rank_value: I32 | None = None
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """The cutoff of one seat label at one school (§10.8).
+
+    `label` is 0 for "open", 1 + c for "reserved:<category c>"; `key` is `(rank, number at s)`
+    of the last unit with that label, or None; `passed_over` counts the waitlisted applicants
+    with a better key (of category c for a reserved label), 0 when `key` is None.
+    """
+
+    label: int
+    key: tuple[int, int] | None
+    passed_over: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,12 +116,14 @@ class Allocation:
     - `unit_school[u]`: school index the unit is assigned to, or -1;
     - `unit_label[u]`: -1 when unassigned, 0 for "open", 1 + c for "reserved:<category c>";
     - `waitlists[s]`: applicant indices on school s's waitlist, in order (§10.6);
-    - `cutoffs[s]`: (rank, number used at s) of the last admitted unit, or None (§10.8);
-    - `classes[s]`: None, or one array of applicant indices per class, each sorted (§11).
+    - `cutoffs[s]`: one `Cutoff` per label school s can give, "open" first (§10.8);
+    - `classes[s]`: None, or one array of applicant indices per class, each sorted (§11);
+    - `groups_without_room`: units of §10.10, in increasing unit (= key) order.
     """
 
     unit_school: I32
     unit_label: I32
     waitlists: tuple[I32, ...]
-    cutoffs: tuple[tuple[int, int] | None, ...]
+    cutoffs: tuple[tuple[Cutoff, ...], ...]
     classes: tuple[tuple[I32, ...] | None, ...]
+    groups_without_room: tuple[int, ...] = ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from test_allocation_support import Draw, Reference, School, Unit, draws, outcome_of
 
-from lottery.allocation import ClassRules, allocate, explain_applicant
+from lottery.allocation import ClassRules, Cutoff, allocate, explain_applicant
 from lottery.tickets import school_ticket
 
 
@@ -34,7 +34,8 @@ def test_better_tier_beats_a_better_number() -> None:
     )
     assert _outcome(d) == {"a:A": None, "a:B": 0}
     allocation = allocate(d.problem())
-    assert allocation.cutoffs == ((0, 2**64 - 1),)  # §10.8: the last admitted's tier and number
+    # §10.8: the last admitted's tier and number, one cutoff per label (here only open)
+    assert allocation.cutoffs == ((Cutoff(0, (0, 2**64 - 1), 0),),)
 
 
 def test_reserved_seats_go_first_to_their_category_and_unused_ones_return() -> None:
@@ -76,8 +77,8 @@ def test_multiple_tie_breaking_uses_a_number_per_school() -> None:
     allocation = allocate(d.problem())
     winner = min(("a:A", "a:B"), key=lambda k: school_ticket(d.seed, k, "S00"))
     assert outcome[winner] == 0
-    assert allocation.cutoffs[0] == (0, school_ticket(d.seed, winner, "S00"))
-    assert allocation.cutoffs[1] == (0, school_ticket(d.seed, "a:C", "S01"))
+    assert allocation.cutoffs[0][0].key == (0, school_ticket(d.seed, winner, "S00"))
+    assert allocation.cutoffs[1][0].key == (0, school_ticket(d.seed, "a:C", "S01"))
 
 
 def test_zone_assignment_puts_a_sibling_school_first() -> None:
@@ -144,7 +145,7 @@ def test_explanation_agrees_with_the_allocation_and_the_reference(d: Draw) -> No
             assert choice.tier == reference.rank(unit.key, s)
             assert choice.number == reference.number(unit.key, s)
             assert choice.admitted == (outcome.school[unit.key] == s)
-            assert choice.cutoff == outcome.cutoffs[s]
+            assert choice.cutoff == outcome.cutoffs[s][0][1]
             waitlist = outcome.waitlists[s]
             expected = waitlist.index(application) + 1 if application in waitlist else None
             assert choice.waitlist_position == expected

@@ -2,58 +2,65 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_allocation_support import Draw, School, Unit, draws, outcome_of
+from test_allocation_support import Draw, Reference, School, Unit, draws, outcome_of
 
 from lottery.allocation import Move, PostDrawAction, allocate, replay_actions
 
 
 def reference_replay(
-    d: Draw,
-    outcome_school: dict[str, int | None],
-    waitlists: list[list[str]],
-    removed_order: list[str],
+    d: Draw, outcome_school: dict[str, int | None], removed_order: list[str]
 ) -> tuple[dict[str, int | None], list[list[tuple[str, int | None, int]]]]:
-    """§14.2 read literally, on application numbers."""
+    """§14.2 read literally, on application numbers, with §10.9's `Fill`."""
+    reference = Reference(d)
     unit_of = {a: u for u in d.units for a in u.applications()}
     school = {a: outcome_school[unit_of[a].key] for a in unit_of}
     removed: set[str] = set()
     all_moves = []
+
+    def live(unit: Unit) -> list[str]:
+        return [a for a in sorted(unit.applications(), key=str.encode) if a not in removed]
+
+    def free(t: int) -> int:
+        return d.schools[t].seats - sum(1 for a in school if school[a] == t)
+
     for gone in removed_order:
         moves: list[tuple[str, int | None, int]] = []
         removed.add(gone)
-        queue: deque[int] = deque()
-        if school[gone] is not None:
-            queue.append(school[gone])  # type: ignore[arg-type]
+        unit = unit_of[gone]
+        held = school[gone]
         school[gone] = None
-        while queue:
-            t = queue.popleft()
-            free = d.schools[t].seats - sum(1 for a in school if school[a] == t)
-            groups: list[list[str]] = []
-            for a in waitlists[t]:  # the published waitlist, grouped by units
-                if groups and unit_of[groups[-1][0]] is unit_of[a]:
-                    groups[-1].append(a)
-                else:
-                    groups.append([a])
-            for members in groups:
-                members = [a for a in members if a not in removed]
-                if not members:
+        listed = reference.preference_list(unit.key)
+        queue = [] if held is None else [held]
+        if live(unit):
+            queue += listed if held is None else listed[: listed.index(held)]
+        if d.mode == "zone_assignment":
+            queue = []
+        while queue:  # Fill(Q), §10.9
+            t = queue.pop(0)
+            candidates = []
+            for u in d.units:
+                members = live(u)
+                listed_u = reference.preference_list(u.key)
+                if not members or t not in listed_u:
                     continue
-                unit = unit_of[members[0]]
-                held = school[members[0]]
-                if held == t or (held is not None and unit.prefs.index(held) < unit.prefs.index(t)):
-                    continue
-                if len(members) <= free:
+                now = school[members[0]]
+                if now is None or listed_u.index(now) > listed_u.index(t):
+                    candidates.append(u)
+            candidates.sort(key=lambda u: reference.priority(u.key, t))
+            for u in candidates:
+                if free(t) == 0:
+                    break
+                members = live(u)
+                if len(members) <= free(t):
+                    now = school[members[0]]
                     for a in members:
-                        moves.append((a, held, t))
+                        moves.append((a, now, t))
                         school[a] = t
-                    free -= len(members)
-                    if held is not None:
-                        queue.append(held)
+                    if now is not None:
+                        queue.append(now)
         all_moves.append(moves)
     return school, all_moves
 
@@ -61,7 +68,14 @@ def reference_replay(
 @st.composite
 def draws_with_actions(draw: st.DrawFn) -> tuple[Draw, list[int]]:
     mode = draw(
-        st.sampled_from(["single_school_lottery", "deferred_acceptance", "immediate_acceptance"])
+        st.sampled_from(
+            [
+                "single_school_lottery",
+                "deferred_acceptance",
+                "immediate_acceptance",
+                "zone_assignment",
+            ]
+        )
     )
     d = draw(draws(mode, classes=False))
     n = sum(u.size for u in d.units)
@@ -81,9 +95,7 @@ def test_replay_matches_reference(case: tuple[Draw, list[int]]) -> None:
     placement, moves = replay_actions(problem, allocation, actions)
     ids = problem.applicant_ids
     outcome = outcome_of(d, allocation)
-    school, expected_moves = reference_replay(
-        d, outcome.school, outcome.waitlists, [ids[a] for a in removed]
-    )
+    school, expected_moves = reference_replay(d, outcome.school, [ids[a] for a in removed])
     assert [
         [(ids[m.applicant], m.from_school, m.to_school) for m in action_moves]
         for action_moves in moves
@@ -151,3 +163,34 @@ def test_a_move_up_frees_a_seat_that_is_filled_in_turn() -> None:
     assert allocation.unit_school.tolist() == [0, 1, -1]
     _, moves = replay_actions(problem, allocation, (PostDrawAction("decline", h),))
     assert moves == ((Move(x, 1, 0), Move(y, None, 1)),)
+
+
+def test_a_twin_declines_and_the_other_takes_a_single_free_seat() -> None:
+    """§14.2 second part: the pair never fitted S0's one seat; when one twin declines, the
+    other, now a unit of one, is a candidate there and takes it."""
+    d = Draw(
+        "deferred_acceptance",
+        [School(1), School(1)],
+        [Unit("a:A", (1,)), Unit("g:T", (0,), males=(True, False))],
+        tickets={"a:A": 1, "g:T": 2},
+    )
+    problem = d.problem()
+    allocation = allocate(problem)
+    ids = list(problem.applicant_ids)
+    assert allocation.unit_school.tolist() == [1, -1]
+    placement, moves = replay_actions(
+        problem, allocation, (PostDrawAction("decline", ids.index("T-0")),)
+    )
+    assert moves == ((Move(ids.index("T-1"), None, 0),),)
+    assert placement.applicant_school.tolist() == [1, -1, 0]
+    assert [w.tolist() for w in placement.waitlists] == [[], []]
+
+
+def test_zone_assignment_replay_moves_nobody() -> None:
+    """§14.2: in zone_assignment a freed seat waits for the second round."""
+    d = Draw("zone_assignment", [School(1), School(1)], [Unit("a:A"), Unit("a:B")])
+    problem = d.problem()
+    allocation = allocate(problem)
+    placement, moves = replay_actions(problem, allocation, (PostDrawAction("decline", 0),))
+    assert moves == ((),)
+    assert placement.applicant_school[1] == allocation.unit_school[1]

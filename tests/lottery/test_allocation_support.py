@@ -130,8 +130,9 @@ class Outcome:
     school: dict[str, int | None]  # unit key -> school index
     label: dict[str, str | None]  # unit key -> "open" / "reserved:C0" / None
     waitlists: list[list[str]]
-    cutoffs: list[tuple[int, int] | None]
+    cutoffs: list[list[tuple[str, tuple[int, int] | None, int]]]  # per school, per label
     classes: list[list[list[str]] | None]
+    groups_without_room: list[str]  # unit keys
 
 
 def outcome_of(draw: Draw, allocation: Allocation) -> Outcome:
@@ -147,11 +148,18 @@ def outcome_of(draw: Draw, allocation: Allocation) -> Outcome:
         school=schools,
         label=labels,
         waitlists=[[ids[a] for a in w.tolist()] for w in allocation.waitlists],
-        cutoffs=list(allocation.cutoffs),
+        cutoffs=[
+            [
+                ("open" if c.label == 0 else f"reserved:C{c.label - 1}", c.key, c.passed_over)
+                for c in school
+            ]
+            for school in allocation.cutoffs
+        ],
         classes=[
             None if c is None else [[ids[a] for a in k.tolist()] for k in c]
             for c in allocation.classes
         ],
+        groups_without_room=[draw.units[u].key for u in allocation.groups_without_room],
     )
 
 
@@ -265,6 +273,8 @@ class Reference:
             assigned, labels = self.immediate_acceptance()
         else:
             assigned = self.deferred_acceptance()
+        # §10.9 in every mode (the engine skips it where it moves nobody: this checks that).
+        self.fill(assigned, list(range(len(self.draw.schools))))
         if mode != "immediate_acceptance":
             labels = {}
             for s in range(len(self.draw.schools)):
@@ -273,9 +283,45 @@ class Reference:
             school={k: assigned.get(k) for k in self.units},
             label={k: labels.get(k) for k in self.units},
             waitlists=self.waitlists(assigned),
-            cutoffs=self.cutoffs(assigned),
+            cutoffs=self.cutoffs(assigned, labels),
             classes=self.classes(assigned),
+            groups_without_room=self.groups_without_room(assigned),
         )
+
+    def free_seats(self, assigned: dict[str, int], t: int) -> int:  # §10.9
+        taken = sum(self.units[k].size for k, s in assigned.items() if s == t)
+        return self.draw.schools[t].seats - taken
+
+    def fill(self, assigned: dict[str, int], queue: list[int]) -> None:
+        """§10.9 `Fill(Q)`, as written."""
+        queue = list(queue)
+        while queue:
+            t = queue.pop(0)
+            candidates = []
+            for key in self.units:
+                listed = self.preference_list(key)
+                if t not in listed:
+                    continue
+                if key not in assigned or listed.index(assigned[key]) > listed.index(t):
+                    candidates.append(key)
+            candidates.sort(key=lambda k: self.priority(k, t))
+            for key in candidates:
+                if self.free_seats(assigned, t) == 0:
+                    break
+                if self.units[key].size <= self.free_seats(assigned, t):
+                    if key in assigned:
+                        queue.append(assigned[key])
+                    assigned[key] = t
+
+    def groups_without_room(self, assigned: dict[str, int]) -> list[str]:  # §10.10
+        found = []
+        for key, unit in self.units.items():
+            if not key.startswith("g:") or key in assigned:
+                continue
+            free = sum(self.free_seats(assigned, s) for s in self.preference_list(key))
+            if free >= unit.size:
+                found.append(key)
+        return sorted(found, key=str.encode)
 
     def waitlists(self, assigned: dict[str, int]) -> list[list[str]]:  # §10.6
         result: list[list[str]] = []
@@ -297,15 +343,30 @@ class Reference:
             )
         return result
 
-    def cutoffs(self, assigned: dict[str, int]) -> list[tuple[int, int] | None]:  # §10.8
-        result: list[tuple[int, int] | None] = []
-        for s in range(len(self.draw.schools)):
-            admitted = [k for k, t in assigned.items() if t == s]
-            if not admitted:
-                result.append(None)
-                continue
-            last = max(admitted, key=lambda k: self.priority(k, s))
-            result.append((self.rank(last, s), self.number(last, s)))
+    def cutoffs(
+        self, assigned: dict[str, int], labels: dict[str, str]
+    ) -> list[list[tuple[str, tuple[int, int] | None, int]]]:  # §10.8
+        result = []
+        waitlists = self.waitlists(assigned)
+        for s, school in enumerate(self.draw.schools):
+            entries: list[tuple[str, tuple[int, int] | None, int]] = []
+            for label, category in [("open", None)] + [
+                (f"reserved:C{c}", c) for c, _ in school.reserved
+            ]:
+                mine = [k for k, t in assigned.items() if t == s and labels[k] == label]
+                if not mine:
+                    entries.append((label, None, 0))
+                    continue
+                last = max(mine, key=lambda k: self.priority(k, s))
+                owner = {a: k for k in self.units for a in self.units[k].applications()}
+                passed = sum(
+                    1
+                    for a in waitlists[s]
+                    if self.priority(owner[a], s) < self.priority(last, s)
+                    and (category is None or self.units[owner[a]].category == category)
+                )
+                entries.append((label, (self.rank(last, s), self.number(last, s)), passed))
+            result.append(entries)
         return result
 
     def classes(self, assigned: dict[str, int]) -> list[list[list[str]] | None]:  # §11

@@ -176,7 +176,15 @@ def test_results_document_shape() -> None:
     result = run_test_draw(rules, children)
     school = result.results["schools"][0]
     assert school["by_tier"] == [["T1", 1], ["G", 1]]
-    assert school["cutoff"]["tier"] == "G"
+    assert school["cutoffs"] == [
+        {
+            "label": "open",
+            "tier": "G",
+            "lottery_number": school["cutoffs"][0]["lottery_number"],
+            "passed_over": 0,
+        }
+    ]
+    assert result.results["groups_without_room"] == []
     assert len(school["waitlist"]) == 1
     assert dataclasses.asdict(result.sealed.manifest.applicants)["count"] == 3
 

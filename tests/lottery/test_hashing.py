@@ -19,7 +19,7 @@ PROTOCOL_TABLE = {
     "applicant", "private-record", "manifest", "witness-commitment", "ceremony", "seed",
     "ticket", "school-ticket", "zone-order", "class-ticket", "results", "actions", "audit",
     "signature", "key-fingerprint", "rehearsal-seed", "receipt", "witness-reveal", "checkpoint",
-    "beacon", "reveal-receipt", "index", "pin",
+    "beacon", "reveal-receipt", "index", "pin", "outcome", "results-head",
 }  # fmt: skip
 
 

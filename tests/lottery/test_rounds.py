@@ -21,6 +21,7 @@ from lottery import (
     AuditLog,
     DrawResult,
     SecondRoundInputs,
+    SecondRoundRefused,
     actions_digest,
     actions_document,
     read_bundle,
@@ -28,25 +29,22 @@ from lottery import (
 )
 from lottery.allocation import PostDrawAction, replay_actions
 
-SCHOOLS = (plain_school(4, "S01"), plain_school(3, "S02"), plain_school(2, "S03"))
-# S03 goes to C001 and C002; the triplets T2 never fit its 2 seats. After C001 and C002 decline
-# (S03 refilled from a waitlist where nothing fits) and one triplet declines, the two remaining
-# triplets are a group of 2 and S03 has 2 free seats: the second round has something to do.
-DECLINES = ("C001", "C002", "T002")
+SCHOOLS = (plain_school(2, "S01"), plain_school(2, "S02"), plain_school(2, "S03"))
+# A zone draw (§10.5): the triplets T2 never fit a school of 2 seats, so they end unplaced (a
+# group without room, §10.10). In zone_assignment the replay moves nobody (§14.2): after A001
+# declines and one triplet declines, the seats A001 left and the two remaining triplets, still
+# a group, go to the second round.
+DECLINES = ("A001", "T002")
 
 
 def _children() -> list[Child]:
-    children = [
-        Child(f"A{n:03d}", preferences=("S01", "S02") if n % 3 else ("S02", "S01"))
-        for n in range(12)
-    ]
-    children += [Child(f"C{n:03d}", preferences=("S03",)) for n in (1, 2)]
-    children += [Child(f"T{n:03d}", preferences=("S03",), group="T2") for n in (1, 2, 3)]
+    children = [Child(f"A{n:03d}", preferences=()) for n in (1, 2)]
+    children += [Child(f"T{n:03d}", preferences=(), group="T2") for n in (1, 2, 3)]
     return children
 
 
 def first_draw() -> tuple[DrawResult, AuditLog]:
-    rules = rules_for(SCHOOLS, mode="deferred_acceptance", max_preferences=2, draw_id="R1-2026")
+    rules = rules_for(SCHOOLS, mode="zone_assignment", max_preferences=1, draw_id="R1-2026")
     return test_draw(rules, _children(), label="round1")
 
 
@@ -154,9 +152,10 @@ def test_records_are_the_children_without_a_seat(
     kept = {s.id for s in inputs.schools}
     final = final_assignment(first, actions)
     by_id = {r.application: r for r in first.sealed.records}
-    expected = sorted(a for a, s in final.items() if s is None and set(by_id[a].preferences) & kept)
+    expected = sorted(a for a, s in final.items() if s is None)
     assert [r.application for r in inputs.records] == expected
     assert actions[0]["application"] not in expected
+    assert first.results["groups_without_room"] == ["T2"]
     # T2 lost T002 but keeps 2 members: still a group (§14.5).
     assert [(r.application, r.group) for r in inputs.records] == [("T001", "T2"), ("T003", "T2")]
     for record in inputs.records:
@@ -183,28 +182,74 @@ def test_second_round_never_exceeds_the_plan(
     assert first_seated.isdisjoint(row[0] for row in second.results["applicants"])
 
 
-def test_group_reduced_to_one_member_loses_its_group(tmp_path: Path) -> None:
-    children = [
-        Child("A001", preferences=("S02",)),
-        Child("G001", preferences=("S01",), group="T1"),
-        Child("G002", preferences=("S01",), group="T1"),
+def _one_decline(drawn: tuple[DrawResult, AuditLog], bundle: Path, application: str) -> None:
+    result = drawn[0]
+    ids = result.problem.applicant_ids
+    _, moves = replay_actions(
+        result.problem, result.allocation, (PostDrawAction("decline", ids.index(application)),)
+    )
+    schools = [school.id for school in result.sealed.manifest.rules.schools]
+    move_rows = [
+        [
+            ids[m.applicant],
+            None if m.from_school is None else schools[m.from_school],
+            schools[m.to_school],
+        ]
+        for m in moves[0]
     ]
-    rules = rules_for((plain_school(1, "S01"), plain_school(1, "S02")), draw_id="R1-2026")
-    drawn = test_draw(rules, children, label="groups", how=Ceremonial())
-    # The pair cannot fit in S01's single seat; one twin declines, the other stays unseated.
     add_actions(
-        tmp_path / "b",
+        bundle,
         drawn,
         [
             {
                 "seq": 1,
                 "type": "decline",
-                "application": "G001",
+                "application": application,
                 "at": "2026-07-10T01:00:00Z",
-                "moves": [],
+                "moves": move_rows,
             }
         ],
     )
+
+
+def test_group_reduced_to_one_member_loses_its_group(tmp_path: Path) -> None:
+    children = [
+        Child("A001", preferences=()),
+        Child("G001", preferences=(), group="T1"),
+        Child("G002", preferences=(), group="T1"),
+    ]
+    schools = (plain_school(1, "S01"), plain_school(1, "S02"), plain_school(1, "S03"))
+    rules = rules_for(schools, mode="zone_assignment", draw_id="R1-2026")
+    drawn = test_draw(rules, children, label="groups", how=Ceremonial())
+    # The pair never fits a single seat; one twin declines, the other stays unseated (§14.2).
+    _one_decline(drawn, tmp_path / "b", "G001")
     inputs = second_round_inputs(read_bundle(tmp_path / "b"))
-    assert [(s.id, s.seats) for s in inputs.schools] == [("S01", 1)]
+    assert [s.seats for s in inputs.schools] == [1, 1]
     assert [(r.application, r.group) for r in inputs.records] == [("G002", None)]
+
+
+def test_a_twin_who_declines_lets_the_other_take_a_single_seat(tmp_path: Path) -> None:
+    """§14.2: in deferred acceptance the remaining twin takes the single seat the pair could
+    not share; nothing is left for a second round, which is refused (§14.5)."""
+    children = [
+        Child("A001", preferences=("S02",)),
+        Child("G001", preferences=("S01",), group="T1"),
+        Child("G002", preferences=("S01",), group="T1"),
+    ]
+    rules = rules_for(
+        (plain_school(1, "S01"), plain_school(1, "S02")),
+        mode="deferred_acceptance",
+        draw_id="R1-2026",
+    )
+    drawn = test_draw(rules, children, label="groups", how=Ceremonial())
+    _one_decline(drawn, tmp_path / "b", "G001")
+    with pytest.raises(SecondRoundRefused, match="no school has a free seat"):
+        second_round_inputs(read_bundle(tmp_path / "b"))
+
+
+def test_no_second_round_without_a_child_left(tmp_path: Path) -> None:
+    rules = rules_for((plain_school(2, "S01"),), draw_id="R1-2026")
+    drawn = test_draw(rules, [Child("A001")], label="alone", how=Ceremonial())
+    write_test_bundle(tmp_path / "b", *drawn)
+    with pytest.raises(SecondRoundRefused, match="no child is left"):
+        second_round_inputs(read_bundle(tmp_path / "b"))
