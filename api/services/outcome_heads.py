@@ -152,4 +152,3 @@ def store_heads(session: Session, draw: Draw, signer: Signer) -> tuple[SignedHea
 def last_head(session: Session, draw: Draw, signer: Signer) -> SignedHead:
     """The head a look-up shows: the last state of the draw (§12.7)."""
     return draw_heads(session, draw, signer)[-1]
-

@@ -25,6 +25,8 @@ from api.models import Commitment, Draw, SignedDocument, Witness
 from api.refusals import refused
 from api.services.applicants import applicant_records
 from api.services.rules import engine_beacon, engine_rules
+from api.services.sealing_warnings import SealWarning
+from api.services.sealing_warnings import sealing_warnings as warnings_of
 from api.signer import Signer
 from lottery import (
     AuditHead,
@@ -45,14 +47,6 @@ from lottery import (
     seal,
 )
 from lottery import Witness as EngineWitness
-
-try:  # TEMP-MERGE
-    from lottery import sealing_warnings as engine_sealing_warnings
-except ImportError:  # TEMP-MERGE
-
-    def engine_sealing_warnings(rules: Any, records: Any) -> tuple[Any, ...]:  # TEMP-MERGE
-        return ()
-
 
 __all__ = [
     "DataChanged",
@@ -268,18 +262,6 @@ def signed_document(session: Session, draw: Draw, kind: str) -> SignedDocument |
 
 
 @dataclass(frozen=True)
-class SealWarning:
-    """A warning given at sealing (§6.5): sealing goes on; the bureau reads it and may add
-    seats, or seal knowing that such a group goes to the second round or to manual placement.
-    `ids` names the groups and schools concerned (or is empty)."""
-
-    code: str
-    ids: tuple[str, ...]
-    message_zh: str
-    message_en: str
-
-
-@dataclass(frozen=True)
 class Sealed:
     """What sealing answers: the manifest digest (hex) and the warnings of §6.5."""
 
@@ -288,10 +270,7 @@ class Sealed:
 
 
 def _warnings(rules: DrawRules, records: list[PublicRecord]) -> tuple[SealWarning, ...]:
-    return tuple(
-        SealWarning(code=w.code, ids=tuple(w.ids), message_zh=w.zh, message_en=w.en)
-        for w in engine_sealing_warnings(rules, records)
-    )
+    return warnings_of(rules, records)
 
 
 def sealing_warnings(session: Session, draw: Draw) -> tuple[SealWarning, ...]:

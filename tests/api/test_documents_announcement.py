@@ -94,8 +94,10 @@ def test_announcement_lists_every_school_with_masked_rows_and_counts() -> None:
         school = next(s for s in bundle.manifest.rules.schools if s.id == entry["id"])
         assert f"{school.name}（{school.id}）" in found
         assert f"计划{school.seats}录取{entry['admitted']}候补{len(entry['waitlist'])}" in found
-        if entry["cutoff"] is not None:
-            assert entry["cutoff"]["lottery_number"] in found
+        for cutoff in entry["cutoffs"]:  # every seat label's, with its passed-over count
+            if cutoff["lottery_number"] is not None:
+                assert cutoff["lottery_number"] in found
+        assert "普通名额录取线" in found
         for application in entry["waitlist"]:
             record = by_application[application]
             assert f"{application}{record.masked_name}{record.masked_id}" in found
