@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.pages.messages import Messages
-
 __all__ = ["CutoffLine", "cutoff_lines", "cutoff_text"]
 
 
@@ -41,6 +39,8 @@ def cutoff_lines(
     categories: Mapping[str, str],
 ) -> tuple[CutoffLine, ...]:
     """The school's `cutoffs` (as in `results.json`, §12.2) in `language` (`zh` or `en`)."""
+    from api.pages.messages import Messages  # here: `api.pages` imports the pages, which use this
+
     t = Messages(language)
     lines = []
     for cutoff in cutoffs or ():
