@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
-import base64
 import json
 import re
 from pathlib import Path
