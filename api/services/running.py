@@ -23,6 +23,7 @@ from api.errors import InvalidInput
 from api.lifecycle import State, bump, transition
 from api.models import Draw, Rehearsal, SignedDocument
 from api.services.ceremony_check import checked_ceremony
+from api.services.outcome_heads import draw_heads
 from api.services.publication import refresh_bundle
 from api.services.sealing import DataChanged, reseal, sealed_manifest, signed_document
 from api.signer import Signer
@@ -162,6 +163,7 @@ def publish(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer
         signer=signer,
     )
     refresh_bundle(session, draw, signer=signer)
+    draw_heads(session, draw, signer)  # the bundle's heads recomputed and checked; kept for look-ups
 
 
 def check_published_ceremony(session: Session, draw: Draw) -> None:

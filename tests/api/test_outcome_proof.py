@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from helpers import DRAW_ID, run_ceremony, sealed_draw
 
 from lottery import check_outcome_proof
+from verifier.cli import main as verify_draw
 
 D = f"/api/draws/{DRAW_ID}"
 
@@ -39,7 +40,7 @@ def _look_up(client: TestClient, application: str, receipt: str) -> dict:  # typ
     return dict(answer.json())
 
 
-def test_the_look_up_proof_checks_with_the_pin_and_the_receipt(client, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_the_look_up_proof_checks_with_the_pin_and_the_receipt(client, bureau, tmp_path) -> None:  # type: ignore[no-untyped-def]
     results, receipts, pin = _published(client, bureau)
     waiting = next(row[0] for row in results["applicants"] if row[2] == "waitlisted")
     answer = _look_up(client, waiting, receipts[waiting])
@@ -57,6 +58,10 @@ def test_the_look_up_proof_checks_with_the_pin_and_the_receipt(client, bureau) -
     assert file.status_code == 200
     assert f'filename="outcome-proof-{waiting}.json"' in file.headers["content-disposition"]
     assert json.loads(file.content) == proof
+    saved = tmp_path / f"outcome-proof-{waiting}.json"
+    saved.write_bytes(file.content)  # what the family keeps, checked as the page tells it
+    assert verify_draw(["outcome", str(saved), "--pin", pin]) == 0
+    assert verify_draw(["outcome", str(saved), "--pin", pin, "--receipt", "0" * 16]) != 0
     (school,) = answer["cutoffs"]  # it waits for S01
     assert school["school"] == "S01"
     assert [c["label"] for c in school["cutoffs"]] == ["open", "reserved:MIG"]
