@@ -163,7 +163,8 @@ def publish(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer
         signer=signer,
     )
     refresh_bundle(session, draw, signer=signer)
-    draw_heads(session, draw, signer)  # the bundle's heads recomputed and checked; kept for look-ups
+    # the bundle's heads (§12.7) recomputed and checked; kept for the look-ups
+    draw_heads(session, draw, signer)
 
 
 def check_published_ceremony(session: Session, draw: Draw) -> None:
