@@ -8,23 +8,36 @@ pass for the official result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["LINES_SHOWN", "result_lines"]
+from api.services.sealing import SealWarning
+
+__all__ = ["LINES_SHOWN", "result_lines", "warning_lines"]
 
 LINES_SHOWN = 5
 _SIMULATED = "【模拟 · 非正式结果 / SIMULATED · not the official result】"
 
 
 def _school_block(school: dict[str, Any], admitted: list[tuple[str, str]], name: str) -> list[str]:
-    cutoff = school.get("cutoff")
-    cut = "—" if cutoff is None else f"{cutoff['tier']} / {cutoff['lottery_number']}"
     waitlist = school["waitlist"]
     lines = [
         f"  {school['id']} {name}",
         f"    录取 admitted {school['admitted']} / 计划 seats {school['seats']}"
-        f"    候补 waitlist {len(waitlist)}    录取线 cutoff (类别/号码 tier/number) {cut}",
+        f"    候补 waitlist {len(waitlist)}",
     ]
+    for cutoff in school.get("cutoffs") or []:  # §10.8: open first, then each reserved
+        label = cutoff["label"]
+        title = (
+            "普通名额录取线 open-seat cutoff"
+            if label == "open"
+            else (f"专项名额录取线 reserved cutoff {label.removeprefix('reserved:')}")
+        )
+        cut = "—" if cutoff["tier"] is None else f"{cutoff['tier']} / {cutoff['lottery_number']}"
+        passed = (
+            f"    线前未录取 passed over {cutoff['passed_over']}" if cutoff["passed_over"] else ""
+        )
+        lines.append(f"    {title} (类别/号码 tier/number) {cut}{passed}")
     for category, seats in school.get("reserved") or []:
         lines.append(f"    专项 reserved {category}: {seats}")
     if admitted:
@@ -56,4 +69,17 @@ def result_lines(
         lines += _school_block(school, admitted.get(school["id"], []), name)
     if simulated:
         lines.append(_SIMULATED)
+    return lines
+
+
+def warning_lines(warnings: Sequence[SealWarning]) -> list[str]:
+    """The warnings of sealing (§6.5) as the bureau reads them; nothing if there are none."""
+    if not warnings:
+        return []
+    lines = [
+        f"封存提示 {len(warnings)} 条 (已封存, 仅供知悉) / "
+        f"{len(warnings)} sealing warning(s) (sealed all the same; for the bureau to know):"
+    ]
+    for w in warnings:
+        lines += [f"  ! {w.message_zh}", f"    {w.message_en}"]
     return lines

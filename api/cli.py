@@ -80,7 +80,7 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         f"Admitted:       {summary.admitted}",
         *(f"  tier {t} {labels.get(t, '')}: {n}" for t, n in summary.admitted_by_tier),
         f"Reserved seats used: {summary.reserved_used} of {summary.reserved_seats} (随迁子女)",
-        f"Cutoff:         {summary.cutoff}",
+        f"Cutoffs:        {summary.cutoff}",
         f"Waitlist:       {summary.waitlist}",
         f"Manifest:       {summary.manifest_digest}",
         f"Seed:           {summary.seed}",

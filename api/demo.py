@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.ceremony_display import warning_lines
 from api.db import make_engine, migrate, session_scope
 from api.demo_county import (
     DRAW_ID,
@@ -102,7 +103,7 @@ class DemoSummary:
     admitted_by_tier: tuple[tuple[str, int], ...]
     reserved_used: int
     reserved_seats: int
-    cutoff: str
+    cutoff: str  # every seat label's (§10.8): open first, then each reserved category
     waitlist: int
     manifest_digest: str
     seed: str
@@ -206,7 +207,7 @@ def _witnesses_commit(desk: _Desk, entropy: DemoEntropy, homes: Path) -> list[De
 
 def _seal(desk: _Desk, witnesses: list[DemoWitness]) -> None:
     """Seal, announce the three values of §12.6, and let each witness check the manifest."""
-    desk.change(
+    sealed = desk.change(
         lambda s, d: sealing.seal_draw(s, d, actor=_OPERATOR, at=desk.clock(), signer=desk.signer)
     )
     with session_scope(desk.engine) as session:
@@ -217,6 +218,8 @@ def _seal(desk: _Desk, witnesses: list[DemoWitness]) -> None:
         manifest = stored.document
     desk.tell("5. 封存并公告 / sealed; the sealing announcement, posted before the seed exists:")
     for line in announcement_lines(facts):
+        desk.tell(f"   {line}")
+    for line in warning_lines(sealed.warnings):
         desk.tell(f"   {line}")
     desk.pins.update(
         manifest=facts["manifest_digest"], key=facts["key_fingerprint"], pin=facts["pin"]
@@ -495,7 +498,12 @@ def _summary(out: Path, pin: str, verdict: tuple[int, str]) -> DemoSummary:
     results = json.loads((bundle / "results.json").read_bytes())
     manifest = json.loads((bundle / "manifest.json").read_bytes())
     school = results["schools"][0]
-    cutoff = school["cutoff"]
+    cutoffs = "; ".join(
+        f"{c['label']}: "
+        + ("none" if c["tier"] is None else f"tier {c['tier']}, number {c['lottery_number']}")
+        + (f" ({c['passed_over']} passed over)" if c["passed_over"] else "")
+        for c in school["cutoffs"]
+    )
     return DemoSummary(
         applicants=manifest["applicants"]["count"],
         seats=school["seats"],
@@ -503,9 +511,7 @@ def _summary(out: Path, pin: str, verdict: tuple[int, str]) -> DemoSummary:
         admitted_by_tier=tuple((str(t), int(n)) for t, n in school["by_tier"]),
         reserved_used=sum(int(n) for _, n in school["reserved"]),
         reserved_seats=sum(r["seats"] for r in manifest["schools"][0]["reserved"]),
-        cutoff="none"
-        if cutoff is None
-        else f"tier {cutoff['tier']}, number {cutoff['lottery_number']}",
+        cutoff=cutoffs or "none",
         waitlist=len(school["waitlist"]),
         manifest_digest=results["manifest"],
         seed=results["seed"],

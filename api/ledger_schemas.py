@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-__all__ = ["LedgerClose", "LedgerCreate", "LedgerEntryPrivate", "LedgerEntryPublic"]
+__all__ = ["LedgerClose", "LedgerCreate", "LedgerEntryPrivate", "LedgerEntryPublic", "Placement"]
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 _Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Kind = Literal["objection", "complaint"]
+Kind = Literal["objection", "complaint", "placement"]
 
 
 class _Strict(BaseModel):
@@ -18,7 +18,11 @@ class _Strict(BaseModel):
 
 
 class LedgerCreate(_Strict):
-    """An objection (异议, during the 公示) or a complaint (投诉, after the results).
+    """An objection (异议, during the 公示) or a complaint (投诉, after the results), or a
+    manual placement (人工安置, after the draw): the bureau's decision to place `applications`
+    (a group without room, §10.10, or any child left without a seat) at `school`; `raised_by`
+    is who decided, `subject` the decision as written. A placement needs `school` and
+    `applications`; the other kinds take neither.
 
     `raised_at` is local time as the clerk writes it (`2026-07-10 09:30`); default: now."""
 
@@ -29,6 +33,22 @@ class LedgerCreate(_Strict):
     raised_at: _Short | None = None
     channel: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
     application: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    school: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    applications: (
+        Annotated[
+            list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+            Field(min_length=1, max_length=20),
+        ]
+        | None
+    ) = None
+
+
+class Placement(BaseModel):
+    """A manual placement as recorded: the school, the children placed, their group (or None)."""
+
+    school: str
+    applications: list[str]
+    group: str | None
 
 
 class LedgerClose(_Strict):
@@ -58,6 +78,7 @@ class LedgerEntryPublic(BaseModel):
     closed_at_local: str | None
     recorded_seq: int
     closed_seq: int | None
+    placement: Placement | None = None
 
 
 class LedgerEntryPrivate(LedgerEntryPublic):

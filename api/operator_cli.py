@@ -29,7 +29,7 @@ from typing import Annotated
 import typer
 
 from api.auth import Role
-from api.ceremony_display import result_lines
+from api.ceremony_display import result_lines, warning_lines
 from api.clock import utc_now
 from api.db import migrate, session_scope
 from api.lifecycle import transaction
@@ -155,9 +155,11 @@ def seal(draw_id: DrawId) -> None:
     with reported():
         signer = operator_signer()
         with step(f"封存 / sealing {draw_id}"), draw_change(draw_id) as (session, draw):
-            sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
+            sealed = sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
             facts = sealing.sealing_announcement(session, draw)
     typer.echo("\n".join([f"已封存 / sealed: {draw_id}", *announcement_lines(facts)[1:]]))
+    for line in warning_lines(sealed.warnings):
+        typer.echo(line)
 
 
 app.command()(announce)

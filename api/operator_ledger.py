@@ -37,15 +37,29 @@ ledger_app = typer.Typer(
 @ledger_app.command("add")
 def ledger_add(
     draw_id: DrawId,
-    kind: Annotated[str, typer.Option(help="objection (公示异议) 或 or complaint (结果投诉)")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="objection (公示异议), complaint (结果投诉) 或 or placement (人工安置 manual placement)"
+        ),
+    ],
     by: Annotated[str, typer.Option(help="反映人 / who raised it (公开时脱敏 / masked in public)")],
     subject: Annotated[str, typer.Option(help="反映问题 / what it is about")],
     at: Annotated[str | None, typer.Option(help="反映时间, 如 2026-07-10 09:30 (本地时间)")] = None,
     contact: Annotated[str | None, typer.Option(help="联系方式 / contact (never public)")] = None,
     channel: Annotated[str | None, typer.Option(help="反映渠道 / channel, e.g. 来电")] = None,
     application: Annotated[str | None, typer.Option(help="涉及报名号 / application")] = None,
+    school: Annotated[
+        str | None, typer.Option(help="人工安置的学校 / the school of a placement")
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(help="人工安置的报名号, 逗号分隔 / applications placed, comma-separated"),
+    ] = None,
 ) -> None:
-    """登记一条异议或投诉 / record an objection or a complaint (logged in the audit log)."""
+    """登记一条异议、投诉或人工安置 / record an objection, a complaint, or the bureau's manual
+    placement of a group left without room (§10.10) at a school (logged in the audit log; it
+    records the decision and changes no published outcome)."""
     with reported():
         try:
             spec = LedgerCreate(
@@ -56,6 +70,10 @@ def ledger_add(
                 raised_at=at,
                 channel=channel,
                 application=application,
+                school=school,
+                applications=None
+                if place is None
+                else [a.strip() for a in place.split(",") if a.strip()],
             )
         except ValidationError as error:
             raise invalid_input(error, ("台账条目", "ledger entry")) from None
@@ -111,6 +129,12 @@ def ledger_list(draw_id: DrawId) -> None:
             f"{row.seq}. [{row.kind_text}] {row.raised_at_local} {row.raised_by}: {row.subject}"
         )
         typer.echo(f"   {status}" + (f"; {row.result}" if row.result else ""))
+        if row.placement is not None:
+            group = "" if row.placement.group is None else f" ({row.placement.group})"
+            typer.echo(
+                f"   人工安置 placed at {row.placement.school}: "
+                f"{', '.join(row.placement.applications)}{group}"
+            )
 
 
 @ledger_app.command("export")

@@ -8,7 +8,7 @@ receipt code field: the test suite checks every public answer for them.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -25,6 +25,7 @@ __all__ = [
     "BeaconSpec",
     "CategorySpec",
     "ClassesSpec",
+    "CutoffPublic",
     "DrandProofSpec",
     "DrawCreate",
     "DrawPublic",
@@ -33,7 +34,10 @@ __all__ = [
     "RehearsalCreate",
     "RehearsalPublic",
     "ReservedSpec",
+    "SchoolCutoffs",
     "SchoolSpec",
+    "SealAnswer",
+    "SealingWarningPublic",
     "SecondRoundCreate",
     "TierSpec",
     "VoidCreate",
@@ -145,6 +149,23 @@ class DrawPublic(BaseModel):
     manifest_digest: str | None
     previous_draw: str | None = None  # a second round's first draw: `verify-draw --previous`
     sealing_announcement: str | None = None
+
+
+class SealingWarningPublic(BaseModel):
+    """A warning given at sealing (protocol §6.5): `ids` names the groups and schools."""
+
+    code: str
+    ids: list[str]
+    message_zh: str
+    message_en: str
+
+
+class SealAnswer(DrawPublic):
+    """The sealed draw and the warnings of §6.5 (sealing has proceeded; they are for the
+    bureau to read: add seats next time, or know that such a group goes to the second round
+    or to manual placement)."""
+
+    warnings: list[SealingWarningPublic]
 
 
 class SecondRoundCreate(_Strict):
@@ -298,8 +319,30 @@ class WaitlistPlace(BaseModel):
     position: int
 
 
+class CutoffPublic(BaseModel):
+    """One cutoff of a school (protocol §10.8): per seat label, `passed_over` children ranked
+    above it and not admitted there."""
+
+    label: str
+    tier: str | None
+    lottery_number: str | None
+    passed_over: int
+
+
+class SchoolCutoffs(BaseModel):
+    """A school's cutoffs, as published and in words (Chinese, English)."""
+
+    school: str
+    cutoffs: list[CutoffPublic]
+    text_zh: list[str]
+    text_en: list[str]
+
+
 class LookupResult(BaseModel):
-    """A family's answer: outcome, lottery number, waitlists, explanation, inclusion proof."""
+    """A family's answer: outcome, lottery number, waitlists, explanation, inclusion proof;
+    once published, the outcome proof of §12.7 item 4 against the last results head (a file
+    the family keeps and checks offline) and the cutoffs of the school the child holds and of
+    each school it waits for."""
 
     application: str
     masked_name: str
@@ -316,3 +359,8 @@ class LookupResult(BaseModel):
     tree_size: int
     inclusion_proof: list[str]
     applicant_root: str
+    outcome_proof: dict[str, Any] | None = None
+    outcome_proof_file: str | None = None
+    outcome_proof_check_zh: str | None = None
+    outcome_proof_check_en: str | None = None
+    cutoffs: list[SchoolCutoffs] = []

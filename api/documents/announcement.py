@@ -150,11 +150,6 @@ def _school_summary(school: SchoolList, language: str) -> str:
     reserved = "；".join(
         f"{text(label)} {used}/{seats}" for _, label, seats, used in school.reserved
     )
-    cutoff = (
-        none
-        if school.cutoff_tier is None or school.cutoff_number is None
-        else f"{text(school.cutoff_tier[1])}，" + hex_text(school.cutoff_number)
-    )
     lines = [
         f"{text(w['plan'])} {school.seats}{g}{text(w['admitted'])} {school.admitted_count}{g}"
         f"{text(w['waitlist'])} {len(school.waitlist)}",
@@ -162,8 +157,13 @@ def _school_summary(school: SchoolList, language: str) -> str:
     ]
     if reserved:
         lines.append(f"{text(w['reserved_used'])}{c}{reserved}")
-    # hook (fairness issue): where reserved seats exist, the open and reserved cutoffs apart
-    lines.append(f"{text(w['cutoff_open'])}{c}{cutoff}")
+    for line in school.cutoff_lines(language):  # §10.8: open first, then each reserved
+        value = text(line.value)
+        if line.number is not None:
+            value = text(line.value.removesuffix(line.number)) + hex_text(line.number)
+        lines.append(f"{text(line.title)}{c}{value}")
+        if line.note is not None:
+            lines.append(text(line.note))
     return "<br/>".join(lines)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from api.cutoff_words import cutoff_text
 from api.documents.announcement import ceremony_text
 from api.documents.errors import InvalidDocumentInput
 from api.documents.marks import signature_table
@@ -189,7 +190,7 @@ def _counts(lists: PublicLists, language: str) -> list[Flowable]:
             w["none"]
             if school.cutoff_tier is None
             else f"{school.cutoff_tier[0]} / {school.cutoff_number}"
-        )
+        )  # the open seats' (§10.8); every label's is written below the table
         rows.append(
             (school.school_id, school.seats, school.admitted_count, tiers,
              reserved or w["none"], len(school.waitlist), cutoff)
@@ -197,10 +198,23 @@ def _counts(lists: PublicLists, language: str) -> list[Flowable]:
     header = (w["school"], w["plan"], w["admitted"], w["per_tier_short"], w["reserved_short"],
               w["waitlist"], w["cutoff_short"])  # fmt: skip
     totals = "　".join(f"{status_word(s, language)} {n}" for s, n in lists.status_counts)
+    cutoffs: list[Flowable] = [heading(w["cutoffs_title"], style="h2")]
+    for school in lists.schools:
+        lines = [f"{school.name}（{school.school_id}）"]
+        lines += [cutoff_text(line, language) for line in school.cutoff_lines(language)]
+        cutoffs.append(paragraph("<br/>".join(text(line) for line in lines)))
+    groups = lists.groups_without_room
+    without_room: list[Flowable] = [heading(w["gwr_title"], style="h2")]
+    if groups:  # §10.10
+        without_room.append(paragraph(text(w["gwr_text"] + " " + "，".join(groups))))
+    else:
+        without_room.append(paragraph(text(w["gwr_none"])))
     return [
         heading(w["r_counts"]),
         paragraph(text(f"{w['totals']}：{totals}")),
         *list_table(header, rows),
+        *cutoffs,
+        *without_room,
     ]
 
 

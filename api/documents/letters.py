@@ -17,7 +17,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from api.cutoff_words import CutoffLine, cutoff_lines
 from api.documents.after_actions import after_actions
 from api.documents.errors import InvalidDocumentInput, LetterDataMismatch, UnknownApplication
 from api.documents.letter_page import LetterContent, letters_document
@@ -37,6 +39,7 @@ from lottery import (
     InvalidRecord,
     PrivateRecord,
     PublicRecord,
+    School,
     format_receipt,
     mask_name,
     private_digest,
@@ -63,6 +66,7 @@ class _Choice:
     number: str
     cutoff: str
     outcome: str
+    notes: tuple[str, ...] = ()  # the passed-over sentences of this school's cutoffs
 
 
 class _Draw:
@@ -214,15 +218,30 @@ def _choices(draw: _Draw, record: PublicRecord, language: str) -> list[_Choice]:
         number = str(row[1])
         if draw.facts.tie_breaking == "multiple":
             number = school_number(draw.bundle, record, school_id)
-        cutoff = entry["cutoff"]
-        cutoff_text = "—"
-        if isinstance(cutoff, dict):
-            tier_labels = {t.id: t.label for t in school.tiers}
-            cutoff_text = f"{tier_labels[cutoff['tier']]} / {cutoff['lottery_number']}"
+        lines = _cutoff_lines(draw, school, entry, language)
+        separator = "；" if language == "zh" else "; "
+        text = separator.join(f"{line.title}{_colon(language)}{line.value}" for line in lines)
+        notes = tuple(f"{school.name}（{line.title}）：{line.note}" for line in lines if line.note)
         choices.append(
-            _Choice(f"{school.name}（{school_id}）", tier_label, number, cutoff_text, result)
+            _Choice(f"{school.name}（{school_id}）", tier_label, number, text or "—", result, notes)
         )
     return choices
+
+
+def _colon(language: str) -> str:
+    return "：" if language == "zh" else ": "
+
+
+def _cutoff_lines(
+    draw: _Draw, school: School, entry: dict[str, Any], language: str
+) -> tuple[CutoffLine, ...]:
+    """The school's cutoffs in words, one per seat label (§10.8)."""
+    return cutoff_lines(
+        language,
+        entry["cutoffs"],
+        tier_labels={t.id: t.label for t in school.tiers},
+        categories=draw.categories,
+    )
 
 
 def _seat_text(draw: _Draw, status: str, school_id: object, label: object, language: str) -> str:
@@ -261,9 +280,9 @@ def _letter(draw: _Draw, recipient: LetterRecipient, language: str) -> LetterCon
     name = unicodedata.normalize("NFC", recipient.name.strip())
     cutoff = w["l_cutoff"] if draw.after is None else w["l_cutoff_draw_day"]
     header = (w["l_school"], w["l_tier"], w["l_number"], cutoff, w["l_result"])
-    rows = [
-        (c.school, c.tier, c.number, c.cutoff, c.outcome) for c in _choices(draw, record, language)
-    ]
+    choices = _choices(draw, record, language)
+    rows = [(c.school, c.tier, c.number, c.cutoff, c.outcome) for c in choices]
+    notes = [note for c in choices for note in c.notes]
     intro = [
         w["dear"].format(name=name),
         w["letter_ids"].format(application=record.application, number=str(row[1])),
@@ -279,7 +298,7 @@ def _letter(draw: _Draw, recipient: LetterRecipient, language: str) -> LetterCon
         title=facts.title,
         subtitle=w["letter"],
         intro=tuple(intro),
-        schools_note=w["letter_schools"],
+        schools_note=" ".join([w["letter_schools"], *notes]),
         table=(header, *rows),
         receipt=w["receipt"].format(code=format_receipt(receipt)),
         lookup=w["letter_lookup"].format(url=draw.lookup_url or "____________"),

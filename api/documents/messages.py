@@ -120,7 +120,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "r_counts": "七、摇号结果统计",
         "per_tier_short": "各类别",
         "reserved_short": "预留",
-        "cutoff_short": "截止",
+        "cutoff_short": "普通名额截止",
+        "cutoffs_title": "各校录取线（按名额类别）",
+        "gwr_title": "无法整组安置的同胞组",
+        "gwr_text": "以下同胞（多胞胎）组在所填志愿的每所学校都没有足够名额整组录取（剩余名额合计够用，"
+        "但分散在不同学校）。同胞组不拆分录取，这些组留待补录或由教育局人工安置（记入问题线索台账）：",
+        "gwr_none": "无：没有因剩余名额分散而未能整组安置的同胞组。",
         "r_verify": "八、自行验证",
         "verify_text": "下载公开数据包，用独立的验证程序重新计算全部摇号过程：",
         "r_sign": "九、签字盖章",
@@ -156,14 +161,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "r_not": "未录取",
         "r_then": "{now}（摇号当天：{then}）",
         "letter_actions": "本通知书已计入截至 {at} 的 {count} 项递补操作（放弃、资格复核未通过空出的学位按"
-        "候补名单依次递补）：结果和候补位次为递补后的；类别、号码和截止仍为摇号当天的。",
+        "候补名单依次递补）：结果和候补位次为递补后的；类别、号码和录取线仍为摇号当天的。",
         "letter_schools": "各志愿学校：每所学校先按类别（优先级）排序，同类别内按摇号号码从小到大排序；"
-        "截止为该校最后一名录取者的类别和号码。",
+        "普通名额和各类专项名额各有录取线，即以该类名额录取的最后一名孩子的类别和号码"
+        "（专项名额只在本类别孩子之间比较，请对照普通名额录取线）。",
         "l_school": "学校",
         "l_tier": "类别",
         "l_number": "使用号码",
-        "l_cutoff": "截止（类别/号码）",
-        "l_cutoff_draw_day": "摇号当天截止",
+        "l_cutoff": "录取线（类别，摇号号码）",
+        "l_cutoff_draw_day": "摇号当天录取线",
         "l_result": "结果",
         "receipt": "回执码：{code}　请妥善保管，勿告诉他人。",
         "letter_lookup": "查询与核对：扫描二维码或访问 {url}，凭报名号和回执码查询；也可在公开数据包上"
@@ -280,7 +286,15 @@ _WORDS: dict[str, dict[str, str]] = {
         "r_counts": "7. Results per school and tier",
         "per_tier_short": "Per tier",
         "reserved_short": "Reserved",
-        "cutoff_short": "Cutoff",
+        "cutoff_short": "Open-seat cutoff",
+        "cutoffs_title": "Cutoffs per school and kind of seat",
+        "gwr_title": "Sibling groups without room",
+        "gwr_text": "These sibling groups found no school on their list with room for the whole "
+        "group (enough seats were left in all, but spread over several schools). A group is never "
+        "split; these groups are left to the second round or to the bureau's manual placement "
+        "(recorded in the ledger):",
+        "gwr_none": "None: no sibling group was left without a seat because the free seats were "
+        "spread over several schools.",
         "r_verify": "8. Check it yourself",
         "verify_text": "Download the public bundle and re-run the whole draw with the "
         "independent verifier:",
@@ -322,12 +336,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "outcome and waitlist positions are as they stand after them; tiers, numbers and "
         "cutoffs are the draw day's.",
         "letter_schools": "Your schools: each school ranks by tier first, then by lottery "
-        "number, lowest first; the cutoff is the tier and number of the last child admitted.",
+        "number, lowest first. Open seats and each kind of reserved seat have their own cutoff: "
+        "the tier and number of the last child admitted on them (reserved seats are compared "
+        "only within their category; compare with the open-seat cutoff).",
         "l_school": "School",
         "l_tier": "Your tier",
         "l_number": "Number used",
-        "l_cutoff": "Cutoff (tier / no.)",
-        "l_cutoff_draw_day": "Draw-day cutoff",
+        "l_cutoff": "Cutoffs (tier, number)",
+        "l_cutoff_draw_day": "Draw-day cutoffs",
         "l_result": "Result",
         "receipt": "Receipt code: {code}   Keep it private.",
         "letter_lookup": "Look up and check: scan the code or open {url} with the application "

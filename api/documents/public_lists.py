@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from api.cutoff_words import CutoffLine, cutoff_lines
 from api.documents.after_actions import AfterActions, after_actions
 from api.documents.errors import UnmaskedPersonalData
 from lottery import Bundle, PublicRecord, School, ceremony_digest, format_pin, pin, tagged_hash
@@ -107,7 +109,9 @@ class ListedApplicant:
 class SchoolList:
     """A school's published lists and counts (§12.2). `by_tier` holds `(tier id, label,
     admitted)` for every tier in order; `reserved` holds `(category, label, reserved seats,
-    admitted with that label)`; the cutoff (§10.8) is None when nobody was admitted."""
+    admitted with that label)`; `cutoffs` the published cutoffs, one per seat label (§10.8:
+    open first, then each reserved category), and `cutoff_tier` / `cutoff_number` the open
+    one's, None when nobody was admitted on an open seat."""
 
     school_id: str
     name: str
@@ -119,6 +123,16 @@ class SchoolList:
     reserved: tuple[tuple[str, str, int, int], ...]
     cutoff_tier: tuple[str, str] | None
     cutoff_number: str | None
+    cutoffs: tuple[dict[str, Any], ...] = ()
+
+    def cutoff_lines(self, language: str) -> tuple[CutoffLine, ...]:
+        """The cutoffs in words (§10.8), with the passed-over sentence where it applies."""
+        return cutoff_lines(
+            language,
+            self.cutoffs,
+            tier_labels={t: label for t, label, _ in self.by_tier},
+            categories={c: label for c, label, _, _ in self.reserved},
+        )
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,7 @@ class PublicLists:
     facts: DrawFacts
     schools: tuple[SchoolList, ...]
     status_counts: tuple[tuple[str, int], ...]
+    groups_without_room: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,8 +312,9 @@ def _school_list(
     tier_labels = {t.id: t.label for t in school.tiers}
     by_tier = entry["by_tier"]
     reserved = entry["reserved"]
-    cutoff = entry["cutoff"]
-    assert isinstance(by_tier, list) and isinstance(reserved, list)
+    cutoffs = entry["cutoffs"]
+    assert isinstance(by_tier, list) and isinstance(reserved, list) and isinstance(cutoffs, list)
+    cutoff = next((c for c in cutoffs if c["label"] == "open" and c["tier"] is not None), None)
     seats_by_category = {r.category: r.seats for r in school.reserved}
     return SchoolList(
         school_id=school.id,
@@ -316,6 +332,7 @@ def _school_list(
         if not isinstance(cutoff, dict)
         else (str(cutoff["tier"]), tier_labels[str(cutoff["tier"])]),
         cutoff_number=None if not isinstance(cutoff, dict) else str(cutoff["lottery_number"]),
+        cutoffs=tuple(dict(c) for c in cutoffs),
     )
 
 
@@ -337,7 +354,12 @@ def public_lists(bundle: Bundle) -> PublicLists:
     )
     statuses = ("admitted", "waitlisted", "unplaced")
     counts = tuple((s, sum(1 for row in rows.values() if row[2] == s)) for s in statuses)
-    return PublicLists(facts=draw_facts(bundle), schools=schools, status_counts=counts)
+    return PublicLists(
+        facts=draw_facts(bundle),
+        schools=schools,
+        status_counts=counts,
+        groups_without_room=tuple(str(g) for g in bundle.results.get("groups_without_room", ())),
+    )
 
 
 def lists_after_actions(

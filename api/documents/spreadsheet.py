@@ -22,6 +22,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from api.cutoff_words import cutoff_text
 from api.documents.list_rows import HEADER, KINDS, STAGES, ListRows, list_rows
 from api.documents.messages import mode_word, status_word
 from api.documents.public_lists import ListsAfterActions, PublicLists
@@ -82,15 +83,19 @@ def _summary(sheet: Worksheet, lists: PublicLists, later: ListsAfterActions | No
         for status, n in later.status_counts:
             _append(sheet, (f"递补后{status_word(status, 'zh')}", n))
     _append(sheet, ())
-    header = ("学校代码", "学校", "计划", "录取", "候补", "截止类别", "截止号码")
+    header = ("学校代码", "学校", "计划", "录取", "候补", "普通名额录取线类别",
+              "普通名额录取线号码", "各类名额录取线")  # fmt: skip
     _append(sheet, header, bold=True)
     for school in lists.schools:
         cutoff_tier = school.cutoff_tier[1] if school.cutoff_tier is not None else ""
+        every = "\n".join(cutoff_text(line, "zh") for line in school.cutoff_lines("zh"))
         _append(
             sheet,
             (school.school_id, school.name, school.seats, school.admitted_count,
-             len(school.waitlist), cutoff_tier, school.cutoff_number or ""),
+             len(school.waitlist), cutoff_tier, school.cutoff_number or "", every),
         )  # fmt: skip
+    if lists.groups_without_room:  # §10.10
+        _append(sheet, ("无法整组安置的同胞组", "，".join(lists.groups_without_room)))
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 70
 

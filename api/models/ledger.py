@@ -9,7 +9,8 @@ __all__ = ["LedgerEntry", "ProblemReport"]
 
 
 class LedgerEntry(SQLModel, table=True):
-    """One objection (异议, during the 公示) or complaint (投诉, after the results).
+    """One objection (异议, during the 公示) or complaint (投诉, after the results), or the
+    bureau's manual placement (人工安置) of children the draw left without a seat (§10.10).
 
         `raised_by` and `contact` are personal data: shown to the bureau, masked (`raised_by`) or
         left out (`contact`) everywhere else, never in the audit log. `recorded_seq` and
@@ -43,6 +44,8 @@ class LedgerEntry(SQLModel, table=True):
     closed_at: str | None = Field(default=None, max_length=20)
     closed_by: str | None = Field(default=None, max_length=120)
     closed_seq: int | None = None
+    # kind "placement" only: JCS of {"school", "applications", "group"} (§10.10)
+    placement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ProblemReport(SQLModel, table=True):

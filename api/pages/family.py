@@ -8,16 +8,19 @@ record and its inclusion proof), which the page hands to `check.js` as a JSON da
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from api.cutoff_words import CutoffLine, cutoff_lines
 from api.pages.facts import DrawFacts
 from api.pages.messages import Messages
 from api.schemas import LookupResult
+from api.services.lookup import outcome_proof_bytes
 
-__all__ = ["Choice", "FamilyView", "family_view"]
+__all__ = ["Choice", "FamilyView", "ProofDownload", "family_view"]
 
 _CUTOFFS: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _CUTOFFS_KEPT = 8
@@ -32,7 +35,7 @@ class Choice:
     school: str
     tier: str
     lottery_number: str | None
-    cutoff: str | None
+    cutoffs: tuple[CutoffLine, ...]  # one per seat label (§10.8), empty before publication
     result: str
 
 
@@ -49,16 +52,30 @@ class FamilyView:
     choices: tuple[Choice, ...]
     next_steps: str
     check_data: dict[str, Any]
+    proof: ProofDownload | None = None
+
+
+@dataclass(frozen=True)
+class ProofDownload:
+    """The outcome proof (§12.7 item 4) as a file the page offers: its name, a `data:` address
+    holding it (nothing is fetched again, the receipt code is sent once), which head it is
+    against, and the command that checks it offline."""
+
+    file: str
+    href: str
+    head: str
+    command: str
 
 
 def _cutoffs(facts: DrawFacts) -> dict[str, Any]:
-    """School id -> published cutoff (protocol §10.8), cached per results document."""
+    """School id -> published cutoffs, one per seat label (protocol §10.8), cached per
+    results document."""
     if facts.results is None:
         return {}
     key = facts.public.id + "/" + str(facts.results.get("seed"))
     with _lock:
         if key not in _CUTOFFS:
-            _CUTOFFS[key] = {s["id"]: s.get("cutoff") for s in facts.results["schools"]}
+            _CUTOFFS[key] = {s["id"]: s["cutoffs"] for s in facts.results["schools"]}
             while len(_CUTOFFS) > _CUTOFFS_KEPT:
                 _CUTOFFS.popitem(last=False)
         return _CUTOFFS[key]
@@ -76,17 +93,13 @@ def _choice(
     t: Messages, facts: DrawFacts, result: LookupResult, rank: int, school_id: str
 ) -> Choice:
     school = facts.school(school_id)
-    cutoff = _cutoffs(facts).get(school_id)
-    cutoff_text = None
+    cutoffs: tuple[CutoffLine, ...] = ()
     if facts.published:
-        cutoff_text = (
-            t("family.no_cutoff")
-            if cutoff is None
-            else t(
-                "family.cutoff",
-                tier=_tier_label(facts, school_id, cutoff["tier"]),
-                number=cutoff["lottery_number"],
-            )
+        cutoffs = cutoff_lines(
+            t.lang,
+            _cutoffs(facts).get(school_id),
+            tier_labels={tier.id: tier.label for tier in school.tiers} if school else {},
+            categories={c.id: c.label for c in facts.public.categories},
         )
     place = next((w.position for w in result.waitlist if w.school == school_id), None)
     if not facts.published:
@@ -102,7 +115,7 @@ def _choice(
         school=school.name if school else school_id,
         tier=_tier_label(facts, school_id, result.record.tiers.get(school_id)),
         lottery_number=result.lottery_number if facts.public.tie_breaking == "single" else None,
-        cutoff=cutoff_text,
+        cutoffs=cutoffs,
         result=outcome,
     )
 
@@ -135,6 +148,20 @@ def family_view(t: Messages, facts: DrawFacts, result: LookupResult) -> FamilyVi
         choices=choices,
         next_steps=t(next_key) if next_key in _NEXT_KEYS else t("family.next_unplaced"),
         check_data=_check_data(facts, result),
+        proof=_proof(t, result),
+    )
+
+
+def _proof(t: Messages, result: LookupResult) -> ProofDownload | None:
+    if result.outcome_proof is None or result.outcome_proof_file is None:
+        return None
+    data = base64.b64encode(outcome_proof_bytes(result.outcome_proof)).decode("ascii")
+    head = result.outcome_proof["head"]
+    return ProofDownload(
+        file=result.outcome_proof_file,
+        href="data:application/json;base64," + data,
+        head=t("family.proof_head", seq=head["seq"], actions=head["actions"]),
+        command=f"verify-draw outcome {result.outcome_proof_file} --pin PIN",
     )
 
 

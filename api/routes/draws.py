@@ -11,7 +11,13 @@ from api.db import SessionDep
 from api.deps import NowDep, SettingsDep, SignerDep
 from api.errors import NotFound
 from api.lifecycle import State, require_state, transaction
-from api.schemas import DrawCreate, DrawPublic, SecondRoundCreate
+from api.schemas import (
+    DrawCreate,
+    DrawPublic,
+    SealAnswer,
+    SealingWarningPublic,
+    SecondRoundCreate,
+)
 from api.services import draws, rounds, running, sealing
 from api.services.access import operator_draw, visible_draw
 from api.services.ceremony import open_ceremony
@@ -83,12 +89,31 @@ def open_objection(
 @router.post("/{draw_id}/seal")
 def seal(
     draw_id: str, session: SessionDep, caller: OptionalCallerDep, signer: SignerDep, now: NowDep
-) -> DrawPublic:
+) -> SealAnswer:
+    """Seal; the answer carries the warnings of §6.5 (sealing proceeds regardless)."""
     with transaction(session):
         draw = operator_draw(session, draw_id, caller)
         assert caller is not None
-        sealing.seal_draw(session, draw, actor=caller.actor, at=now, signer=signer)
-    return draws.draw_public(session, draw)
+        sealed = sealing.seal_draw(session, draw, actor=caller.actor, at=now, signer=signer)
+    return SealAnswer(
+        **draws.draw_public(session, draw).model_dump(),
+        warnings=[_warning(w) for w in sealed.warnings],
+    )
+
+
+@router.get("/{draw_id}/sealing-warnings")
+def sealing_warnings(
+    draw_id: str, session: SessionDep, caller: OptionalCallerDep
+) -> list[SealingWarningPublic]:
+    """What sealing would warn about now (§6.5), for the bureau to read before it seals."""
+    draw = operator_draw(session, draw_id, caller)
+    return [_warning(w) for w in sealing.sealing_warnings(session, draw)]
+
+
+def _warning(w: sealing.SealWarning) -> SealingWarningPublic:
+    return SealingWarningPublic(
+        code=w.code, ids=list(w.ids), message_zh=w.message_zh, message_en=w.message_en
+    )
 
 
 @router.post("/{draw_id}/ceremony")

@@ -25,7 +25,7 @@ from api.schemas import (
 )
 from api.services import actions, running
 from api.services.access import bureau_draw, operator_draw, visible_draw
-from api.services.lookup import look_up
+from api.services.lookup import look_up, outcome_proof_bytes
 from api.services.sealing import signed_document
 
 router = APIRouter(prefix="/api/draws/{draw_id}", tags=["records"])
@@ -108,6 +108,32 @@ def lookup(
         )
     except NotFound:
         raise wrong_guess(request, draw_id, body.application) from None
+
+
+@router.post("/outcome-proof")
+def outcome_proof_file(
+    draw_id: str,
+    body: LookupRequest,
+    request: Request,
+    session: SessionDep,
+    signer: SignerDep,
+) -> Response:
+    """The child's outcome proof (§12.7 item 4) as a file to keep and check offline with
+    `verify-draw outcome FILE --pin PIN`: the same look-up, its protections and its limits."""
+    try:
+        draw = visible_draw(session, draw_id, None)
+        found = look_up(
+            session, draw, application=body.application, receipt=body.receipt, signer=signer
+        )
+    except NotFound:
+        raise wrong_guess(request, draw_id, body.application) from None
+    if found.outcome_proof is None or found.outcome_proof_file is None:
+        raise NotFound("结果尚未公布", "results are not published yet")
+    return Response(
+        content=outcome_proof_bytes(found.outcome_proof),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{found.outcome_proof_file}"'},
+    )
 
 
 def wrong_guess(request: Request, draw_id: str, application: str) -> ServiceError:

@@ -22,6 +22,7 @@ from api.lifecycle import State, bump
 from api.models import Action, BundleFile, Draw, Outcome, SignedDocument
 from api.redaction import redact_id_numbers
 from api.services.final_state import OutcomeLine, final_state, outcome_lines
+from api.services.outcome_heads import store_heads
 from api.services.publication import refresh_bundle
 from api.services.rounds import second_round_of
 from api.services.sealing import DataChanged, reseal, signed_document
@@ -184,6 +185,7 @@ def record_action(
         at=at,
         signer=signer,
     )
+    store_heads(session, draw, signer)  # head k of this batch (§12.7) joins the bundle
     refresh_bundle(session, draw, signer=signer)
     return action
 

@@ -10,6 +10,7 @@ ledger said at that moment. The public sees the ledger masked (`public_rows`).
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -17,11 +18,19 @@ from sqlmodel import Session, col, func, select
 
 from api import audit
 from api.errors import InvalidInput, NotFound, WrongState
-from api.ledger_schemas import LedgerClose, LedgerCreate, LedgerEntryPrivate, LedgerEntryPublic
+from api.ledger_schemas import (
+    LedgerClose,
+    LedgerCreate,
+    LedgerEntryPrivate,
+    LedgerEntryPublic,
+    Placement,
+)
 from api.lifecycle import State, bump
 from api.localtime import local_time, parse_local_time
-from api.models import AuditEvent, Draw, LedgerEntry
+from api.models import Applicant, AuditEvent, Draw, LedgerEntry
 from api.redaction import redact_id_numbers
+from api.services.sealing import signed_document
+from api.services.signed_outcomes import signed_outcome
 from api.signer import Signer
 from lottery import canonical_json, mask_name
 
@@ -35,14 +44,20 @@ __all__ = [
     "record_entry",
 ]
 
-KIND_TEXT = {"objection": "公示异议 / objection", "complaint": "结果投诉 / complaint"}
+KIND_TEXT = {
+    "objection": "公示异议 / objection",
+    "complaint": "结果投诉 / complaint",
+    "placement": "人工安置 / manual placement",
+}
 _FROM = {
     "objection": (State.OBJECTION, State.SEALED, State.CEREMONY, State.DRAWN, State.PUBLISHED),
     "complaint": (State.DRAWN, State.PUBLISHED),
+    "placement": (State.PUBLISHED,),
 }
 _WHEN = {
     "objection": ("记录公示异议", "recording an objection (from the objection period on)"),
     "complaint": ("记录结果投诉", "recording a complaint (after the draw)"),
+    "placement": ("记录人工安置", "recording a manual placement (after publication)"),
 }
 
 
@@ -63,6 +78,8 @@ def entry_digest(entry: LedgerEntry) -> str:
         "change_audit_seq": entry.change_audit_seq,
         "status": entry.status,
     }
+    if entry.placement is not None:  # only placements carry it: older digests stay as logged
+        content["placement"] = json.loads(entry.placement)
     return hashlib.sha256(bytes.fromhex(entry.salt) + canonical_json(content)).hexdigest()
 
 
@@ -80,6 +97,8 @@ def _log(
     details: dict[str, Any] = {"seq": entry.seq, "kind": entry.kind, "entry": entry_digest(entry)}
     if entry.change_audit_seq is not None:
         details["change"] = entry.change_audit_seq
+    if entry.placement is not None:  # the bureau's decision, public like the results (§10.10)
+        details["placement"] = json.loads(entry.placement)
     event = audit.record(
         session, draw_id=draw.id, actor=actor, action=action, details=details, at=at, signer=signer
     )
@@ -96,9 +115,11 @@ def record_entry(
     at: str,
     signer: Signer,
 ) -> LedgerEntry:
-    """Record an objection or a complaint, open, and log it."""
+    """Record an objection or a complaint, open, and log it; or a manual placement, which is
+    a decision already taken: recorded closed, in one audit entry that names it."""
     bump(session, draw, allowed=_FROM[spec.kind], what=_WHEN[spec.kind])
     assert draw.id is not None
+    placement = _placement(session, draw, spec, signer=signer)
     count = session.exec(select(func.count()).where(LedgerEntry.draw_id == draw.id)).one()
     entry = LedgerEntry(
         draw_id=draw.id,
@@ -115,12 +136,68 @@ def record_entry(
         recorded_by=actor,
         recorded_seq=0,
     )
+    if placement is not None:
+        entry.placement = canonical_json(placement.model_dump()).decode("utf-8")
+        entry.status, entry.closed_at, entry.closed_by = "closed", at, actor
+        entry.handling = "人工安置 / manual placement"
+        entry.result = (
+            f"安置到 {placement.school}: {', '.join(placement.applications)} / "
+            f"placed at {placement.school}"
+        )
     entry.recorded_seq = _log(
         session, draw, entry, "ledger.recorded", actor=actor, at=at, signer=signer
     )
     session.add(entry)
     session.flush()
     return entry
+
+
+def _placement(
+    session: Session, draw: Draw, spec: LedgerCreate, *, signer: Signer
+) -> Placement | None:
+    """The checked placement of a `placement` entry (None for the other kinds).
+
+    It names a school of the draw and children of the draw that hold no seat in the signed
+    outcome as it stands (the draw day's, or after the post-draw actions); their group is
+    named when they all belong to one. It records the bureau's decision and changes nothing
+    that was published: the signed results and actions stay as they are."""
+    if spec.kind != "placement":
+        if spec.school is not None or spec.applications is not None:
+            raise InvalidInput(
+                "只有人工安置需要学校和报名号", "only a placement names a school and applications"
+            )
+        return None
+    if spec.school is None or not spec.applications:
+        raise InvalidInput(
+            "人工安置须写明学校和报名号", "a placement needs the school and the applications"
+        )
+    applications = list(dict.fromkeys(spec.applications))
+    manifest = signed_document(session, draw, "manifest")
+    assert manifest is not None  # published
+    schools = [s["id"] for s in json.loads(manifest.document)["schools"]]
+    if spec.school not in schools:
+        raise InvalidInput(f"没有学校 {spec.school}", f"no school {spec.school} in this draw")
+    rows = {
+        a.application: a
+        for a in session.exec(
+            select(Applicant).where(
+                Applicant.draw_id == draw.id, col(Applicant.application).in_(applications)
+            )
+        )
+    }
+    for application in applications:
+        if application not in rows:
+            raise NotFound(f"没有报名号 {application}", f"no applicant {application} in this draw")
+        outcome = signed_outcome(session, draw, application, signer=signer)
+        if outcome is None or outcome.status not in ("waitlisted", "unplaced"):
+            now = "?" if outcome is None else outcome.status
+            raise InvalidInput(
+                f"{application} 目前为 {now}, 只能安置未获学位的孩子",
+                f"{application} is {now}: only a child without a seat can be placed",
+            )
+    groups = {rows[a].group_code for a in applications}
+    group = groups.pop() if len(groups) == 1 else None
+    return Placement(school=spec.school, applications=applications, group=group)
 
 
 def close_entry(
@@ -194,6 +271,7 @@ def _public(entry: LedgerEntry, zone: str) -> dict[str, Any]:
         "closed_at_local": None if entry.closed_at is None else local_time(entry.closed_at, zone),
         "recorded_seq": entry.recorded_seq,
         "closed_seq": entry.closed_seq,
+        "placement": None if entry.placement is None else json.loads(entry.placement),
     }
 
 

@@ -31,6 +31,7 @@ _PUBLIC_COLUMNS = [
     ("状态", "status"),
     ("办结时间", "closed at"),
     ("登记/办结审计记录", "audit entries"),
+    ("人工安置（学校：报名号）", "manual placement (school: applications)"),
 ]
 _PRIVATE_COLUMNS = [("联系方式", "contact"), ("反映渠道", "channel"), ("涉及报名号", "application")]
 
@@ -54,6 +55,10 @@ def _public_cells(row: LedgerEntryPublic) -> list[str]:
         _STATUS.get(row.status, row.status),
         _text(row.closed_at_local),
         entries,
+        ""
+        if row.placement is None
+        else f"{row.placement.school}: {', '.join(row.placement.applications)}"
+        + ("" if row.placement.group is None else f" ({row.placement.group})"),
     ]
 
 

@@ -15,20 +15,32 @@ import hmac
 import json
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from api.cutoff_words import cutoff_lines, cutoff_text
 from api.errors import NotFound
 from api.lifecycle import State
 from api.models import Applicant, ApplicantPrivate, Draw
-from api.schemas import LookupResult, WaitlistPlace
+from api.schemas import CutoffPublic, LookupResult, SchoolCutoffs, WaitlistPlace
 from api.services.applicants import _public, applicant_records
-from api.services.sealing import signed_document
+from api.services.outcome_heads import last_head
+from api.services.sealing import DataChanged, signed_document
 from api.services.signed_outcomes import SignedOutcome, signed_outcome
 from api.signer import Signer
-from lottery import ApplicantTree, InvalidRecord, applicant_entry, normalise_receipt
+from lottery import (
+    ApplicantTree,
+    InvalidRecord,
+    LotteryError,
+    applicant_entry,
+    canonical_json,
+    check_outcome_proof,
+    normalise_receipt,
+    outcome_proof,
+)
 
-__all__ = ["look_up"]
+__all__ = ["look_up", "outcome_proof_bytes", "proof_file_name"]
 
 _DUMMY_RECEIPT = "0" * 16
 _lock = threading.Lock()
@@ -96,7 +108,115 @@ def look_up(
     outcome = None
     if draw.state == State.PUBLISHED:
         outcome = signed_outcome(session, draw, application, signer=signer)
+        answer = _answer(draw, applicant, outcome, tree, index)
+        proof = _outcome_proof(session, draw, application, code, signer)
+        return answer.model_copy(
+            update={
+                "outcome_proof": proof,
+                "outcome_proof_file": proof_file_name(application),
+                "outcome_proof_check_zh": _CHECK_ZH.format(file=proof_file_name(application)),
+                "outcome_proof_check_en": _CHECK_EN.format(file=proof_file_name(application)),
+                "cutoffs": _cutoffs(session, draw, outcome),
+            }
+        )
     return _answer(draw, applicant, outcome, tree, index)
+
+
+_CHECK_ZH = (
+    "保存此文件, 可在自己的电脑上离线核对 (PIN 为封存公告上的核对码): "
+    "verify-draw outcome {file} --pin PIN"
+)
+_CHECK_EN = (
+    "Keep this file and check it offline on your own computer (PIN is the pin of the sealing "
+    "announcement): verify-draw outcome {file} --pin PIN"
+)
+
+
+def proof_file_name(application: str) -> str:
+    """The name the outcome proof is downloaded under."""
+    return f"outcome-proof-{application}.json"
+
+
+def outcome_proof_bytes(proof: dict[str, Any]) -> bytes:
+    """The outcome proof file: `JCS` of the document (§12.7 item 4)."""
+    return canonical_json(proof)
+
+
+def _outcome_proof(
+    session: Session, draw: Draw, application: str, receipt: str, signer: Signer
+) -> dict[str, Any]:
+    """The child's leaf and its proof against the last results head (§12.7 item 4), checked
+    the way a family checks it (with the receipt code) before it is handed out."""
+    proof = outcome_proof(last_head(session, draw, signer), application)
+    try:
+        check_outcome_proof(proof, receipt=receipt)
+    except LotteryError:
+        raise DataChanged(
+            "结果证明未通过核验, 暂停查询; 请联系教育局",
+            "the outcome proof does not verify; look-ups are stopped until the bureau checks",
+        ) from None
+    return proof
+
+
+def _cutoffs(session: Session, draw: Draw, outcome: SignedOutcome | None) -> list[SchoolCutoffs]:
+    """The published cutoffs (§10.8) of the school the child holds and of each school it
+    waits for, in that order, with their words."""
+    if outcome is None:
+        return []
+    wanted = ([outcome.school] if outcome.school else []) + [s for s, _ in outcome.waitlist]
+    facts = _cutoff_facts(session, draw)
+    out = []
+    for school in dict.fromkeys(wanted):
+        cutoffs, tiers, categories = facts[school]
+        texts = {
+            language: [
+                cutoff_text(line, language)
+                for line in cutoff_lines(
+                    language, cutoffs, tier_labels=tiers, categories=categories
+                )
+            ]
+            for language in ("zh", "en")
+        }
+        out.append(
+            SchoolCutoffs(
+                school=school,
+                cutoffs=[CutoffPublic(**c) for c in cutoffs],
+                text_zh=texts["zh"],
+                text_en=texts["en"],
+            )
+        )
+    return out
+
+
+_FACTS: OrderedDict[str, dict[str, tuple[list[dict[str, Any]], dict[str, str], dict[str, str]]]]
+_FACTS = OrderedDict()
+
+
+def _cutoff_facts(
+    session: Session, draw: Draw
+) -> dict[str, tuple[list[dict[str, Any]], dict[str, str], dict[str, str]]]:
+    """School id -> (published cutoffs, tier labels, category labels), per results digest."""
+    results = signed_document(session, draw, "results")
+    manifest = signed_document(session, draw, "manifest")
+    assert results is not None and manifest is not None
+    with _lock:
+        cached = _FACTS.get(results.digest)
+    if cached is not None:
+        return cached
+    rules = json.loads(manifest.document)
+    categories = {str(c["id"]): str(c["label"]) for c in rules["categories"]}
+    tiers = {
+        str(s["id"]): {str(t["id"]): str(t["label"]) for t in s["tiers"]} for s in rules["schools"]
+    }
+    facts = {
+        str(s["id"]): (list(s["cutoffs"]), tiers[str(s["id"])], categories)
+        for s in json.loads(results.document)["schools"]
+    }
+    with _lock:
+        _FACTS[results.digest] = facts
+        while len(_FACTS) > _TREES_KEPT:
+            _FACTS.popitem(last=False)
+    return facts
 
 
 def _answer(

@@ -58,6 +58,7 @@ from lottery import (
     PrivateRecord,
     PublicRecord,
     SecondRoundInputs,
+    SecondRoundRefused,
     check_beacon_registration,
     check_records,
     private_digest,
@@ -193,6 +194,18 @@ def _derived(session: Session, first: Draw) -> SecondRoundInputs:
     """§14.5 items 1-4 from the published bundle; `NoSecondRound` if there is nothing to draw."""
     try:
         inputs = second_round_inputs(_published_bundle(session, first))
+    except SecondRoundRefused as error:  # §14.5: no school with a free seat, or no child left
+        if "no school has a free seat" in str(error):
+            raise NoSecondRound(
+                f"抽签 {first.public_id} 已没有空余学位 (含递补之后), 无需补录",
+                f"draw {first.public_id} has no free seat left (after its post-draw actions); "
+                "there is nothing for a second round",
+            ) from None
+        raise NoSecondRound(
+            f"抽签 {first.public_id} 没有可补录的孩子: 未获学位的孩子都没有填报仍有空位的学校",
+            f"draw {first.public_id} has no child for a second round: no child without a seat "
+            "listed a school that still has free seats (§14.5)",
+        ) from None
     except LotteryError as error:
         raise DataChanged(
             f"抽签 {first.public_id} 的公开数据包无法读取: {error}",

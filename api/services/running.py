@@ -23,6 +23,7 @@ from api.errors import InvalidInput
 from api.lifecycle import State, bump, transition
 from api.models import Draw, Rehearsal, SignedDocument
 from api.services.ceremony_check import checked_ceremony
+from api.services.outcome_heads import draw_heads
 from api.services.publication import refresh_bundle
 from api.services.sealing import DataChanged, reseal, sealed_manifest, signed_document
 from api.signer import Signer
@@ -162,6 +163,8 @@ def publish(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer
         signer=signer,
     )
     refresh_bundle(session, draw, signer=signer)
+    # the bundle's heads (§12.7) recomputed and checked; kept for the look-ups
+    draw_heads(session, draw, signer)
 
 
 def check_published_ceremony(session: Session, draw: Draw) -> None:
@@ -219,7 +222,7 @@ def rehearsal(
         draw_id=draw.id,
         actor=actor,
         action="rehearsal.run",
-        details={"seq": seq, "text": text, "digest": signature["digest"]},
+        details={"text": text, "results": signature["digest"]},  # exactly these (§15.3)
         at=at,
         signer=signer,
     )

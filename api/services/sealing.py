@@ -12,6 +12,7 @@ differs from the stored one.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
@@ -24,12 +25,16 @@ from api.models import Commitment, Draw, SignedDocument, Witness
 from api.refusals import refused
 from api.services.applicants import applicant_records
 from api.services.rules import engine_beacon, engine_rules
+from api.services.sealing_warnings import SealWarning
+from api.services.sealing_warnings import sealing_warnings as warnings_of
 from api.signer import Signer
 from lottery import (
     AuditHead,
     CeremonyError,
+    DrawRules,
     LotteryError,
     Manifest,
+    PublicRecord,
     Replaces,
     SealedDraw,
     canonical_json,
@@ -45,12 +50,15 @@ from lottery import Witness as EngineWitness
 
 __all__ = [
     "DataChanged",
+    "SealWarning",
+    "Sealed",
     "commit_file",
     "register_witness",
     "reseal",
     "seal_draw",
     "sealed_manifest",
     "sealing_announcement",
+    "sealing_warnings",
     "signed_document",
     "witnesses_of",
 ]
@@ -215,7 +223,14 @@ def _replaces(draw: Draw) -> Replaces | None:
 
 
 def _sealed(
-    session: Session, draw: Draw, *, signer: Signer, sealed_at: str, head: AuditHead | None
+    session: Session,
+    draw: Draw,
+    *,
+    signer: Signer,
+    sealed_at: str,
+    head: AuditHead | None,
+    rules: DrawRules | None = None,
+    records: list[PublicRecord] | None = None,
 ) -> SealedDraw:
     beacon = engine_beacon(draw)
     if beacon is None:
@@ -225,8 +240,8 @@ def _sealed(
         )
     try:
         return seal(
-            rules=engine_rules(session, draw),
-            records=applicant_records(session, draw),
+            rules=engine_rules(session, draw) if rules is None else rules,
+            records=applicant_records(session, draw) if records is None else records,
             witnesses=_engine_witnesses(session, draw),
             min_reveals=draw.min_reveals,
             beacon=beacon,
@@ -246,11 +261,39 @@ def signed_document(session: Session, draw: Draw, kind: str) -> SignedDocument |
     ).first()
 
 
-def seal_draw(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer) -> str:
-    """objection -> sealed: the engine seals and signs the manifest; returns its digest (hex)."""
+@dataclass(frozen=True)
+class Sealed:
+    """What sealing answers: the manifest digest (hex) and the warnings of §6.5."""
+
+    digest: str
+    warnings: tuple[SealWarning, ...]
+
+
+def _warnings(rules: DrawRules, records: list[PublicRecord]) -> tuple[SealWarning, ...]:
+    return warnings_of(rules, records)
+
+
+def sealing_warnings(session: Session, draw: Draw) -> tuple[SealWarning, ...]:
+    """The warnings sealing would give now (§6.5), for the bureau to read before it seals."""
+    return _warnings(engine_rules(session, draw), applicant_records(session, draw))
+
+
+def seal_draw(session: Session, draw: Draw, *, actor: str, at: str, signer: Signer) -> Sealed:
+    """objection -> sealed: the engine seals and signs the manifest; returns its digest (hex)
+    and the warnings of §6.5 (a group that may end without room, a draw with no applicants):
+    they are shown to the bureau, and sealing proceeds."""
     transition(session, draw, to=State.SEALED, what=("封存", "sealing"))
     assert draw.id is not None
-    sealed = _sealed(session, draw, signer=signer, sealed_at=at, head=audit.head(session, draw.id))
+    rules, records = engine_rules(session, draw), applicant_records(session, draw)
+    sealed = _sealed(
+        session,
+        draw,
+        signer=signer,
+        sealed_at=at,
+        head=audit.head(session, draw.id),
+        rules=rules,
+        records=records,
+    )
     digest = sealed.manifest_digest.hex()
     session.add(
         SignedDocument(
@@ -271,7 +314,7 @@ def seal_draw(session: Session, draw: Draw, *, actor: str, at: str, signer: Sign
         at=at,
         signer=signer,
     )
-    return digest
+    return Sealed(digest=digest, warnings=_warnings(rules, records))
 
 
 def reseal(session: Session, draw: Draw, *, signer: Signer) -> SealedDraw:

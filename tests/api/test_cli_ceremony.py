@@ -72,7 +72,10 @@ def test_run_shows_counts_cutoffs_and_the_first_lines(operator: Operator, tmp_pa
     shown = _drawn(operator, tmp_path)
     assert "正式结果" in shown and "模拟" not in shown
     assert "录取 admitted 3 / 计划 seats 3" in shown
-    assert re.search(r"录取线 cutoff \(类别/号码 tier/number\) T\d / [0-9a-f]{16}", shown)
+    assert re.search(
+        r"普通名额录取线 open-seat cutoff \(类别/号码 tier/number\) T\d / [0-9a-f]{16}", shown
+    )
+    assert "专项名额录取线 reserved cutoff" in shown
     assert re.search(r"\n      XQ\d{6}  [0-9a-f]{16}\n", shown)  # first admitted lines
     assert re.search(r"\n      1\. XQ\d{6}\n", shown)  # first waitlist line
     assert re.search(r"results digest: [0-9a-f]{64}", shown)

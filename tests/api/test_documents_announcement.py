@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -94,8 +95,10 @@ def test_announcement_lists_every_school_with_masked_rows_and_counts() -> None:
         school = next(s for s in bundle.manifest.rules.schools if s.id == entry["id"])
         assert f"{school.name}（{school.id}）" in found
         assert f"计划{school.seats}录取{entry['admitted']}候补{len(entry['waitlist'])}" in found
-        if entry["cutoff"] is not None:
-            assert entry["cutoff"]["lottery_number"] in found
+        for cutoff in entry["cutoffs"]:  # every seat label's, with its passed-over count
+            if cutoff["lottery_number"] is not None:
+                assert cutoff["lottery_number"] in found
+        assert "普通名额录取线" in found
         for application in entry["waitlist"]:
             record = by_application[application]
             assert f"{application}{record.masked_name}{record.masked_id}" in found
@@ -240,3 +243,26 @@ def test_a_long_announcement_comes_in_parts_of_whole_schools() -> None:
     assert all("（盖章）" in t and "公示日期" in t for t in texts)
     whole = list(announcement_parts(bundle, max_lines=10_000))
     assert len(whole) == 1
+
+
+def test_the_record_lists_every_cutoff_and_the_groups_without_room() -> None:
+    """§10.8 and §10.10 in the draw record: each school's cutoff per seat label, and the groups
+    that fit nowhere whole (left to the second round or the bureau's manual placement)."""
+    _, bundle = multi_draw()
+    found = pdf_text(
+        draw_record_pdf(bundle, witnesses_present=["甲"], place="某县", printed_at=NOW)
+    )
+    assert "各校录取线（按名额类别）" in found and "普通名额录取线：" in found
+    assert "无法整组安置的同胞组" in found and "无：没有因剩余名额分散" in found
+    results = {**bundle.results, "groups_without_room": ["G7", "G9"]}
+    marked = dataclasses.replace(bundle, results=results)
+    found = pdf_text(
+        draw_record_pdf(marked, witnesses_present=["甲"], place="某县", printed_at=NOW)
+    )
+    assert "留待补录或由教育局人工安置" in found and "G7，G9" in found
+    english = pdf_text(
+        draw_record_pdf(
+            marked, witnesses_present=["甲"], place="某县", printed_at=NOW, language="en"
+        )
+    )
+    assert "Open-seatcutoff" in english and "Siblinggroupswithoutroom" in english  # no spaces

@@ -189,7 +189,7 @@ def test_letters_after_actions_give_the_outcome_now(tie_breaking: str) -> None:
 
     for found in (moved, behind, declined, disqualified):
         assert included in found
-        assert "摇号当天截止" in found
+        assert "摇号当天录取线" in found
         assert f"递补记录摘要:{digest}" in found
 
 
@@ -210,8 +210,9 @@ def test_letters_after_actions_say_what_the_verifier_says(
         child = after.children[application]
         report = check_applicant(tmp_path, application=application, receipt=person.receipt_code)
         assert report.bundle.passed and report.post_draw_actions == 2
+        removed = {"decline": "declined", "disqualify": "disqualified"}  # leaf words (§12.7)
         assert (child.status, child.school, child.label) == (
-            report.status,
+            removed.get(report.status, report.status),
             report.school,
             report.label,
         ), application
@@ -231,4 +232,4 @@ def test_without_actions_a_letter_says_nothing_of_them() -> None:
     for person in recipients()[:6]:
         found = _letter_text(bundle, person)
         assert "递补" not in found and "摇号当天" not in found
-        assert "截止（类别/号码）" in found
+        assert "录取线（类别，摇号号码）" in found and "普通名额录取线：" in found

@@ -228,6 +228,8 @@ def test_lists_follow_the_results_document() -> None:
     lists = public_lists(bundle)
     results = {entry["id"]: entry for entry in bundle.results["schools"]}
     rows = {row[0]: row for row in bundle.results["applicants"]}
+    records = {r.application: r for r in bundle.records}
+    order = {s.id: {t.id: i for i, t in enumerate(s.tiers)} for s in bundle.manifest.rules.schools}
     for school in lists.schools:
         entry = results[school.school_id]
         assert [a.application for a in school.waitlist] == entry["waitlist"]
@@ -238,10 +240,18 @@ def test_lists_follow_the_results_document() -> None:
             row = rows[listed.application]
             assert (row[2], row[3], row[4]) == ("admitted", school.school_id, listed.label)
             assert listed.lottery_number == row[1]
-        # the tier column agrees with the published per-tier counts
+        # the published per-tier counts count each child under its own tier (§12.2, §4.6);
+        # the tier column shows the unit's, which ranked it (a twin may rank with a better one)
         per_tier = {t: 0 for t, _, _ in school.by_tier}
+        last = school.by_tier[-1][0]
         for listed in school.admitted:
-            per_tier[listed.tier_id] += 1
+            per_tier[records[listed.application].tier_map.get(school.school_id, last)] += 1
+            assert (
+                order[school.school_id][listed.tier_id]
+                <= order[school.school_id][
+                    records[listed.application].tier_map.get(school.school_id, last)
+                ]
+            )
         assert [(t, n) for t, _, n in school.by_tier] == list(per_tier.items())
     totals = dict(lists.status_counts)
     assert sum(totals.values()) == 32
@@ -329,7 +339,7 @@ def test_actions_that_do_not_check_out_print_nothing() -> None:
     checks.append((_with_actions(draw.bundle, forged), "the engine's replay gives"))
     twice = json.loads(json.dumps(document))
     twice["actions"][1]["application"] = draw.declined
-    checks.append((_with_actions(draw.bundle, twice), "already declined or disqualified"))
+    checks.append((_with_actions(draw.bundle, twice), "already removed"))
     unsigned = dict(draw.bundle.files)
     del unsigned["actions.sig.json"]
     checks.append((dataclasses.replace(draw.bundle, files=unsigned), "no actions.sig.json"))

@@ -125,3 +125,59 @@ def test_local_time_reads_and_writes_the_zone() -> None:
     assert local_time("2026-07-10T01:30:00Z", "Asia/Shanghai") == "2026年7月10日 09:30"
     assert parse_local_time("2026-07-10 09:30", "Asia/Shanghai") == "2026-07-10T01:30:00Z"
     assert parse_local_time("2026-07-10 09:30", "UTC") == "2026-07-10T09:30:00Z"
+
+
+def _published(client: TestClient, bureau) -> dict:  # type: ignore[no-untyped-def]
+    """A published draw of 6 children for 3 seats: 3 wait."""
+    from helpers import run_ceremony, sealed_draw
+
+    setup = sealed_draw(client, bureau.operator)
+    run_ceremony(client, bureau.operator, setup["witnesses"])
+    assert client.post(f"{D}/run", headers=bureau.operator).status_code == 200
+    assert client.post(f"{D}/publish", headers=bureau.operator).status_code == 200
+    return dict(json.loads(client.get(f"{D}/results.json").content))
+
+
+def test_a_manual_placement_is_recorded_logged_and_exported(client, bureau) -> None:  # type: ignore[no-untyped-def]
+    """§10.10: the bureau's placement of children the draw left without a seat is recorded in
+    the ledger and the audit log; it changes no published outcome."""
+    results = _published(client, bureau)
+    waiting = [row[0] for row in results["applicants"] if row[2] != "admitted"]
+    admitted = [row[0] for row in results["applicants"] if row[2] == "admitted"]
+    body = {
+        "kind": "placement",
+        "raised_by": "县教育局基教科",
+        "subject": "同胞组整组安置到第一小学 (局务会决定)",
+        "school": "S01",
+        "applications": waiting[:2],
+    }
+    refused = client.post(
+        f"{D}/ledger", json={**body, "applications": admitted[:1]}, headers=bureau.operator
+    )
+    assert refused.status_code == 422, refused.text  # holds a seat already
+    assert (
+        client.post(f"{D}/ledger", json={**body, "school": "S99"}, headers=bureau.operator)
+    ).status_code == 422
+    assert (
+        client.post(
+            f"{D}/ledger", json={**body, "kind": "complaint"}, headers=bureau.operator
+        ).status_code
+        == 422
+    )
+    answer = client.post(f"{D}/ledger", json=body, headers=bureau.operator)
+    assert answer.status_code == 201, answer.text
+    entry = answer.json()
+    assert entry["kind"] == "placement" and entry["status"] == "closed"
+    assert entry["placement"] == {"school": "S01", "applications": waiting[:2], "group": None}
+    logged = client.get(f"{D}/audit", headers=bureau.auditor).json()[-1]
+    assert logged["action"] == "ledger.recorded" and logged["seq"] == entry["recorded_seq"]
+    assert logged["details"]["placement"] == entry["placement"]
+    assert (
+        json.loads(client.get(f"{D}/results.json").content) == results
+    )  # nothing published changes
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"{D}/ledger.xlsx", headers=bureau.operator).content)
+    ).active
+    values = {c.value for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert f"S01: {', '.join(waiting[:2])}" in values
+    assert "人工安置 / manual placement" in values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -54,6 +55,14 @@ def test_family_reads_its_answer_in_its_words(client: TestClient, bureau) -> Non
     assert data["inclusion_proof"] == lookup["inclusion_proof"]
     assert data["lottery_number"] == lookup["lottery_number"]
     assert mine["receipt_code"] not in html  # the code is never echoed back
+    # the cutoffs per seat label (§10.8), in the family's words
+    assert "普通名额录取线" in html and "随迁子女专项名额录取线" in html
+    # the outcome proof (§12.7 item 4) as a file, and how to check it offline
+    link = re.search(r'<a id="outcome-proof" href="data:application/json;base64,([^"]+)" '
+                     r'download="([^"]+)">', html)  # fmt: skip
+    assert link is not None and link.group(2) == f"outcome-proof-{mine['application']}.json"
+    assert json.loads(base64.b64decode(link.group(1))) == lookup["outcome_proof"]
+    assert f"verify-draw outcome {link.group(2)} --pin PIN" in html
 
 
 def test_wrong_code_and_unknown_number_read_the_same(client: TestClient, bureau) -> None:  # type: ignore[no-untyped-def]
