@@ -44,8 +44,13 @@ def _children(node: object) -> Iterator[tuple[str | int, object]]:
         yield from enumerate(node)
 
 
+MAX_DEPTH = 32  # §2.2: arrays and objects nest at most 32 deep
+
+
 def _check_container(node: object, path: tuple[str | int, ...], stack: list[Any]) -> int:
     """Check one container's direct members; push nested containers. Returns members seen."""
+    if len(path) >= MAX_DEPTH:  # this container is at depth len(path) + 1
+        raise EncodingError(f"{_where(path)}: arrays and objects nest more than 32 deep (§2.2)")
     if isinstance(node, dict):
         for key in node:
             if type(key) is not str:
@@ -58,7 +63,7 @@ def _check_container(node: object, path: tuple[str | int, ...], stack: list[Any]
     kinds = set(map(type, values))
     if kinds <= _SCALAR_SET:
         return len(node)  # type: ignore[arg-type]
-    if kinds <= _ARRAYS and _flat_rows_ok(values):
+    if kinds <= _ARRAYS and len(path) + 1 < MAX_DEPTH and _flat_rows_ok(values):
         return len(node) + sum(map(len, values))  # type: ignore[arg-type]
     for member_path, value in _children(node):
         kind = type(value)
@@ -127,7 +132,10 @@ def _check_tree(obj: object) -> tuple[bool, int]:
                     raise EncodingError(
                         f"{_where(path)}: object key {key!r} is not a string"
                     ) from None
-                stack.append(([value], (*path, key)))
+                if type(value) in (dict, list, tuple):
+                    stack.append((value, (*path, key)))
+                else:
+                    _check_container([value], path, [])  # a scalar, checked where it stands
     return ascii_keys, nodes
 
 

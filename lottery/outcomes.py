@@ -438,43 +438,71 @@ def outcome_proof(signed: SignedHead, application: str) -> dict[str, Any]:
     }
 
 
-def _check_pin(head: Mapping[str, Any], fingerprint: str, given: str) -> None:
-    """§12.7 item 4 step 2: a manifest digest (64 hex digits) or the short pin (§12.6)."""
-    if len(given) == 64 and all(c in "0123456789abcdef" for c in given.lower()):
-        if given.lower() != head["manifest"]:
+def _check_pin(
+    head: Mapping[str, Any],
+    fingerprint: str,
+    given_pin: str | None,
+    manifest: str | None,
+    key: str | None,
+) -> bool:
+    """§12.7 item 4 step 2: the short pin, or the manifest digest *with* the key fingerprint.
+
+    A manifest digest alone pins nothing here: the proof holds no manifest, so anyone could
+    sign a head naming the real digest with a key of their own. Returns whether pins were
+    given (and matched)."""
+    if given_pin is None and manifest is None and key is None:
+        return False
+    if given_pin is None and (manifest is None or key is None):
+        raise OutcomeProofError(
+            "a manifest digest or a key fingerprint alone does not pin an outcome proof: give "
+            "the pin of the sealing announcement, or the digest and the fingerprint together "
+            "(§12.7 item 4, §12.6)"
+        )
+    if manifest is not None and manifest.lower() != head["manifest"]:
+        raise OutcomeProofError(
+            "the manifest digest given is not this proof's: it is not the draw you hold the pin "
+            "of (§12.6)"
+        )
+    if key is not None and key.lower() != fingerprint:
+        raise OutcomeProofError(
+            "the key fingerprint given is not the key that signed this proof's head (§12.6)"
+        )
+    if given_pin is not None:
+        expected = pin(bytes.fromhex(head["manifest"]), fingerprint)
+        if normalise_code(given_pin) != expected:
             raise OutcomeProofError(
-                "the manifest digest given is not this proof's: it is not the draw you hold "
+                "the pin given is not this proof's draw and key: it is not the draw you hold "
                 "the pin of (§12.6)"
             )
-        return
-    expected = pin(bytes.fromhex(head["manifest"]), fingerprint)
-    if normalise_code(given) != expected:
-        raise OutcomeProofError(
-            "the pin given is not this proof's draw and key: it is not the draw you hold the "
-            "pin of (§12.6)"
-        )
+    return True
 
 
 def check_outcome_proof(
     proof: Mapping[str, Any],
     *,
     pin: str | None = None,
+    manifest: str | None = None,
+    fingerprint: str | None = None,
     receipt: str | None = None,
     application: str | None = None,
 ) -> dict[str, Any]:
     """Check an outcome proof (§12.7 item 4) and return its leaf; raise `OutcomeProofError`.
 
-    `pin` is the family's pin or the manifest digest (§12.6); `receipt` its receipt code (§4.3);
-    `application` the application number asked for. Without a pin the proof is checked as
+    The pins are the family's short `pin` (§12.6), or the `manifest` digest together with the
+    key `fingerprint`; either alone is refused. `receipt` is the receipt code (§4.3),
+    `application` the application number asked for. Without pins the proof is checked as
     signed by the key it names, not as the bureau's."""
     try:
-        return _check_outcome_proof(proof, pin, receipt, application)
+        return _check_outcome_proof(proof, (pin, manifest, fingerprint), receipt, application)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise OutcomeProofError(f"outcome proof: malformed ({type(exc).__name__}: {exc})") from None
 
 
 def _check_outcome_proof(
-    proof: Mapping[str, Any], given_pin: str | None, receipt: str | None, application: str | None
+    proof: Mapping[str, Any],
+    pins: tuple[str | None, str | None, str | None],
+    receipt: str | None,
+    application: str | None,
 ) -> dict[str, Any]:
     if not isinstance(proof, Mapping) or set(proof) != _PROOF_KEYS:
         raise OutcomeProofError(f"outcome proof: keys are not {sorted(_PROOF_KEYS)}")
@@ -497,8 +525,7 @@ def _check_outcome_proof(
     except SignatureError as error:
         raise OutcomeProofError(f"outcome proof: the head's signature fails: {error}") from None
     # (2) the pins.
-    if given_pin is not None:
-        _check_pin(head, fingerprint, given_pin)
+    _check_pin(head, fingerprint, *pins)
     # (3) the index, the application and the path to the root.
     index, count = proof["index"], head["outcomes"]["count"]
     if type(index) is not int or type(count) is not int or not 0 <= index < count:

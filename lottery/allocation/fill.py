@@ -30,8 +30,9 @@ class FillState:
     """A mutable assignment that `Fill(Q)` (§10.9) works on.
 
     `assigned[u]` is the pair of the school unit `u` holds, or -1; `size[u]` its live size;
-    `filled[s]` the applicants assigned to school `s`. `moved` collects the units moved, in
-    order, with the pair each left (-1: it held no seat).
+    `filled[s]` the applicants assigned to school `s`. `moved` collects every move, in
+    order: the unit, the pair it left (-1: it held no seat) and the pair it took. A unit can
+    move twice in one `Fill` (up once, then up again when a seat opens higher on its list).
     """
 
     def __init__(self, pairs: PairTable, seats: I64, assigned: I64, size: I64) -> None:
@@ -42,7 +43,7 @@ class FillState:
         held = self.assigned >= 0
         self.filled = np.zeros(seats.size, dtype=np.int64)
         np.add.at(self.filled, pairs.pair_school[self.assigned[held]], self.size[held])
-        self.moved: list[tuple[int, int]] = []
+        self.moved: list[tuple[int, int, int]] = []
 
     def free_seats(self, school: int) -> int:
         """`seats(t)` minus the applicants assigned to `t` (§10.9)."""
@@ -83,7 +84,7 @@ class FillState:
                     pending.append(before)
                 self.assigned[unit] = g
                 self.filled[school] += size
-                self.moved.append((unit, left))
+                self.moved.append((unit, left, g))
                 free -= size
                 if free == 0:
                     break

@@ -134,9 +134,9 @@ class _Replay:
             return
         state.moved = []
         state.fill(queue)
-        for moved_unit, left in state.moved:
+        for moved_unit, left, taken in state.moved:
             self.label[moved_unit] = OPEN  # reserved quotas do not apply after the draw
-            to_school = int(pairs.pair_school[state.assigned[moved_unit]])
+            to_school = int(pairs.pair_school[taken])  # where this move went (§14.3)
             from_school = None if left < 0 else int(pairs.pair_school[left])
             start, end = self.members.start[moved_unit], self.members.start[moved_unit + 1]
             for member in self.members.applicants[start:end].tolist():

@@ -40,10 +40,10 @@ def test_a_zone_whose_spare_seats_are_spread_too_thin_is_named() -> None:
         _record(f"A{n}", f"G{(n - 1) // 2 + 1}", ()) for n in range(1, 7)
     ]  # G1, G2, G3 of two
     (warning,) = sealing_warnings(_rules("zone_assignment", {"S01": 3, "S02": 3}), records)
-    assert warning.code == "zone_spare_seats"
+    assert warning.code == "zone-spare-seats-short"
     assert warning.ids == ("G1", "G2", "G3", "S01", "S02")
-    assert "余量不足" in warning.message_zh and "补录" in warning.message_zh
-    assert "Few spare seats" in warning.message_en
+    assert "只多 0 个" in warning.message_zh and "补录" in warning.message_zh
+    assert "only 0 seats more than children" in warning.message_en
     # one spare seat, as many as S·(g - 1) - g + 1 = 1: no warning
     assert sealing_warnings(_rules("zone_assignment", {"S01": 3, "S02": 4}), records) == ()
 
@@ -54,14 +54,14 @@ def test_a_group_larger_than_every_school_on_its_list_is_named() -> None:
     (warning,) = sealing_warnings(
         _rules("deferred_acceptance", {"S01": 2, "S02": 2, "S03": 5}), records
     )
-    assert warning.code == "group_larger_than_schools" and warning.ids == ("G1", "S01", "S02")
-    assert "同胞组 G1 (3 人)" in warning.message_zh
-    assert "larger than the seats of every school on its list" in warning.message_en
+    assert warning.code == "group-larger-than-its-schools" and warning.ids == ("G1", "S01", "S02")
+    assert "G1 共 3 人" in warning.message_zh
+    assert "has fewer than 3 seats" in warning.message_en
 
 
 def test_no_applicants_is_a_warning() -> None:
     (warning,) = sealing_warnings(_rules("single_school_lottery", {"S01": 3}), [])
-    assert warning.code == "no_applicants" and "没有报名者" in warning.message_zh
+    assert warning.code == "no-applicants" and "没有任何报名" in warning.message_zh
 
 
 def test_the_seal_answer_carries_the_warnings_and_sealing_proceeds(
@@ -79,7 +79,7 @@ def test_the_seal_answer_carries_the_warnings_and_sealing_proceeds(
     assert client.post(f"{D}/objection", headers=headers).status_code == 200
     before = client.get(f"{D}/sealing-warnings", headers=headers)
     assert before.status_code == 200 and [w["code"] for w in before.json()] == [
-        "group_larger_than_schools"
+        "group-larger-than-its-schools"
     ]
     sealed = client.post(f"{D}/seal", headers=headers)
     assert sealed.status_code == 200, sealed.text
@@ -97,5 +97,5 @@ def test_the_terminal_shows_each_warning_in_both_languages() -> None:
     warnings = sealing_warnings(_rules("single_school_lottery", {"S01": 3}), [])
     lines = warning_lines(warnings)
     assert lines[0].startswith("封存提示 1 条") and "sealing warning" in lines[0]
-    assert "没有报名者" in lines[1] and "no applicants" in lines[2]
+    assert "没有任何报名" in lines[1] and "no child at all" in lines[2]
     assert warning_lines(()) == []

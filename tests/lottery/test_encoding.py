@@ -143,3 +143,20 @@ def test_canonical_file_vector(case: dict[str, object]) -> None:
     else:
         with pytest.raises(EncodingError):
             parse_canonical(data)
+
+
+@pytest.mark.parametrize("inner", ["", "1", '{"a":1}'])
+def test_documents_nest_at_most_32_deep(inner: str) -> None:
+    """§2.2: 32 levels of arrays and objects are accepted, 33 are refused, with or without
+    something inside the deepest one, and under a non-ASCII key too."""
+    depth = 32 if inner.startswith("{") else 33
+    deepest_ok = "[" * (depth - 1) + inner + "]" * (depth - 1)
+    assert parse_canonical(deepest_ok.encode()) is not None
+    too_deep = "[" * depth + inner + "]" * depth
+    with pytest.raises(EncodingError, match="32 deep"):
+        parse_canonical(too_deep.encode())
+    nested: object = [[json.loads(inner)]] if inner else [[]]  # 33 deep once wrapped 31 times
+    for _ in range(31):
+        nested = {"é": nested}
+    with pytest.raises(EncodingError, match="32 deep"):
+        canonical_json(nested)

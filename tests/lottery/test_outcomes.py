@@ -188,7 +188,15 @@ def test_a_proof_checks_and_every_change_fails(drawn: Any) -> None:
         )
         assert leaf["application"] == application
     proof = outcome_proof(head, "A001")
-    assert check_outcome_proof(proof, pin=result.sealed.manifest_digest.hex())
+    digest = result.sealed.manifest_digest.hex()
+    fingerprint = result.sealed.manifest.signing_key.fingerprint
+    assert check_outcome_proof(proof, manifest=digest, fingerprint=fingerprint)
+    # A digest alone pins nothing: a proof carries no manifest, so a head signed by any key
+    # could name the real digest (§12.7 item 4 step 2).
+    with pytest.raises(OutcomeProofError, match="alone does not pin"):
+        check_outcome_proof(proof, manifest=digest)
+    with pytest.raises(OutcomeProofError, match="key fingerprint given"):
+        check_outcome_proof(proof, manifest=digest, fingerprint="00" * 32)
     changed_leaf = copy.deepcopy(proof)
     changed_leaf["outcome"]["status"] = "disqualify"
     with pytest.raises(OutcomeProofError, match="not the one the head signed"):
@@ -200,7 +208,7 @@ def test_a_proof_checks_and_every_change_fails(drawn: Any) -> None:
     with pytest.raises(OutcomeProofError, match="pin given is not"):
         check_outcome_proof(proof, pin="0000-0000-0000-0000-0000")
     with pytest.raises(OutcomeProofError, match="manifest digest given"):
-        check_outcome_proof(proof, pin="00" * 32)
+        check_outcome_proof(proof, manifest="00" * 32, fingerprint=fingerprint)
     with pytest.raises(OutcomeProofError, match="receipt code does not match"):
         check_outcome_proof(proof, receipt=_receipt("A002"))
     with pytest.raises(OutcomeProofError, match="not of A002"):
