@@ -50,8 +50,10 @@ from api.operator_witness import (
     announcement_lines,
     beacon,
     ceremony_app,
+    check_free,
     void,
     witness_app,
+    write_sealed_manifest,
 )
 from api.progress import step
 from api.services import draws, running, sealing
@@ -149,14 +151,28 @@ def objection(draw_id: DrawId) -> None:
 
 
 @app.command()
-def seal(draw_id: DrawId) -> None:
+def seal(
+    draw_id: DrawId,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="同时写出 manifest.json 和签名供见证人核对 / also write the sealed manifest and "
+            "its signature into this folder, for each witness to check"
+        ),
+    ] = None,
+) -> None:
     """封存名单、规则和见证人的公钥与承诺; 显示封存公告 / seal the list, rules and the witnesses'
     keys and commitments; shows the sealing announcement (digest, fingerprint, pin)."""
     with reported():
+        if out is not None:
+            for name in ("manifest.json", "manifest.sig.json"):
+                check_free(out / name)
         signer = operator_signer()
         with step(f"封存 / sealing {draw_id}"), draw_change(draw_id) as (session, draw):
             sealed = sealing.seal_draw(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
             facts = sealing.sealing_announcement(session, draw)
+            if out is not None:
+                write_sealed_manifest(session, draw, out)
     typer.echo("\n".join([f"已封存 / sealed: {draw_id}", *announcement_lines(facts)[1:]]))
     for line in warning_lines(sealed.warnings):
         typer.echo(line)

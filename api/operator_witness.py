@@ -62,7 +62,8 @@ def _read(path: Path) -> dict[str, Any]:
     return document
 
 
-def _check_free(path: Path) -> None:
+def check_free(path: Path) -> None:
+    """Refuse to write over an existing file (witness files are never overwritten)."""
     if path.exists():
         raise InvalidInput(f"文件已存在: {path}", f"file exists (never overwritten): {path}")
 
@@ -177,7 +178,7 @@ def witness_reveal(
         for file in files:
             document = _read(file)
             path = out or folder / f"receipt-{document.get('witness')}.json"
-            _check_free(path)
+            check_free(path)
             at = utc_now()
             find = _finder(_by_manifest, document.get("manifest"))
             with _file_change(find, signer, at) as (session, draw):
@@ -232,7 +233,7 @@ def ceremony_close(draw_id: DrawId, out: Out = Path("checkpoint.json")) -> None:
     """截止揭示, 写出检查点文件供见证人联署 / close the reveals; write the checkpoint file for
     every revealed witness to co-sign (before the beacon's time)."""
     with reported():
-        _check_free(out)
+        check_free(out)
         signer = operator_signer()
         with draw_change(draw_id) as (session, draw):
             row = ceremony.close_reveals(session, draw, actor=OPERATOR, at=utc_now(), signer=signer)
@@ -266,7 +267,7 @@ def beacon(
     """录入公开信标值, 写出信标声明供见证人联署 / enter the published beacon value; write the
     beacon statement for every revealed witness to co-sign."""
     with reported():
-        _check_free(out)
+        check_free(out)
         proof = None if drand_signature is None else DrandProof(drand_signature, drand_previous)
         signer = operator_signer()
         with draw_change(draw_id) as (session, draw):
@@ -319,14 +320,22 @@ def announce(
     with reported(), database() as engine, session_scope(engine) as session:
         draw = find_draw(session, draw_id)
         facts = sealing.sealing_announcement(session, draw)
-        stored = sealing.signed_document(session, draw, "manifest")
-        if out is not None and stored is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            for name, data in (("manifest.json", stored.document),
-                               ("manifest.sig.json", stored.signature)):  # fmt: skip
-                _check_free(out / name)
-                _write(out / name, data)
+        if out is not None:
+            write_sealed_manifest(session, draw, out)
     typer.echo("\n".join(announcement_lines(facts)))
+
+
+def write_sealed_manifest(session: Session, draw: Draw, out: Path) -> None:
+    """`manifest.json` and `manifest.sig.json` into `out`, for each witness to check at sealing
+    (`verify-draw witness check-manifest`, §7.10); never over an existing file."""
+    stored = sealing.signed_document(session, draw, "manifest")
+    if stored is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in (("manifest.json", stored.document),
+                       ("manifest.sig.json", stored.signature)):  # fmt: skip
+        check_free(out / name)
+        _write(out / name, data)
 
 
 def announcement_lines(facts: dict[str, Any]) -> list[str]:

@@ -47,8 +47,10 @@ class Operator:
             "SUNSHINE_DATA_DIR": str(tmp_path / "data"),
         }
         self.runner = CliRunner()
+        self.commands: list[tuple[str, ...]] = []  # every command typed, in order
 
     def __call__(self, *args: str, ok: bool = True) -> Result:
+        self.commands.append(args)
         result = self.runner.invoke(app, list(args), env=self.env)
         if ok:
             assert result.exit_code == 0, (args, result.output)
