@@ -261,13 +261,6 @@ def test_a_rehearsal_after_the_draw_fails_check_13(draw: Path) -> None:
     assert number == 13 and "rehearsal.run" in detail
 
 
-def _rechain(bundle: Path, entries: list[dict[str, Any]]) -> None:
-    """The log re-chained after an edit, as its keeper could, with every document's head moved."""
-    for seq, entry in enumerate(entries, start=1):
-        entry["prev"] = tagged("audit", jcs(entries[seq - 2])).hex() if seq > 1 else "0" * 64
-    write_log(bundle, entries, BUREAU_KEY)
-
-
 # §13.2: folder entries in a zip.
 def _zip(bundle: Path, target: Path, extra: list[str], folder: str = "bundle/") -> Path:
     with zipfile.ZipFile(target, "w") as archive:
