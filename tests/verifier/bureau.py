@@ -168,7 +168,7 @@ class Bureau:
         self.event("draw.sealed", {"manifest": self.digest})
         return self.manifest
 
-    def rehearse(self, text: str) -> str:
+    def rehearse(self, text: str, claimed: str | None = None) -> str:
         """§16: a rehearsal with its text, logged as `rehearsal.run` (§15.3). Its results are
         the verifier's re-run, as for the official results below."""
         from verifier.allocation import Priorities, allocate
@@ -183,7 +183,7 @@ class Bureau:
                                 tagged("rehearsal-seed", text.encode()))  # fmt: skip
         document = expected_results(priorities, allocate(manifest, priorities), bytes(32))
         digest = tagged("results", encode(document | {"kind": "rehearsal", "audit": None})).hex()
-        self.event("rehearsal.run", {"text": text, "results": digest})
+        self.event("rehearsal.run", {"text": text, "results": claimed or digest})
         return digest
 
     def accept(self, reveal: dict[str, str], at: str = REVEALED_AT) -> dict[str, Any]:
@@ -305,15 +305,15 @@ def _root(leaves: list[bytes]) -> bytes:
 
 def simple_draw(
     directory: Path, *, witnesses: int = 2, reveal: int | None = None,
-    records: list[dict[str, Any]] | None = None, rehearsals: tuple[str, ...] = (),
+    records: list[dict[str, Any]] | None = None, rehearsals: tuple[Any, ...] = (),
 ) -> Bureau:  # fmt: skip
     """A whole draw: every witness (or the first `reveal`) reveals and co-signs; quicknet beacon;
     `rehearsals` (§16) logged after sealing."""
     people = make_witnesses(witnesses)
     bureau = Bureau()
     bureau.seal([w.entry(bureau.draw_id) for w in people], records=records)
-    for text in rehearsals:
-        bureau.rehearse(text)
+    for rehearsal in rehearsals:  # a text, or (text, the digest the log claims)
+        bureau.rehearse(*rehearsal) if isinstance(rehearsal, tuple) else bureau.rehearse(rehearsal)
     for w in people[: reveal if reveal is not None else witnesses]:
         bureau.accept(w.reveal(bureau.digest))
     checkpoint = bureau.close()
