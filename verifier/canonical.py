@@ -30,7 +30,7 @@ def encode(value: JsonValue) -> bytes:
 def _encode(value: JsonValue, depth: int) -> str:
     if isinstance(value, str):
         return _string(value)
-    if depth > MAX_DEPTH:
+    if depth >= MAX_DEPTH and isinstance(value, list | dict):  # a container at level depth + 1
         raise CanonicalError("json_depth", limit=MAX_DEPTH)
     if value is None:
         return "null"
@@ -81,6 +81,8 @@ def _reject_constant(text: str) -> None:
 
 
 def _integer(text: str) -> int:
+    if text == "-0":  # (2.2): `-0` is not a JSON integer of this protocol
+        raise CanonicalError("json_fraction", number=text)
     if len(text) > 17 or not -MAX_INTEGER <= int(text) <= MAX_INTEGER:
         raise CanonicalError("json_integer_range", value=text[:40])
     return int(text)

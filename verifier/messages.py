@@ -60,7 +60,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "json_integer_range": ("integer {value} outside ±(2^53-1) (§1.4)", "整数 {value} 超出 ±(2^53-1)（§1.4）"),
     "json_type": ("a value of type {type} is not allowed (§2.2)", "不允许 {type} 类型的值（§2.2）"),
     "json_surrogate": ("a string holds a lone surrogate (§2.3)", "字符串含孤立代理码（§2.3）"),
-    "json_fraction": ("number {number} is not an integer (§2.2)", "数字 {number} 不是整数（§2.2）"),
+    "json_fraction": ("number {number} is not an integer of §2.2 (no fraction, exponent or -0)", "数字 {number} 不是 §2.2 允许的整数（不能有小数、指数或 -0）"),
     "json_constant": ("{constant} is not allowed (§2.2)", "不允许 {constant}（§2.2）"),
     "json_duplicate_key": ("duplicate key {name!r} (§2.3)", "重复的键 {name!r}（§2.3）"),
     "json_utf8": ("not valid UTF-8 at byte {byte}", "第 {byte} 字节不是有效的 UTF-8"),

@@ -93,6 +93,9 @@ def outcome_main(arguments: list[str], *, lang: str) -> int:
     args = parser.parse_args(arguments)
     if args.pin is not None and args.manifest is not None:
         parser.error("--pin | --manifest")
+    if args.pin is None and (args.manifest is None) != (args.fingerprint is None):
+        # (12.7 item 4, step 2): a proof holds no manifest, so a digest alone binds no key
+        parser.error("--manifest and --fingerprint go together / 清单摘要须与密钥指纹一起给出")
     pins = {"manifest": args.manifest, "fingerprint": args.fingerprint}
     pins = {k: None if v is None else v.strip().lower() for k, v in pins.items()}
     pins["pin"] = None if args.pin is None else normalise_typed(args.pin)
@@ -123,8 +126,6 @@ def outcome_main(arguments: list[str], *, lang: str) -> int:
     say("cli_status", outcome=outcome)
     for school, number, position in leaf["choices"]:
         say("o_choice", school=school, number=number, position=position or "-")
-    pinned = (
-        args.pin is not None or args.manifest is not None
-    )  # (17.2): a fingerprint alone names no draw
+    pinned = args.pin is not None or args.manifest is not None  # with its fingerprint, above
     say("o_verdict_authentic" if pinned else "o_verdict_not_pinned")
     return 0 if pinned else 3

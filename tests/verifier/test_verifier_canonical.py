@@ -154,3 +154,19 @@ def test_lines_fast_path_rejects_a_fault_in_a_later_chunk(faulty: bytes) -> None
     lines[1000] = faulty
     with pytest.raises(CanonicalError, match="line 1001"):
         parse_canonical_lines(b"\n".join(lines) + b"\n")
+
+
+@pytest.mark.parametrize("inner", ["", "1", '"x"', '{"a":1}'])
+def test_arrays_and_objects_nest_at_most_32_deep(inner: str) -> None:
+    """§2.2: 32 levels are read, 33 refused, whatever the deepest level holds (a scalar adds no
+    level, an object does)."""
+    levels = 31 if inner.startswith("{") else 32
+    assert parse_canonical(("[" * levels + inner + "]" * levels).encode()) is not None
+    with pytest.raises(CanonicalError):
+        parse_canonical(("[" * (levels + 1) + inner + "]" * (levels + 1)).encode())
+
+
+def test_negative_zero_is_refused_even_by_the_lenient_reader() -> None:
+    """§2.2: `-0` is refused, also by `parse`, which reads files that need not be canonical."""
+    with pytest.raises(CanonicalError, match="-0"):
+        parse(b"[-0]")

@@ -332,6 +332,11 @@ def test_an_outcome_proof_pinned_unpinned_and_with_the_receipt(
     with pytest.raises(SystemExit) as usage:
         _run_outcome(tmp_path, proof, "--pin", report.pin or "", "--manifest", "00")
     assert usage.value.code == 2
+    # §12.7 item 4 step 2: a proof carries no manifest, so the digest alone binds no key: a
+    # head signed by anyone could name the real digest. It is refused as wrong usage.
+    with pytest.raises(SystemExit) as usage:
+        _run_outcome(tmp_path, proof, "--manifest", report.manifest_digest or "")
+    assert usage.value.code == 2
 
 
 @pytest.mark.parametrize("change", ["leaf", "index", "proof", "signature", "head", "fingerprint"])

@@ -512,11 +512,13 @@ def derive_readme(files: Files) -> None:
     files["README.txt"] = "".join(line + "\n" for line in [*lines, *README_FIXED]).encode("utf-8")
 
 
-README_FIXED = (  # the six fixed lines of §13.4, as the text gives them
+README_FIXED = (  # the eight fixed lines of §13.4, as the text gives them
     "Files: manifest.json (the sealed rules and commitments), applicants.jsonl (public",
     "records: masked names and ID numbers, salted digests), ceremony.json (witness",
     "reveals and co-signatures, beacon value, seed), results.json (every applicant's",
     "lottery number and outcome, per-school counts, cutoffs, waitlists, classes),",
+    "heads.jsonl (the signed results heads: the outcome root of the draw day and of",
+    "each batch of later actions, signed line by line in heads.sig.jsonl),",
     "audit.jsonl (the event log), index.json (every file's size and SHA-256), and a",
     "*.sig.json Ed25519 signature for each. Anyone can re-run the draw from these files.",
 )
