@@ -294,6 +294,9 @@ def _letter(draw: _Draw, recipient: LetterRecipient, language: str) -> LetterCon
     digests = [f"{w['results_digest']}: {facts.results_digest}"]
     if draw.after is not None:
         digests.append(f"{w['actions_digest']}: {draw.after.digest}")
+    if draw.bundle.heads:  # the signed state this letter tells (§12.7): the last head's root
+        head = draw.bundle.heads[-1]
+        digests.append(f"{w['outcome_root'].format(seq=head['seq'])}: {head['outcomes']['root']}")
     return LetterContent(
         title=facts.title,
         subtitle=w["letter"],

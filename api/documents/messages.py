@@ -87,6 +87,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "reserved": "预留：{category}",
         "actions_included": "已计入截至 {at} 的 {count} 项递补操作",
         "actions_digest": "递补记录摘要",
+        "outcome_root": "结果树根（第 {seq} 号结果头；查询页可下载本人的结果证明核对）",
         "r_rules": "一、摇号规则",
         "r_rules_text": "方式：{mode}；{tie}；最多志愿数：{max}；同胞、双胞胎整体录取或整体不录取。"
         "同一学校内先按类别（优先级）排序，同类别内按摇号号码从小到大排序。",
@@ -252,6 +253,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "reserved": "reserved: {category}",
         "actions_included": "includes {count} post-draw action(s) up to {at}",
         "actions_digest": "Actions digest",
+        "outcome_root": "Outcome root (results head {seq}; the look-up page gives this child's "
+        "outcome proof)",
         "r_rules": "1. Rules",
         "r_rules_text": "Mode: {mode}; {tie}; at most {max} preferences; siblings and twins are "
         "admitted together or not at all. Each school ranks by tier first, then by lottery "

@@ -187,10 +187,13 @@ def test_letters_after_actions_give_the_outcome_now(tie_breaking: str) -> None:
     else:
         assert "摇号当天结果：候补" in disqualified
 
+    last = draw.bundle.heads[-1]  # the signed state the letters tell (§12.7)
+    assert last["actions"] == 2
     for found in (moved, behind, declined, disqualified):
         assert included in found
         assert "摇号当天录取线" in found
         assert f"递补记录摘要:{digest}" in found
+        assert f"第{last['seq']}号结果头" in found and last["outcomes"]["root"] in found
 
 
 @pytest.mark.parametrize("tie_breaking", ["single", "multiple"])
@@ -232,4 +235,5 @@ def test_without_actions_a_letter_says_nothing_of_them() -> None:
     for person in recipients()[:6]:
         found = _letter_text(bundle, person)
         assert "递补" not in found and "摇号当天" not in found
+        assert "第0号结果头" in found and bundle.heads[0]["outcomes"]["root"] in found
         assert "录取线（类别，摇号号码）" in found and "普通名额录取线：" in found
