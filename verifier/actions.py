@@ -3,6 +3,7 @@ and tree of each state and its results head (§12.7)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from verifier.allocation import Allocation, Priorities
@@ -49,6 +50,14 @@ def outcome_entry(leaf: Any) -> bytes:
     return OUTCOME_PREFIX + encode(leaf)
 
 
+def built_entry(leaf: dict[str, Any]) -> bytes:
+    """`outcome_entry` of a leaf `outcome_leaves` built: its keys are ASCII and its values
+    strings, small integers and `null` taken from checked files, and for such values §2.4's
+    `json.dumps` recipe is exactly JCS. (It runs in C: 150,000 leaves in a second.)"""
+    text = json.dumps(leaf, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return OUTCOME_PREFIX + text.encode("utf-8")
+
+
 def head_state(priorities: Priorities, leaves: list[dict[str, Any]]) -> dict[str, Any]:
     """A head's `outcomes`, `counts` and `schools` for a state (§12.7 item 3)."""
     counts = dict.fromkeys((*STATUSES, "removed"), 0)
@@ -56,7 +65,7 @@ def head_state(priorities: Priorities, leaves: list[dict[str, Any]]) -> dict[str
     for leaf in leaves:
         counts[leaf["status"] if leaf["status"] in STATUSES else "removed"] += 1
         admitted[leaf["school"]] = admitted.get(leaf["school"], 0) + 1
-    root = tree_root([leaf_hash(outcome_entry(leaf)) for leaf in leaves]).hex()
+    root = tree_root([leaf_hash(built_entry(leaf)) for leaf in leaves]).hex()
     schools = [[s.id, s.seats, admitted.get(s.id, 0)] for s in priorities.manifest.schools]
     return {"outcomes": {"count": len(leaves), "root": root}, "counts": counts, "schools": schools}
 

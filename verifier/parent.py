@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verifier.actions import outcome_entry
+from verifier.actions import built_entry
 from verifier.canonical import encode, parse_canonical
 from verifier.errors import VerificationError
 from verifier.hashing import ALPHABET, domain_hash, normalise_typed
@@ -128,7 +128,7 @@ def check_applicant(
         return ParentReport(report, application, in_list, detail, private_check, *nothing)
     # (17.1): the leaf and its proof, built from the bundle, against the signed last head.
     head, leaf = state.heads[-1][1], state.leaves[index]
-    hashes = [leaf_hash(outcome_entry(other)) for other in state.leaves]
+    hashes = [leaf_hash(built_entry(other)) for other in state.leaves]
     try:
         root = bytes.fromhex(head["outcomes"]["root"])
         verify_inclusion(leaf=hashes[index], index=index, tree_size=head["outcomes"]["count"],

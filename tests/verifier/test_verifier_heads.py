@@ -433,3 +433,14 @@ def _manifest(mode: str, schools: list[dict[str, Any]]) -> dict[str, Any]:
             "signing_key": {"algorithm": "ed25519", "public_key": public.hex(),
                             "fingerprint": tagged("key-fingerprint", public).hex()},
             "audit": None, "replaces": None}  # fmt: skip
+
+
+def test_the_fast_leaf_encoding_is_jcs(batches: Path) -> None:
+    """`built_entry` (json.dumps, §2.4) gives exactly `outcome_entry` (the verifier's own JCS,
+    §2.3) for every leaf the verifier builds, in every state of a bundle with actions."""
+    from verifier.actions import built_entry, outcome_entry
+
+    state = run_checks(batches)[1]  # the last state: removed children, moves, waitlists
+    assert {leaf["status"] for leaf in state.leaves} >= {"admitted", "decline"}
+    for leaf in state.leaves:
+        assert built_entry(leaf) == outcome_entry(leaf)
