@@ -1,10 +1,9 @@
 // Check it yourself: a third, independent implementation of the parts of protocol
 // sunshine-draw/2 that a family needs (JCS §2, hashing §3, the receipt check §4.8, the
-// applicant tree §5 / RFC 9162, Ed25519 signatures §12.4, pins §12.6, outcome proofs §12.7), run
-// in the browser with
-// Web Crypto. It shares no code with the engine (lottery/) or the verifier (verifier/); the
-// browser tests run the protocol's vectors through it. This one file is the whole check: a
-// notary or a newspaper can host a copy.
+// applicant tree §5 / RFC 9162, Ed25519 signatures §12.4, pins §12.6, outcome proofs §12.7),
+// run in the browser with Web Crypto. It shares no code with the engine (lottery/) or the
+// verifier (verifier/); the browser tests run the protocol's vectors through it. This one file
+// is the whole check: a notary or a newspaper can host a copy.
 //
 // The family's check follows §17.1: the record of its application number exists; its
 // receipt_check equals §4.8 for the receipt code typed (otherwise the code "does not match"
@@ -350,7 +349,7 @@
     var pinned = false;
     if (pins) {
       var pin = normaliseCode(pins.pin);
-      if (!pin && !(pins.manifest && pins.key)) throw new CheckFailure("a manifest digest alone is not a pin (§12.7 item 4)");
+      if (!pin && !(pins.manifest && pins.key)) throw new CheckFailure("a manifest digest (or a key fingerprint) alone is not a pin (§12.7 item 4)");
       var headPin = await pinOf(fromHex(head.manifest), fromHex(fingerprint));
       if ((pin && pin !== headPin) || (pins.manifest && String(pins.manifest).toLowerCase() !== head.manifest) ||
           (pins.key && String(pins.key).toLowerCase() !== fingerprint)) {
@@ -372,6 +371,7 @@
     try {
       await verifyInclusion(await outcomeLeafHash(leaf), proof.index, count, proof.proof.map(fromHex), fromHex(head.outcomes.root));
     } catch (error) {
+      if (!(error instanceof CheckFailure)) throw error; // "cannot check here" stays so
       throw new CheckFailure("the outcome is not the one the head signed: " + error.message);
     }
     // (4) the receipt code matches the leaf's receipt_check (§4.8), or no outcome is shown
