@@ -3,7 +3,8 @@
 The look-up service (`api.services.lookup`) decides what a family may see; this module only
 names things: the school by name, the tier by its label, the cutoff at each choice, the
 waitlist place, what to do next. It also gathers what the in-browser check needs (the public
-record and its inclusion proof), which the page hands to `check.js` as a JSON data block.
+record and its inclusion proof, and the outcome proof of §12.7 item 4 once published), which the
+page hands to `check.js` as a JSON data block.
 """
 
 from __future__ import annotations
@@ -176,11 +177,10 @@ _NEXT_KEYS = {
 
 
 def _check_data(facts: DrawFacts, result: LookupResult) -> dict[str, Any]:
-    """What `check.js` verifies: the record, its proof, and the outcome shown to the family.
-
-    Hook: once per-child results proofs and the signed results head exist (the fairness
-    issue), they join this object and `check.js` checks them instead of the whole results file.
-    """
+    """What `check.js` verifies: the record, its inclusion proof (§5.3), and, once published,
+    the child's outcome proof against the last signed results head (§12.7 item 4), which it
+    checks instead of downloading the whole results file. Before publication there is no
+    proof (`None`) and that step is skipped."""
     return {
         "draw": facts.public.id,
         "application": result.application,
@@ -190,4 +190,5 @@ def _check_data(facts: DrawFacts, result: LookupResult) -> dict[str, Any]:
         "inclusion_proof": result.inclusion_proof,
         "published": facts.published,
         "lottery_number": result.lottery_number,
+        "outcome_proof": result.outcome_proof,
     }

@@ -54,6 +54,7 @@ def test_family_reads_its_answer_in_its_words(client: TestClient, bureau) -> Non
     ).json()
     assert data["inclusion_proof"] == lookup["inclusion_proof"]
     assert data["lottery_number"] == lookup["lottery_number"]
+    assert data["outcome_proof"] == lookup["outcome_proof"]  # check.js checks it (§12.7 item 4)
     assert mine["receipt_code"] not in html  # the code is never echoed back
     # the cutoffs per seat label (§10.8), in the family's words
     assert "普通名额录取线" in html and "随迁子女专项名额录取线" in html
@@ -133,6 +134,7 @@ def test_before_publication_the_family_sees_its_record_is_sealed(
     assert "录取线" not in answer.text  # no cutoff before there are results
     data = _check_data(answer.text)
     assert data["published"] is False and data["lottery_number"] is None
+    assert data["outcome_proof"] is None  # no results head yet: check.js skips that step
 
 
 def test_draw_page_names_reserved_seats_by_their_label(client: TestClient, bureau) -> None:  # type: ignore[no-untyped-def]

@@ -240,3 +240,99 @@ def test_receipt_check_and_pin_follow_the_protocol(browsing: Browsing, server: S
         assert answer["check"] == case["want_check"]
         assert answer["pin"] == "-".join(case["want_pin"][i : i + 4] for i in range(0, 20, 4))
         assert answer["typedPin"] == case["want_pin"]
+
+
+_RUN_LENGTHS = """async (cases) => {
+  const out = [];
+  for (const c of cases) {
+    let accepted = true;
+    try {
+      await SunshineCheck.verifyInclusion(SunshineCheck.fromHex(c.leaf_hash), c.leaf_index, c.tree_size,
+        c.proof.map(SunshineCheck.fromHex), SunshineCheck.fromHex(c.root));
+    } catch (e) { accepted = e.name === "CheckFailure" ? false : e.name; }
+    out.push({name: c.name, accepted, valid: c.valid});
+  }
+  return out;
+}"""
+
+
+def test_proof_hash_length_vectors(browsing: Browsing, server: Server) -> None:
+    """§5.3: a leaf hash, root or proof element that is not 32 bytes fails (merkle/lengths.json),
+    the RFC 9162 hole (m = 0, n = 1, all empty) among them."""
+    cases = json.loads((VECTORS / "merkle" / "lengths.json").read_text("utf-8"))
+    page = _check_page(browsing, server)
+    results = page.evaluate(_RUN_LENGTHS, cases)
+    assert len(results) == len(cases) >= 10
+    for result in results:
+        assert result["accepted"] is result["valid"], result
+
+
+_RUN_OUTCOME_PROOFS = """async (runs) => {
+  const out = [];
+  for (const run of runs) {
+    let verdict = "valid", leaf = null;
+    try {
+      const checked = await SunshineCheck.checkOutcomeProof(run.proof, run.pins, run.application, run.receipt);
+      leaf = checked.leaf;
+      if (checked.pinned !== (run.pins !== null)) verdict = "pinned is wrong";
+    } catch (e) {
+      verdict = e.name === "ReceiptMismatch" ? "does not match"
+        : (e.name === "CheckFailure" || e.name === "PinMismatch") ? "invalid" : e.name + ": " + e.message;
+    }
+    out.push({verdict, leaf});
+  }
+  return out;
+}"""
+
+
+def _outcome_runs() -> list[tuple[str, dict[str, object], str]]:
+    """Each case of outcomes/proofs.json with the pins given as B.16 allows: the pin (as
+    displayed, and typed in lower case without hyphens), the manifest digest together with the
+    key fingerprint, all three; a "does not match" case also without the receipt code (steps
+    1-3 hold)."""
+    runs = []
+    for case in json.loads((VECTORS / "outcomes" / "proofs.json").read_text("utf-8")):
+        pins = case["pins"]
+        choices: list[object] = [None]
+        if pins is not None:
+            typed = pins["pin"].replace("-", "").lower()
+            both = {"manifest": pins["manifest"], "key": pins["key"]}
+            choices = [{"pin": pins["pin"]}, {"pin": typed}, both, pins]
+        for given in choices:
+            run = {"proof": case["proof"], "pins": given, "application": case["application"]}
+            runs.append((case["name"], {**run, "receipt": case["receipt"]}, case["expected"]))
+            if case["expected"] == "does not match":
+                runs.append((case["name"] + " (no code)", {**run, "receipt": None}, "valid"))
+    return runs
+
+
+def test_outcome_proof_vectors(browsing: Browsing, server: Server) -> None:
+    """§12.7 item 4: every outcome-proof vector gives its expected result in check.js, and a
+    valid one returns its leaf."""
+    runs = _outcome_runs()
+    assert {expected for _, _, expected in runs} == {"valid", "invalid", "does not match"}
+    page = _check_page(browsing, server)
+    answers = page.evaluate(_RUN_OUTCOME_PROOFS, [run for _, run, _ in runs])
+    assert len(answers) == len(runs) > 80
+    for (name, run, expected), answer in zip(runs, answers, strict=True):
+        assert answer["verdict"] == expected, (name, run["pins"], answer)
+        if expected == "valid":
+            assert answer["leaf"] == run["proof"]["outcome"], name  # type: ignore[index]
+
+
+def test_a_manifest_digest_alone_is_not_a_pin(browsing: Browsing, server: Server) -> None:
+    """§12.7 item 4 step 2 (B.16.1): anyone can sign a head naming the real manifest digest, so
+    the digest alone is refused, as is the fingerprint alone; with the pin the same proof holds."""
+    case = next(
+        c
+        for c in json.loads((VECTORS / "outcomes" / "proofs.json").read_text("utf-8"))
+        if c["name"] == "draw-day-admitted"
+    )
+    alone = [{"manifest": case["pins"]["manifest"]}, {"key": case["pins"]["key"]}, {}]
+    runs = [
+        {"proof": case["proof"], "pins": pins, "application": case["application"], "receipt": None}
+        for pins in [*alone, {"pin": case["pins"]["pin"]}]
+    ]
+    page = _check_page(browsing, server)
+    verdicts = [a["verdict"] for a in page.evaluate(_RUN_OUTCOME_PROOFS, runs)]
+    assert verdicts == ["invalid", "invalid", "invalid", "valid"]

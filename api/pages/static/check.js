@@ -1,14 +1,15 @@
 // Check it yourself: a third, independent implementation of the parts of protocol
 // sunshine-draw/2 that a family needs (JCS §2, hashing §3, the receipt check §4.8, the
-// applicant tree §5 / RFC 9162, Ed25519 signatures §12.4, pins §12.6), run in the browser with
-// Web Crypto. It shares no code with the engine (lottery/) or the verifier (verifier/); the
-// browser tests run the protocol's vectors through it. This one file is the whole check: a
-// notary or a newspaper can host a copy.
+// applicant tree §5 / RFC 9162, Ed25519 signatures §12.4, pins §12.6, outcome proofs §12.7),
+// run in the browser with Web Crypto. It shares no code with the engine (lottery/) or the
+// verifier (verifier/); the browser tests run the protocol's vectors through it. This one file
+// is the whole check: a notary or a newspaper can host a copy.
 //
 // The family's check follows §17.1: the record of its application number exists; its
 // receipt_check equals §4.8 for the receipt code typed (otherwise the code "does not match"
 // and no outcome is shown); the record is in the sealed tree; once published, the outcome is
-// read from the signed results. Only when the pin typed equals the bundle's pin (§12.6) does
+// checked with the child's outcome proof against the signed results head (§12.7 item 4), without
+// downloading the whole results file. Only when the pin typed equals the bundle's pin (§12.6) does
 // the check call the draw the bureau's ("authentic"); without a pin it says plainly that it
 // has not checked whose draw it is.
 //
@@ -204,15 +205,16 @@
   async function recordLeafHash(recordJcs) { return leafHash(concat(tag("applicant"), bytes(recordJcs))); }
 
   async function verifyInclusion(leaf, index, size, proof, root) {
+    // §5.3, before RFC 9162's steps: the leaf hash, the root and every proof element are 32 bytes
+    if (leaf.length !== 32 || root.length !== 32) throw new CheckFailure("a hash is not 32 bytes (§5.3)");
+    if (!proof.every(function (p) { return p.length === 32; })) throw new CheckFailure("a proof element is not 32 bytes (§5.3)");
     // (1) the index must be inside the tree
     if (!(Number.isInteger(index) && Number.isInteger(size)) || index < 0 || index >= size) {
       throw new CheckFailure("leaf index outside the tree");
     }
-    if (leaf.length !== 32 || root.length !== 32) throw new CheckFailure("a hash is not 32 bytes");
     var fn = index, sn = size - 1, r = leaf; // (2), (3)
     for (var i = 0; i < proof.length; i++) { // (4)
       var p = proof[i];
-      if (p.length !== 32) throw new CheckFailure("proof node is not 32 bytes");
       if (sn === 0) throw new CheckFailure("proof is too long");
       if (fn % 2 === 1 || fn === sn) {
         r = await nodeHash(p, r);
@@ -315,6 +317,73 @@
     await ed25519Verify(publicKey, fromHex(sig.signature), signedMessage(kind, digest));
   }
 
+  // ---- §12.7 item 4: an outcome proof, the child's leaf against a signed results head
+  var PROOF_KEYS = "head,index,kind,outcome,proof,protocol,signature";
+  var LEAF_KEYS = "application,choices,label,lottery_number,receipt_check,school,status"; // §12.7 item 1
+  var RECEIPT = /^[0-9A-HJKMNP-TV-Z]{16}$/; // §4.3
+  function hasKeys(object, keys) {
+    return object !== null && typeof object === "object" && !Array.isArray(object) && Object.keys(object).sort().join(",") === keys;
+  }
+  function isHex64(h) { return typeof h === "string" && /^[0-9a-f]{64}$/.test(h); }
+  async function outcomeLeafHash(leaf) { return leafHash(concat(tag("outcome"), bytes(jcs(leaf)))); } // §12.7 item 2
+
+  // `proof` is the parsed document; `pins` null, or {pin} and/or {manifest, key} as the family
+  // holds them (§12.6); `application` the number asked for; `receipt` the code typed, or null.
+  // Returns {leaf, head, pinned}; throws CheckFailure, PinMismatch or ReceiptMismatch.
+  async function checkOutcomeProof(proof, pins, application, receipt) {
+    if (!hasKeys(proof, PROOF_KEYS) || proof.protocol !== PROTOCOL || proof.kind !== "outcome-proof") {
+      throw new CheckFailure("not an outcome proof (§12.7 item 4)");
+    }
+    var head = proof.head, sig = proof.signature, leaf = proof.outcome;
+    if (!head || head.protocol !== PROTOCOL || head.kind !== "results-head" || !isHex64(head.manifest) || !head.outcomes) {
+      throw new CheckFailure("the head is not a results head (§12.7 item 3)");
+    }
+    // (1) the head's signature file: kind results-head, digest H("results-head", JCS(head)), the
+    // fingerprint of its own public key, strict Ed25519 (§12.4-§12.5)
+    if (!sig || !isHex64(sig.public_key)) throw new CheckFailure("results-head: no public key");
+    var fingerprint = await keyFingerprint(fromHex(sig.public_key));
+    var headDigest = await domainHash("results-head", bytes(jcs(head)));
+    await checkSignatureFile(sig, "results-head", headDigest, { public_key: sig.public_key, fingerprint: fingerprint });
+    // (2) the pins: the short pin (it binds both), or the manifest digest together with the key
+    // fingerprint; a manifest digest alone is not a pin (the proof carries no manifest)
+    var pinned = false;
+    if (pins) {
+      var pin = normaliseCode(pins.pin);
+      if (!pin && !(pins.manifest && pins.key)) throw new CheckFailure("a manifest digest (or a key fingerprint) alone is not a pin (§12.7 item 4)");
+      var headPin = await pinOf(fromHex(head.manifest), fromHex(fingerprint));
+      if ((pin && pin !== headPin) || (pins.manifest && String(pins.manifest).toLowerCase() !== head.manifest) ||
+          (pins.key && String(pins.key).toLowerCase() !== fingerprint)) {
+        throw new PinMismatch(formatPin(headPin));
+      }
+      pinned = true;
+    }
+    // (3) the index is in the tree, the leaf is the child's, and its inclusion proof (§5.3, every
+    // element and the root 32 bytes) takes SHA-256(0x00 || e_index) to head.outcomes.root
+    var count = head.outcomes.count;
+    if (!Number.isInteger(proof.index) || !Number.isInteger(count) || proof.index < 0 || proof.index >= count) {
+      throw new CheckFailure("index " + proof.index + " is not below the count " + count);
+    }
+    if (!hasKeys(leaf, LEAF_KEYS)) throw new CheckFailure("the outcome's keys are not those of §12.7 item 1");
+    if (application != null && leaf.application !== application) throw new CheckFailure("it is the outcome of " + leaf.application + ", not of " + application);
+    if (!Array.isArray(proof.proof) || !proof.proof.every(isHex64) || !isHex64(head.outcomes.root)) {
+      throw new CheckFailure("a proof element or the root is not 32 bytes of hex (§5.3)");
+    }
+    try {
+      await verifyInclusion(await outcomeLeafHash(leaf), proof.index, count, proof.proof.map(fromHex), fromHex(head.outcomes.root));
+    } catch (error) {
+      if (!(error instanceof CheckFailure)) throw error; // "cannot check here" stays so
+      throw new CheckFailure("the outcome is not the one the head signed: " + error.message);
+    }
+    // (4) the receipt code matches the leaf's receipt_check (§4.8), or no outcome is shown
+    if (receipt != null) {
+      var code = normaliseCode(receipt);
+      if (!RECEIPT.test(code) || (await receiptCheck(leaf.application, code)) !== leaf.receipt_check) {
+        throw new ReceiptMismatch(leaf.application);
+      }
+    }
+    return { leaf: leaf, head: head, pinned: pinned };
+  }
+
   // ---- fetching the signed documents (canonical files, §2.5)
   async function fetchCanonical(url) {
     var response;
@@ -336,7 +405,7 @@
     // before anything else, so that a wrong code learns nothing of the outcome
     if (data.record.application !== data.application) throw new CheckFailure("the record is another child's");
     var receipt = normaliseCode(typed.receipt);
-    if (!/^[0-9A-HJKMNP-TV-Z]{16}$/.test(receipt)) throw new ReceiptMismatch("not 16 characters of the receipt alphabet");
+    if (!RECEIPT.test(receipt)) throw new ReceiptMismatch("not 16 characters of the receipt alphabet");
     if (typeof data.record.receipt_check !== "string" || !/^[0-9a-f]{64}$/.test(data.record.receipt_check)) {
       throw new CheckFailure("the record has no receipt_check (§4.8)");
     }
@@ -365,15 +434,23 @@
     if (manifest.value.applicants.count !== data.tree_size) throw new CheckFailure("tree size differs from the sealed count");
     await verifyInclusion(leaf, data.leaf_index, data.tree_size, data.inclusion_proof.map(fromHex), fromHex(manifest.value.applicants.root));
     report("record", true, manifest.value.applicants.root);
-    // (5) once published: the outcome read from the signed results (§12.1)
+    // (5) once published: the outcome, from the child's outcome proof (§12.7 item 4, §17.1)
+    // against the last signed results head; the whole results file is not downloaded
     if (data.published) {
-      var results = await fetchCanonical(base + "/results.json");
-      var resultsSig = await fetchCanonical(base + "/results.sig.json");
-      if (results.value.manifest !== hex(manifestDigest)) throw new CheckFailure("results are for another manifest");
-      await checkSignatureFile(resultsSig.value, "results", await domainHash("results", results.bytes), signingKey);
-      var row = results.value.applicants.find(function (r) { return r[0] === data.application; });
-      if (!row || row[1] !== data.lottery_number) throw new CheckFailure("the lottery number differs from the signed results");
-      report("results", true, row[1] + " · " + row[2] + (row[3] ? " " + row[3] : ""));
+      var proof = data.outcome_proof;
+      if (!proof) throw new CheckFailure("the page holds no outcome proof (§12.7 item 4)");
+      // the head names the manifest checked in (2) and is signed by its key, so the pin of (3)
+      // covers it (§12.4: every signature is by the manifest's key)
+      if (!proof.head || proof.head.manifest !== hex(manifestDigest)) throw new CheckFailure("the results head is for another manifest");
+      if (!proof.signature || proof.signature.public_key !== signingKey.public_key || proof.signature.fingerprint !== signingKey.fingerprint) {
+        throw new CheckFailure("results-head: signed by a key the manifest does not name");
+      }
+      var checked = await checkOutcomeProof(proof, { manifest: hex(manifestDigest), key: signingKey.fingerprint }, data.application, receipt);
+      var outcome = checked.leaf;
+      if (outcome.receipt_check !== data.record.receipt_check) throw new CheckFailure("the outcome's receipt_check is not the record's (§12.7 item 1)");
+      if (outcome.lottery_number !== data.lottery_number) throw new CheckFailure("the lottery number differs from the signed outcome");
+      report("outcome", true, { status: outcome.status, school: outcome.school, label: outcome.label });
+      report("head", true, { seq: checked.head.seq, actions: checked.head.actions });
     }
     return typedPin ? "ok" : "partial";
   }
@@ -387,7 +464,15 @@
     var words = JSON.parse(document.getElementById("check-messages").textContent);
     var steps = document.getElementById("check-steps");
     var verdict = document.getElementById("check-verdict");
-    function say(key, detail) { return words["check." + key] + (detail ? " " + detail : ""); }
+    function say(key, detail) { // a detail is appended, or an object fills the message's {names}
+      var text = words["check." + key];
+      if (key === "step_outcome") { // the verified leaf: status (in words), school, label
+        detail = [words["check.status_" + detail.status] || detail.status, detail.school, detail.label]
+          .filter(function (x) { return x !== null; }).join(" · ");
+      }
+      if (detail && typeof detail === "object") return text.replace(/\{(\w+)\}/g, function (m, name) { return String(detail[name]); });
+      return text + (detail ? " " + detail : "");
+    }
     button.disabled = false; // the button works from the moment the script is ready
     button.addEventListener("click", async function () {
       button.disabled = true;
@@ -422,9 +507,10 @@
     parseStrict: parseStrict, jcs: jcs, canonicalise: canonicalise, hex: hex, fromHex: fromHex,
     sha256: sha256, domainHash: domainHash, recordLeafHash: recordLeafHash, leafHash: leafHash,
     verifyInclusion: verifyInclusion, ed25519Verify: ed25519Verify, signedMessage: signedMessage,
-    checkAnswer: checkAnswer, CheckFailure: CheckFailure, Unsupported: Unsupported,
+    checkAnswer: checkAnswer, checkOutcomeProof: checkOutcomeProof, outcomeLeafHash: outcomeLeafHash,
+    CheckFailure: CheckFailure, Unsupported: Unsupported,
     normaliseCode: normaliseCode, receiptCheck: receiptCheck, pinOf: pinOf, formatPin: formatPin,
-    ReceiptMismatch: ReceiptMismatch, PinMismatch: PinMismatch,
+    ReceiptMismatch: ReceiptMismatch, PinMismatch: PinMismatch, Unavailable: Unavailable,
   };
   if (global.document) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
