@@ -27,7 +27,7 @@ from api.clock import utc_now
 from api.db import session_scope
 from api.documents import DocumentError
 from api.documents.announcement import Notice
-from api.documents.catalogue import RecordDetails, public_documents
+from api.documents.catalogue import RecordDetails, document_title, public_documents
 from api.documents.letters import result_letter_files
 from api.documents.messages import DEFAULT_ZONE, utc_from_local
 from api.documents.school_lists import class_lists_pdf
@@ -38,9 +38,11 @@ from api.documents.stored import (
     stored_bundle,
 )
 from api.errors import InvalidInput
+from api.lifecycle import transaction
 from api.operator_support import OPERATOR, DrawId, database, operator_signer, reported
 from api.progress import step
 from api.services.access import find_draw
+from api.services.publication import index_documents
 from lottery import Bundle, LotteryError, read_bundle
 
 __all__ = ["documents_app"]
@@ -130,8 +132,16 @@ def public_command(
             printed, place or bundle.manifest.rules.authority, tuple(present or ())
         )
         with step(f"生成文书 / making the documents of {draw_id}"):
-            _write_all(out, _public(bundle, notice, record, zone))
+            documents = dict(_public(bundle, notice, record, zone))
+        # listed in the signed index with their SHA-256 (§13.5), in the same transaction
+        with transaction(session):  # all or nothing: the index changes only if the files land
+            index_documents(session, find_draw(session, draw_id), documents,
+                            titles=document_title, signer=operator_signer())  # fmt: skip
+            _write_all(out, iter(documents.items()))
     typer.echo(str(out))
+    typer.echo(
+        f"{len(documents)} 份文书已列入签名索引 / documents listed in the signed index (§13.5)"
+    )
 
 
 @documents_app.command("applicants")

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from api.documents.announcement import Notice, announcement_parts
 from api.documents.draw_record import draw_record_pdf
@@ -48,7 +49,11 @@ PUBLIC_FILES = (
     "录取结果.csv",
     "封存公告.pdf",
     "sealing-announcement-en.pdf",
+    "check.js",
 )
+# The family's in-browser check (issue 15): one static file, listed in the signed index so that
+# a notary, a newspaper or a parent can host a copy and know it is the one the bureau served.
+CHECK_SCRIPT = Path(__file__).resolve().parents[1] / "pages" / "static" / "check.js"
 _TITLES = {
     "公示名单": "摇号结果公示名单",
     "announcement-en": "Public announcement of the draw results",
@@ -58,6 +63,7 @@ _TITLES = {
     "封存公告": "封存公告",
     "sealing-announcement-en": "Sealing announcement",
     "递补公示": "递补结果公示",
+    "check": "家长自行核对网页脚本 / the family's in-browser check",
 }
 MAX_INDEXED_DOCUMENTS = 64  # §13.5
 
@@ -96,6 +102,7 @@ def public_documents(
         (PUBLIC_FILES[5], lambda: results_csv(bundle)),
         (PUBLIC_FILES[6], lambda: _sealing(bundle, "zh", zone)),
         (PUBLIC_FILES[7], lambda: _sealing(bundle, "en", zone)),
+        (PUBLIC_FILES[8], CHECK_SCRIPT.read_bytes),
     )
     if "actions.json" in bundle.files:
         makers = (

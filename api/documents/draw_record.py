@@ -169,11 +169,13 @@ def _ceremony(bundle: Bundle, facts: DrawFacts, language: str, zone: str) -> lis
 
 
 def _files(bundle: Bundle, language: str) -> list[Flowable]:
-    """§13: SHA-256 of every file's bytes, what `sha256sum` prints for it."""
+    """§13: SHA-256 of every file's bytes, what `sha256sum` prints for it; all but the index
+    and its signature, which list this record among the public documents (§13.5)."""
     w = words(language)
     rows = [
         (name, str(len(data)), hashlib.sha256(data).hexdigest())
         for name, data in sorted(bundle.files.items())
+        if name not in ("index.json", "index.sig.json")
     ]
     header = (w["file"], w["bytes"], "SHA-256")
     return [heading(w["r_files"]), *list_table(header, rows, mono_columns=(2,))]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlmodel import Session, select
 
@@ -35,7 +35,7 @@ from lottery import (
 from lottery.encoding import canonical_json
 from lottery.hashing import tagged_hash
 
-__all__ = ["bundle_contents", "bundle_zip", "refresh_bundle"]
+__all__ = ["bundle_contents", "bundle_zip", "index_documents", "refresh_bundle"]
 
 _LOG_AND_INDEX = ("audit.jsonl", "audit.sig.json", "index.json", "index.sig.json")
 
@@ -59,11 +59,17 @@ def refresh_bundle(
     draw: Draw,
     *,
     signer: Signer,
-    documents: Sequence[tuple[str, str, bytes]] = (),
+    documents: Sequence[tuple[str, str, bytes]] | None = None,
 ) -> None:
     """Store the bundle with the log as it stands and a new signed index listing `documents`
-    ((file name, title, bytes) of the public documents published beside it, §13.5).
-    `DataChanged` if the log is broken or does not bind to the signed documents (§15.3)."""
+    ((file name, title, bytes) of the public documents published beside it, §13.5); without
+    `documents`, the index keeps the documents the previous index listed (a post-draw action
+    does not unlist what was posted). `DataChanged` if the log is broken or does not bind to
+    the signed documents (§15.3)."""
+    previous = session.exec(
+        select(BundleFile).where(BundleFile.draw_id == draw.id, BundleFile.name == "index.json")
+    ).first()
+    kept = [] if previous is None else parse_canonical(previous.content)["documents"]
     files = {
         name: data
         for name, data in bundle_contents(session, draw).items()
@@ -93,7 +99,9 @@ def refresh_bundle(
             index_head=head,
             results_head=parse_canonical(files["results.json"])["audit"],
         )
-        index = index_document(digest, files, documents, head)
+        index = index_document(digest, files, documents or (), head)
+        if documents is None:
+            index["documents"] = kept
     except BundleError as error:
         raise DataChanged(
             f"审计日志与已签名文件不符, 拒绝继续: {error}", f"refusing the bundle: {error}"
@@ -109,6 +117,26 @@ def refresh_bundle(
         row.content = files[name]
         session.add(row)
     session.flush()
+
+
+def index_documents(
+    session: Session,
+    draw: Draw,
+    documents: Mapping[str, bytes],
+    *,
+    titles: Callable[[str], str],
+    signer: Signer,
+) -> None:
+    """List the public documents posted beside the bundle in its signed index (§13.5), with
+    each one's SHA-256: a printed or downloaded copy, or a hosted copy of the family's check
+    script, can then be checked against the index with any tool. Replaces the list."""
+    require_state(draw, allowed=(State.DRAWN, State.PUBLISHED), what=("文书入索引", "indexing"))
+    names = sorted(documents, key=str.encode)
+    # No audit entry of its own: the draw record is made from the log, so an entry here would
+    # change the very document being listed. The signed index is the record of this step.
+    refresh_bundle(
+        session, draw, signer=signer, documents=[(n, titles(n), documents[n]) for n in names]
+    )
 
 
 def bundle_zip(session: Session, draw: Draw) -> bytes:

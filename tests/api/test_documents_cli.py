@@ -5,6 +5,7 @@ audit-logged; a full output directory is refused and nothing is half-written."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 import time
@@ -16,7 +17,7 @@ from test_cli_lifecycle import Operator, write_applicants
 
 from api.demo_county import DemoEntropy
 from api.demo_witnesses import DemoWitness
-from api.documents.catalogue import AFTER_ACTIONS_FILE, PUBLIC_FILES
+from api.documents.catalogue import AFTER_ACTIONS_FILE, CHECK_SCRIPT, PUBLIC_FILES
 from api.models import AuditEvent
 
 NOTICE = ("--posted-at", "2026-07-10 09:30", "--deadline", "2026-07-15 17:00")
@@ -100,6 +101,11 @@ def test_every_document_from_the_database_and_from_the_bundle(
     assert names == {*PUBLIC_FILES, "均衡编班名单.pdf"}
     for name in names:  # anyone rebuilds the same bytes from the published bundle
         assert (stored / name).read_bytes() == (rebuilt / name).read_bytes(), name
+    # the family's in-browser check is one file the signed index pins (§13.5): a copy hosted
+    # by a notary or a newspaper can be checked against it
+    index = json.loads((tmp_path / "bundle" / "index.json").read_bytes())
+    listed = {entry["name"]: entry["sha256"] for entry in index["documents"]}
+    assert listed["check.js"] == hashlib.sha256(CHECK_SCRIPT.read_bytes()).hexdigest()
     refused = operator("documents", "public", DRAW_ID, "--out", str(stored), ok=False)
     assert refused.exit_code == 1 and "not empty" in refused.output
 
