@@ -39,6 +39,7 @@ from lottery import (
     form_ceremony,
     make_receipt_code,
     public_record,
+    rehearse,
     reveal_file,
     run_draw,
     seal,
@@ -361,13 +362,24 @@ def test_draw(
     how: Ceremonial = Ceremonial(),
     records: Sequence[PublicRecord] | None = None,
     signing_key: Ed25519PrivateKey | None = None,
+    rehearsals: Sequence[str] = (),
 ) -> tuple[DrawResult, AuditLog]:
     """Seal, reveal, co-sign, form the seed and run a test draw; its audit log ends with
-    `draw.run` (§15.3). `records`, if given, are sealed instead of the children's."""
+    `draw.run` (§15.3). `records`, if given, are sealed instead of the children's; each text
+    of `rehearsals` is rehearsed after sealing and logged as `rehearsal.run` with the digest
+    of its results document (§15.3, §16)."""
     key = signing_key or signing_test_key()
     sealed, log = seal_with_log(
         rules, children, label=label, how=how, records=records, signing_key=key
     )
+    for minute, text in enumerate(rehearsals, start=3):
+        _, signature = rehearse(sealed, text, key)
+        log.append(
+            at=f"2026-07-01T02:{minute:02d}:00Z",
+            actor="operator",
+            action="rehearsal.run",
+            details={"text": text, "results": signature["digest"]},
+        )
     head, ceremony = ceremony_for(
         sealed.manifest, sealed.manifest_digest, log, label=label, how=how
     )

@@ -26,13 +26,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey 
 from sample_draws import (  # noqa: E402
     Ceremonial,
     Child,
-    ceremony_for,
     derive,
     plain_school,
     record_for,
     rules_for,
     run_test_draw,
-    seal_with_log,
     signing_test_key,
     test_draw,
     tiers,
@@ -52,9 +50,7 @@ from lottery import (  # noqa: E402
     outcome_proof,
     pin,
     private_digest,
-    rehearse,
     results_heads,
-    run_draw,
     sign_document,
     tagged_hash,
     witness_commitment,
@@ -504,27 +500,8 @@ REHEARSALS = {
 def rehearsed_draw(rules: Any, children: Any, *, label: str, how: Ceremonial) -> tuple[Any, Any]:
     """`test_draw` with the rehearsals of REHEARSALS run after sealing and logged (§15.3,
     §16): each `rehearsal.run` names its text and the digest of its results document."""
-    key = signing_test_key()
-    sealed, log = seal_with_log(rules, children, label=label, how=how)
-    for minute, text in enumerate(REHEARSALS[label.removeprefix("vector ")], start=3):
-        _, signature = rehearse(sealed, text, key)
-        log.append(
-            at=f"2026-07-01T02:{minute:02d}:00Z",
-            actor="operator",
-            action="rehearsal.run",
-            details={"text": text, "results": signature["digest"]},
-        )
-    head, ceremony = ceremony_for(
-        sealed.manifest, sealed.manifest_digest, log, label=label, how=how
-    )
-    result = run_draw(sealed, ceremony, key, audit=head)
-    log.append(
-        at=log.entries[-1]["at"][:-3] + "45Z",
-        actor="operator",
-        action="draw.run",
-        details={"seed": ceremony.seed.hex(), "results": result.results_digest.hex()},
-    )
-    return result, log
+    rehearsals = REHEARSALS[label.removeprefix("vector ")]
+    return test_draw(rules, children, label=label, how=how, rehearsals=rehearsals)
 
 
 DRAWS: list[tuple[str, Callable[[], tuple[Any, Any, Ceremonial]]]] = [
